@@ -1,0 +1,57 @@
+package io.vpccni.eni.guard;
+
+import io.vpccni.eni.error.Ec2Failure;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Per-API request counts, error counts by EC2 error code, and total latency; thread-safe. */
+public final class Ec2CallStats implements Ec2CallObserver {
+
+  private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> latencyMillis = new ConcurrentHashMap<>();
+
+  @Override
+  public void called(String operation, Duration latency, Optional<Ec2Failure> failure) {
+    calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
+    latencyMillis.computeIfAbsent(operation, k -> new LongAdder()).add(latency.toMillis());
+    failure.ifPresent(f -> errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment());
+  }
+
+  /** Requests per API, sorted by name. */
+  public Map<String, Long> calls() {
+    return snapshot(calls);
+  }
+
+  /** Failed requests keyed "Operation/ErrorCode". */
+  public Map<String, Long> errors() {
+    return snapshot(errors);
+  }
+
+  public Map<String, Long> latencyMillisTotal() {
+    return snapshot(latencyMillis);
+  }
+
+  public long calls(String operation) {
+    LongAdder adder = calls.get(operation);
+    return adder == null ? 0 : adder.sum();
+  }
+
+  public long totalCalls() {
+    return calls.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  private static String errorName(Ec2Failure failure) {
+    return failure.errorCode().isEmpty() ? failure.getClass().getSimpleName() : failure.errorCode();
+  }
+
+  private static Map<String, Long> snapshot(Map<String, LongAdder> source) {
+    Map<String, Long> copy = new TreeMap<>();
+    source.forEach((k, v) -> copy.put(k, v.sum()));
+    return copy;
+  }
+}

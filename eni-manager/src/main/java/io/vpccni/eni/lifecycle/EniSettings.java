@@ -1,0 +1,22 @@
+package io.vpccni.eni.lifecycle;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the daemon's configuration says about ENIs (already validated by ipamd's config parser).
+ *
+ * @param clusterName CLUSTER_NAME; when present ENIs carry the cluster tag and leak collection requires it
+ * @param additionalTags ADDITIONAL_ENI_TAGS
+ * @param maxEni MAX_ENI; 0 or less means the instance type's limit
+ */
+public record EniSettings(Optional<String> clusterName, Map<String, String> additionalTags, int maxEni) {
+
+  public EniSettings {
+    additionalTags = Map.copyOf(additionalTags);
+  }
+
+  public static EniSettings defaults() {
+    return new EniSettings(Optional.empty(), Map.of(), -1);
+  }
+}

@@ -1,0 +1,18 @@
+package io.vpccni.netlink.api;
+
+/** Interface-name rules the kernel enforces (dev_valid_name), checked early for a clear message. */
+final class LinkNames {
+    /** IFNAMSIZ is 16 including the terminating NUL. */
+    static final int MAX_LENGTH = 15;
+
+    private LinkNames() {}
+
+    static String check(String name) {
+        if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH
+                || name.equals(".") || name.equals("..")
+                || name.chars().anyMatch(c -> c == '/' || c == ':' || c == 0 || Character.isWhitespace(c))) {
+            throw new IllegalArgumentException("invalid interface name '" + name + "' (1-15 characters, no '/', ':' or spaces)");
+        }
+        return name;
+    }
+}

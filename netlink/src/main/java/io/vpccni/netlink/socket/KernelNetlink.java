@@ -1,0 +1,198 @@
+package io.vpccni.netlink.socket;
+
+import io.vpccni.netlink.api.Addr;
+import io.vpccni.netlink.api.Link;
+import io.vpccni.netlink.api.LinkSpec;
+import io.vpccni.netlink.api.MacAddress;
+import io.vpccni.netlink.api.Neighbour;
+import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.api.Route;
+import io.vpccni.netlink.api.Rule;
+import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.message.AddrMessages;
+import io.vpccni.netlink.message.AddressFamily;
+import io.vpccni.netlink.message.LinkMessages;
+import io.vpccni.netlink.message.Message;
+import io.vpccni.netlink.message.NeighbourMessages;
+import io.vpccni.netlink.message.Request;
+import io.vpccni.netlink.message.RouteMessages;
+import io.vpccni.netlink.message.RtmType;
+import io.vpccni.netlink.message.RuleMessages;
+import io.vpccni.netlink.ns.NetNs;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** {@link Netlink} over a real NETLINK_ROUTE socket. */
+public final class KernelNetlink implements Netlink {
+    private final NetlinkSocket socket;
+
+    private KernelNetlink(NetlinkSocket socket) {
+        this.socket = socket;
+    }
+
+    /** In the calling thread's namespace; {@link Netlink#openIn} calls this inside the target. */
+    public static KernelNetlink open() {
+        return new KernelNetlink(NetlinkSocket.open());
+    }
+
+    @Override
+    public List<Link> links() {
+        return query(LinkMessages.dump(), RtmType.NEWLINK, LinkMessages::decode);
+    }
+
+    @Override
+    public Optional<Link> linkByName(String name) {
+        return single(LinkMessages.getByName(name));
+    }
+
+    @Override
+    public Optional<Link> linkByIndex(int index) {
+        return single(LinkMessages.getByIndex(index));
+    }
+
+    private Optional<Link> single(Request request) {
+        try {
+            return query(request, RtmType.NEWLINK, LinkMessages::decode).stream().findFirst();
+        } catch (NetlinkException.NoSuchLink e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public Optional<Link> linkByMac(MacAddress mac) {
+        return links().stream().filter(l -> l.mac().equals(Optional.of(mac))).findFirst();
+    }
+
+    @Override
+    public Link addLink(LinkSpec spec) {
+        switch (spec) {
+            case LinkSpec.Veth veth -> socket.execute(
+                    LinkMessages.newVeth(veth, veth.peerNamespace().map(NetNs::fd).orElse(-1)));
+        }
+        // Read back rather than echo: NLM_F_ECHO on RTM_NEWLINK needs a recent kernel.
+        return linkByName(spec.name()).orElseThrow(() -> new IllegalStateException(
+                "link " + spec.name() + " vanished right after it was created"));
+    }
+
+    @Override
+    public void setLinkUp(int index) {
+        socket.execute(LinkMessages.setUp(index, true));
+    }
+
+    @Override
+    public void setLinkDown(int index) {
+        socket.execute(LinkMessages.setUp(index, false));
+    }
+
+    @Override
+    public void setMtu(int index, int mtu) {
+        socket.execute(LinkMessages.setMtu(index, mtu));
+    }
+
+    @Override
+    public void renameLink(int index, String newName) {
+        socket.execute(LinkMessages.setName(index, newName));
+    }
+
+    @Override
+    public void moveLink(int index, NetNs target) {
+        socket.execute(LinkMessages.setNamespace(index, target.fd(), target.path().toString()));
+    }
+
+    @Override
+    public void deleteLink(int index) {
+        socket.execute(LinkMessages.delete(index));
+    }
+
+    @Override
+    public List<Addr> addresses(int linkIndex) {
+        return query(AddrMessages.dump(AddressFamily.AF_INET), RtmType.NEWADDR, AddrMessages::decode).stream()
+                .filter(e -> e.linkIndex() == linkIndex)
+                .map(AddrMessages.Entry::addr)
+                .toList();
+    }
+
+    @Override
+    public void addAddress(int linkIndex, Addr addr) {
+        socket.execute(AddrMessages.add(linkIndex, addr));
+    }
+
+    @Override
+    public void deleteAddress(int linkIndex, Addr addr) {
+        socket.execute(AddrMessages.delete(linkIndex, addr));
+    }
+
+    @Override
+    public List<Route> routes(int table) {
+        return query(RouteMessages.dump(AddressFamily.AF_INET), RtmType.NEWROUTE, RouteMessages::decode).stream()
+                .filter(r -> r.table() == table)
+                .toList();
+    }
+
+    @Override
+    public void addRoute(Route route) {
+        socket.execute(RouteMessages.add(route));
+    }
+
+    @Override
+    public void replaceRoute(Route route) {
+        socket.execute(RouteMessages.replace(route));
+    }
+
+    @Override
+    public void deleteRoute(Route route) {
+        socket.execute(RouteMessages.delete(route));
+    }
+
+    @Override
+    public List<Rule> rules() {
+        return query(RuleMessages.dump(AddressFamily.AF_INET), RtmType.NEWRULE, RuleMessages::decode);
+    }
+
+    @Override
+    public void addRule(Rule rule) {
+        socket.execute(RuleMessages.add(rule));
+    }
+
+    @Override
+    public void deleteRule(Rule rule) {
+        socket.execute(RuleMessages.delete(rule));
+    }
+
+    @Override
+    public List<Neighbour> neighbours(int linkIndex) {
+        return query(NeighbourMessages.dump(AddressFamily.AF_INET), RtmType.NEWNEIGH, NeighbourMessages::decode)
+                .stream()
+                .filter(n -> n.linkIndex() == linkIndex)
+                .toList();
+    }
+
+    @Override
+    public void addNeighbour(Neighbour neighbour) {
+        socket.execute(NeighbourMessages.add(neighbour));
+    }
+
+    @Override
+    public void replaceNeighbour(Neighbour neighbour) {
+        socket.execute(NeighbourMessages.replace(neighbour));
+    }
+
+    @Override
+    public void deleteNeighbour(Neighbour neighbour) {
+        socket.execute(NeighbourMessages.delete(neighbour));
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+
+    private <T> List<T> query(Request request, int replyType, Function<Message, T> decoder) {
+        return socket.execute(request).stream()
+                .filter(m -> m.header().type() == replyType)
+                .map(decoder)
+                .toList();
+    }
+}
