@@ -1,0 +1,43 @@
+package io.vpccni.ipamd.config;
+
+import static io.vpccni.ipamd.config.ConfigKeys.*;
+
+import java.time.Duration;
+
+/**
+ * Warm-pool targets and timers. 0 means "not set" for warmIpTarget, minimumIpTarget and maxEni, as upstream
+ * (an explicit 0 cannot be told apart from unset).
+ */
+public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumIpTarget, int warmPrefixTarget,
+                               boolean prefixDelegation, int maxEni, Duration ipCooldown,
+                               boolean manageEnisNonSchedulable, boolean disableNetworkResourceProvisioning,
+                               Duration addWait) {
+
+    static WarmPoolSettings read(ConfigReader r) {
+        // MAX_ENI <= 0 is documented upstream as "not used", so it is accepted, not rejected.
+        int maxEni = r.optional(MAX_ENI, ConfigParser.integer()).map(v -> Math.max(0, v)).orElse(0);
+        WarmPoolSettings settings = new WarmPoolSettings(
+                r.get(WARM_ENI_TARGET, ConfigParser.nonNegative()),
+                r.optional(WARM_IP_TARGET, ConfigParser.nonNegative()).orElse(0),
+                r.optional(MINIMUM_IP_TARGET, ConfigParser.nonNegative()).orElse(0),
+                r.optional(WARM_PREFIX_TARGET, ConfigParser.nonNegative()).orElse(0),
+                r.get(ENABLE_PREFIX_DELEGATION, ConfigParser.bool()),
+                maxEni,
+                r.get(IP_COOLDOWN_PERIOD, ConfigParser.seconds()),
+                r.get(AWS_MANAGE_ENIS_NON_SCHEDULABLE, ConfigParser.bool()),
+                r.get(DISABLE_NETWORK_RESOURCE_PROVISIONING, ConfigParser.bool()),
+                r.get(VPC_CNI_ADD_WAIT, ConfigParser.duration()));
+        if (settings.prefixDelegation() && settings.warmIpTarget() == 0 && settings.minimumIpTarget() == 0
+                && settings.warmPrefixTarget() == 0) {
+            // aws-node's entrypoint refuses this too: with no target at all the single spare prefix would flap.
+            r.problem("ENABLE_PREFIX_DELEGATION=true needs WARM_PREFIX_TARGET, WARM_IP_TARGET or MINIMUM_IP_TARGET"
+                    + " set to a value >= 1 (all are 0 or unset)");
+        }
+        return settings;
+    }
+
+    /** IP-target mode is in force when either IP target is set; it overrides WARM_ENI_TARGET and WARM_PREFIX_TARGET. */
+    public boolean ipTargetsInForce() {
+        return warmIpTarget > 0 || minimumIpTarget > 0;
+    }
+}

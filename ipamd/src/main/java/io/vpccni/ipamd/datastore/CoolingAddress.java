@@ -1,0 +1,15 @@
+package io.vpccni.ipamd.datastore;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * An address released at {@code releasedAt}; it stays unassignable until releasedAt + IP_COOLDOWN_PERIOD.
+ * Exported so that cooldown survives a restart (DESIGN.md section 4).
+ */
+public record CoolingAddress(Ipv4Address ip, Instant releasedAt) {
+    public CoolingAddress {
+        Objects.requireNonNull(ip, "ip");
+        Objects.requireNonNull(releasedAt, "releasedAt");
+    }
+}

@@ -1,0 +1,59 @@
+package io.vpccni.ipamd.warmpool;
+
+import io.vpccni.ipamd.datastore.CidrStats;
+import io.vpccni.ipamd.datastore.EniStats;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/** One managed ENI as the policy sees it: role, age and per-CIDR usage. */
+public record EniState(String eniId, int deviceIndex, EniRole role, Instant createdAt, List<CidrStats> cidrs) {
+    public EniState {
+        Objects.requireNonNull(eniId, "eniId");
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(createdAt, "createdAt");
+        cidrs = List.copyOf(cidrs);
+    }
+
+    /** From datastore stats; the datastore knows primary or not, the caller says which ENIs are trunk or EFA. */
+    public static EniState from(EniStats stats, EniRole role) {
+        return new EniState(stats.eni().eniId(), stats.eni().deviceIndex(), role, stats.eni().createdAt(), stats.cidrs());
+    }
+
+    public static EniState from(EniStats stats) {
+        return from(stats, stats.eni().primary() ? EniRole.PRIMARY : EniRole.SECONDARY);
+    }
+
+    public int total() {
+        return cidrs.stream().mapToInt(CidrStats::total).sum();
+    }
+
+    public int assigned() {
+        return cidrs.stream().mapToInt(CidrStats::assigned).sum();
+    }
+
+    public int cooling() {
+        return cidrs.stream().mapToInt(CidrStats::cooling).sum();
+    }
+
+    public int available() {
+        return total() - assigned() - cooling();
+    }
+
+    /** Slots used on this ENI in the given mode: /28 prefixes, or /32 secondary IPs. */
+    public int units(boolean prefixMode) {
+        return (int) cidrs.stream().filter(c -> c.isPrefix() == prefixMode).count();
+    }
+
+    public int prefixes() {
+        return units(true);
+    }
+
+    public int unusedPrefixes() {
+        return (int) cidrs.stream().filter(c -> c.isPrefix() && c.isUnused()).count();
+    }
+
+    boolean carriesPods() {
+        return role == EniRole.PRIMARY || role == EniRole.SECONDARY;
+    }
+}

@@ -1,0 +1,25 @@
+package io.vpccni.ipamd.warmpool;
+
+/** Which rule set of warm-pool-examples.md section 1 applies. */
+enum PoolMode {
+    /** 1.1: secondary IPs, WARM_ENI_TARGET. */
+    WARM_ENI,
+    /** 1.2: secondary IPs, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
+    IP_TARGETS,
+    /** 1.3: prefixes, WARM_PREFIX_TARGET. */
+    WARM_PREFIX,
+    /** 1.4: prefixes, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
+    PREFIX_IP_TARGETS;
+
+    static PoolMode of(PoolTargets targets) {
+        boolean ipTargets = targets.warmIpTarget() > 0 || targets.minimumIpTarget() > 0;
+        if (targets.prefixDelegation()) {
+            return ipTargets ? PREFIX_IP_TARGETS : WARM_PREFIX;
+        }
+        return ipTargets ? IP_TARGETS : WARM_ENI;
+    }
+
+    boolean prefixes() {
+        return this == WARM_PREFIX || this == PREFIX_IP_TARGETS;
+    }
+}

@@ -1,0 +1,69 @@
+package io.vpccni.ipamd.warmpool;
+
+import io.vpccni.ipamd.datastore.CidrStats;
+import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One shrink step (1.0 step 2): give back up to {@code excess} unused IPs or prefixes.
+ *
+ * <p>Only blocks with nothing assigned <em>and nothing cooling</em> are released (upstream may release a cooling
+ * /32, E21; we wait for its cooldown to end). Highest device index first, highest address first: pods are packed
+ * low, so this empties spare ENIs, which can then be freed whole.
+ *
+ * <p>Never releases so much that the pool would be "low" again right after: that is what makes upstream's
+ * single spare prefix flap when WARM_PREFIX_TARGET = 0 (E11).
+ */
+final class ShrinkPlanner {
+
+    record Result(List<PoolAction> actions, PoolState projected) {}
+
+    private ShrinkPlanner() {}
+
+    static Result plan(PoolState state, PoolTargets targets, int excess) {
+        boolean prefixMode = PoolMode.of(targets).prefixes();
+        List<Pick> candidates = new ArrayList<>();
+        for (EniState eni : state.enis().reversed()) {
+            if (!eni.carriesPods()) {
+                continue;
+            }
+            for (CidrStats cidr : eni.cidrs().reversed()) {
+                if (cidr.isPrefix() == prefixMode && cidr.isUnused()) {
+                    candidates.add(new Pick(eni.eniId(), cidr.cidr()));
+                }
+            }
+        }
+        for (int count = Math.min(excess, candidates.size()); count > 0; count--) {
+            List<Pick> chosen = candidates.subList(0, count);
+            PoolState projected = without(state, chosen);
+            if (!PoolMath.isLow(PoolCounts.of(projected.enis()), targets, state.limits())) {
+                return new Result(actions(chosen, prefixMode), projected);
+            }
+        }
+        return new Result(List.of(), state);
+    }
+
+    private record Pick(String eniId, Ipv4Cidr cidr) {}
+
+    private static List<PoolAction> actions(List<Pick> chosen, boolean prefixMode) {
+        Map<String, List<Ipv4Cidr>> byEni = chosen.stream().collect(Collectors.groupingBy(
+                Pick::eniId, LinkedHashMap::new, Collectors.mapping(Pick::cidr, Collectors.toList())));
+        return byEni.entrySet().stream()
+                .map(e -> prefixMode ? (PoolAction) new PoolAction.ReleasePrefixes(e.getKey(), e.getValue())
+                        : new PoolAction.ReleaseIps(e.getKey(), e.getValue()))
+                .toList();
+    }
+
+    private static PoolState without(PoolState state, List<Pick> chosen) {
+        Set<Ipv4Cidr> gone = chosen.stream().map(Pick::cidr).collect(Collectors.toSet());
+        return state.withEnis(state.enis().stream()
+                .map(e -> new EniState(e.eniId(), e.deviceIndex(), e.role(), e.createdAt(),
+                        e.cidrs().stream().filter(c -> !gone.contains(c.cidr())).toList()))
+                .toList());
+    }
+}

@@ -1,0 +1,112 @@
+package io.vpccni.it.localstack;
+
+import io.vpccni.eni.aws.Ec2Clients;
+import io.vpccni.eni.guard.Ec2CallObserver;
+import io.vpccni.eni.guard.Ec2Guard;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * The EC2 emulator the tests talk to: LocalStack on 127.0.0.1:4566. Reuses a running instance; otherwise starts one
+ * with the repository's runner script and stops it when the JVM exits.
+ */
+public final class LocalStack {
+
+  public static final URI ENDPOINT = URI.create(System.getProperty("vpccni.localstack", "http://127.0.0.1:4566"));
+  public static final Region REGION = Region.US_EAST_1;
+  private static volatile boolean ready;
+
+  private LocalStack() {}
+
+  /** Blocks until EC2 answers, starting LocalStack if nothing is listening. */
+  public static synchronized void ensureRunning() {
+    if (ready || healthy()) {
+      ready = true;
+      return;
+    }
+    Path script = findRunnerScript();
+    run(script, "start");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        run(script, "stop");
+      } catch (RuntimeException e) {
+        System.err.println("stopping LocalStack: " + e.getMessage());
+      }
+    }));
+    if (!healthy()) {
+      throw new IllegalStateException("LocalStack started but EC2 is not healthy at " + ENDPOINT);
+    }
+    ready = true;
+  }
+
+  /** A raw SDK client (no guard), for test fixtures that set up and inspect the emulator's state. */
+  public static Ec2Client rawClient() {
+    return client(List.of());
+  }
+
+  public static Ec2Client client(List<ExecutionInterceptor> interceptors) {
+    ensureRunning();
+    return Ec2Clients.create(REGION, Optional.of(ENDPOINT),
+        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), interceptors);
+  }
+
+  /** The production guard with short backoffs, so fault tests finish quickly. */
+  public static Ec2Guard fastGuard(Ec2CallObserver observer) {
+    return new Ec2Guard(Ec2Guard.Settings.defaults()
+        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(200)), observer);
+  }
+
+  static boolean healthy() {
+    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+      HttpResponse<String> reply = http.send(
+          HttpRequest.newBuilder(ENDPOINT.resolve("/_localstack/health")).timeout(Duration.ofSeconds(3)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return reply.statusCode() == 200 && reply.body().matches("(?s).*\"ec2\": *\"(running|available)\".*");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private static Path findRunnerScript() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      Path candidate = dir.resolve("test-localstack/emulator/localstack.sh");
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+      dir = dir.getParent();
+    }
+    throw new IllegalStateException("LocalStack is not running at " + ENDPOINT
+        + " and test-localstack/emulator/localstack.sh was not found above " + Path.of("").toAbsolutePath());
+  }
+
+  private static void run(Path script, String verb) {
+    try {
+      Process process = new ProcessBuilder(script.toString(), verb).inheritIO().start();
+      if (process.waitFor() != 0) {
+        throw new IllegalStateException(script + " " + verb + " exited " + process.exitValue());
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + script + " " + verb, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted running " + script + " " + verb, e);
+    }
+  }
+}
