@@ -5,7 +5,6 @@ import java.util.Optional;
 /** Name rules from the CNI spec and libcni's utils; each check returns the problem, if any. */
 final class Names {
     /** IFNAMSIZ is 16 including the terminating NUL. */
-    static final int MAX_IFNAME = 15;
 
     private Names() {}
 
@@ -17,25 +16,6 @@ final class Names {
     /** libcni applies the container id rule to network names too (code 7 there). */
     static Optional<String> networkNameProblem(String name) {
         return simpleNameProblem(name);
-    }
-
-    static Optional<String> ifNameProblem(String name) {
-        if (name.isEmpty()) {
-            return Optional.of("must not be empty");
-        }
-        if (name.length() > MAX_IFNAME) {
-            return Optional.of("longer than " + MAX_IFNAME + " characters");
-        }
-        if (name.equals(".") || name.equals("..")) {
-            return Optional.of("must not be '.' or '..'");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '/' || c == ':' || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-                return Optional.of("must not contain '/', ':' or whitespace");
-            }
-        }
-        return Optional.empty();
     }
 
     private static Optional<String> simpleNameProblem(String s) {

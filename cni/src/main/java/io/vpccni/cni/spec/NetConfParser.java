@@ -163,7 +163,7 @@ final class NetConfParser {
     }
 
     private static String checkPrefix(String prefix) throws CniError {
-        Optional<String> problem = HostVethName.prefixProblem(prefix);
+        Optional<String> problem = io.vpccni.rpc.HostVethName.prefixProblem(prefix);
         if (problem.isPresent()) {
             throw Json.invalid("vethPrefix '" + prefix + "' is invalid: " + problem.get());
         }

@@ -22,7 +22,7 @@ public final class ConfigKeys {
     public static final ConfigKey ENABLE_PREFIX_DELEGATION = new ConfigKey("ENABLE_PREFIX_DELEGATION", "false",
             "Pool /28 prefixes instead of secondary IPs.");
     public static final ConfigKey MAX_ENI = new ConfigKey("MAX_ENI", "",
-            "Most ENIs to attach; unset, 0 or negative means the instance type's limit, which also caps it.");
+            "Most ENIs to attach; unset or 0 means the instance type's limit, which also caps it. Negative is rejected.");
     public static final ConfigKey IP_COOLDOWN_PERIOD = new ConfigKey("IP_COOLDOWN_PERIOD", "30",
             "Seconds a released IP stays unassignable (and not counted as available).");
     public static final ConfigKey AWS_MANAGE_ENIS_NON_SCHEDULABLE = new ConfigKey("AWS_MANAGE_ENIS_NON_SCHEDULABLE",

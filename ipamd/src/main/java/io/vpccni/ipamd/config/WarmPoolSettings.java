@@ -14,8 +14,9 @@ public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumI
                                Duration addWait) {
 
     static WarmPoolSettings read(ConfigReader r) {
-        // MAX_ENI <= 0 is documented upstream as "not used", so it is accepted, not rejected.
-        int maxEni = r.optional(MAX_ENI, ConfigParser.integer()).map(v -> Math.max(0, v)).orElse(0);
+        // Upstream silently ignores MAX_ENI <= 0; a negative value is almost always a typo, so we reject it
+        // (issue "Foundation"). 0 and unset both mean the instance type's limit.
+        int maxEni = r.optional(MAX_ENI, ConfigParser.nonNegative()).orElse(0);
         WarmPoolSettings settings = new WarmPoolSettings(
                 r.get(WARM_ENI_TARGET, ConfigParser.nonNegative()),
                 r.optional(WARM_IP_TARGET, ConfigParser.nonNegative()).orElse(0),

@@ -159,6 +159,13 @@ public final class Datastore {
         }
     }
 
+    /** The ENI whose CIDRs hold the address, if any. */
+    public Optional<EniInfo> locate(Ipv4Address ip) {
+        synchronized (lock) {
+            return ownerOf(ip).map(owned -> enis.get(owned.eniId()));
+        }
+    }
+
     /** All live assignments, by address. */
     public List<Allocation> allocations() {
         synchronized (lock) {

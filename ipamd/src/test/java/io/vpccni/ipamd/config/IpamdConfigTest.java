@@ -109,8 +109,8 @@ class IpamdConfigTest {
     }
 
     @ParameterizedTest(name = "MAX_ENI={0} -> {1}")
-    @CsvSource({"2, 2", "5, 5", "0, 0", "-1, 0"})
-    void maxEniZeroOrLowerMeansTheInstanceLimitAsDocumentedUpstream(String value, int expected) { // E28
+    @CsvSource({"2, 2", "5, 5", "0, 0"})
+    void maxEniZeroMeansTheInstanceLimit(String value, int expected) { // E28
         assertThat(parse("MAX_ENI", value).pool().maxEni()).isEqualTo(expected);
     }
 
@@ -120,7 +120,8 @@ class IpamdConfigTest {
             WARM_IP_TARGET                     | five         | an integer >= 0
             MINIMUM_IP_TARGET                  | 1.5          | an integer >= 0
             WARM_PREFIX_TARGET                 | -2           | an integer >= 0
-            MAX_ENI                            | x            | an integer
+            MAX_ENI                            | x            | an integer >= 0
+            MAX_ENI                            | -1           | an integer >= 0
             IP_COOLDOWN_PERIOD                 | 30s          | a whole number of seconds >= 0
             ENABLE_PREFIX_DELEGATION           | yes          | true or false
             AWS_VPC_ENI_MTU                    | 9002         | an integer from 576 to 9001

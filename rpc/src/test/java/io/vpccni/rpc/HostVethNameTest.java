@@ -1,4 +1,4 @@
-package io.vpccni.cni.spec;
+package io.vpccni.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.vpccni.cni.spec;
+package io.vpccni.rpc;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public final class HostVethName {
     /** 4 + 11 = 15 characters, the kernel's limit (IFNAMSIZ - 1). */
-    public static final int MAX_PREFIX_LENGTH = Names.MAX_IFNAME - 11;
+    public static final int MAX_PREFIX_LENGTH = InterfaceNames.MAX_LENGTH - 11;
 
     private HostVethName() {}
 
@@ -31,13 +31,13 @@ public final class HostVethName {
      * 1 to 4 characters valid in an interface name; "eth", "lo" and "vlan" are refused as
      * aws-vpc-cni refuses them, since host interfaces already use those names.
      */
-    static Optional<String> prefixProblem(String prefix) {
+    public static Optional<String> prefixProblem(String prefix) {
         if (prefix.isEmpty() || prefix.length() > MAX_PREFIX_LENGTH) {
             return Optional.of("must be 1 to " + MAX_PREFIX_LENGTH + " characters");
         }
         if (prefix.equals("eth") || prefix.equals("lo") || prefix.equals("vlan")) {
             return Optional.of("is reserved for host interfaces");
         }
-        return Names.ifNameProblem(prefix);
+        return InterfaceNames.problem(prefix);
     }
 }

@@ -1,4 +1,4 @@
-package io.vpccni.cni.spec;
+package io.vpccni.rpc;
 
 /**
  * SHA-1 (FIPS 180-4), for the veth name only. Written out because MessageDigest.getInstance

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Whole-process CNI ADD and DEL: vpc-cni (packaged launcher) against Debian's ptp + host-local,
+# alternated in one run, inside namespaces of our own. Not part of the tests.
+#   bench/cni-add-del.sh [N=30] [--flags]      (root; after `mvn -pl netlink,rpc,cni install`)
+# --flags additionally measures the launcher's JVM flags one by one (startup figures).
+# Writes the results to BENCHMARKS.md (replacing this benchmark's section).
+# ipamd side: the test PoolBackedIpamd (cni/src/test) run standalone on a temp socket, with
+# free addresses in its pool: the same RPC and socket the real ipamd will serve.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${1:-30}"
+FLAGS="${2:-}"
+JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+PLUGIN="$ROOT/cni/target/plugin"
+CNI_DEBIAN=/usr/lib/cni
+[[ $EUID -eq 0 ]] || { echo "run as root (namespaces)"; exit 1; }
+[[ -x "$PLUGIN/bin/vpc-cni" ]] || { echo "build first: mvn -pl netlink,rpc,cni install"; exit 1; }
+
+tmp="$(mktemp -d)"; sfx="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+node="vpccni-cni-bench-node-$sfx"; pod="vpccni-cni-bench-pod-$sfx"; ipamd=""
+cleanup() { [[ -n "$ipamd" ]] && kill "$ipamd" 2>/dev/null; ip netns del "$pod" 2>/dev/null; ip netns del "$node" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+ip netns add "$node"; ip netns add "$pod"; ip -n "$node" link set lo up
+cp_deps="$(ls "$PLUGIN"/lib/*.jar | paste -sd:)"
+"$JDK/bin/java" -cp "$ROOT/cni/target/test-classes:$cp_deps" io.vpccni.cni.testing.PoolBackedIpamd "$tmp/ipamd.sock" 8 >"$tmp/ipamd.log" 2>&1 &
+ipamd=$!
+for _ in $(seq 100); do [[ -S "$tmp/ipamd.sock" ]] && break; sleep 0.1; done
+
+cat > "$tmp/ours.json" <<J
+{"cniVersion":"1.0.0","name":"bench","type":"vpc-cni","mtu":"9001","vethPrefix":"eni","pluginLogFile":"$tmp/plugin.log","pluginLogLevel":"INFO"}
+J
+cat > "$tmp/ptp.json" <<J
+{"cniVersion":"1.0.0","name":"bench-ptp","type":"ptp","mtu":9001,"ipam":{"type":"host-local","ranges":[[{"subnet":"10.1.0.0/24"}]],"dataDir":"$tmp/host-local"}}
+J
+
+# The inner loop runs inside the node namespace (as a runtime would), timing each process with
+# bash's EPOCHREALTIME; one `ip netns exec` for the whole run, so its cost is in neither number.
+cat > "$tmp/inner.sh" <<'INNER'
+set -u
+n=$1 tmp=$2 pod=$3 plugin=$4 cnidir=$5; shift 5
+variants=("$@")
+now() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
+common="CNI_CONTAINERID=bench CNI_NETNS=/var/run/netns/$pod CNI_IFNAME=eth0 CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod CNI_PATH=$cnidir VPC_CNI_SOCKET=$tmp/ipamd.sock"
+call() { # name command verb conf -> prints "name verb micros"
+  local name=$1 cmd=$2 verb=$3 conf=$4 t0 t1
+  t0=$(now)
+  env $common CNI_COMMAND=$verb $cmd < "$conf" > "$tmp/out" 2>>"$tmp/err" || { echo "FAIL $name $verb: $(cat "$tmp/out")" >&2; exit 1; }
+  t1=$(now)
+  echo "$name $verb $((t1 - t0))"
+}
+for ((i = 0; i < n; i++)); do
+  for v in "${variants[@]}"; do
+    name=${v%%=*}; cmd=${v#*=}
+    if [[ $name == ptp ]]; then conf=$tmp/ptp.json; else conf=$tmp/ours.json; fi
+    call "$name" "$cmd" ADD "$conf"
+    call "$name" "$cmd" DEL "$conf"
+  done
+done
+INNER
+
+variants=("vpc-cni=$PLUGIN/bin/vpc-cni" "ptp=$CNI_DEBIAN/ptp")
+if [[ "$FLAGS" == --flags ]]; then
+  h="$PLUGIN"; cp="$(grep -o -- '-cp "[^"]*"' "$PLUGIN/bin/vpc-cni" | sed "s|\\\$h|$h|g; s|-cp ||; s|\"||g")"
+  base="$h/runtime/bin/java --enable-native-access=ALL-UNNAMED -cp $cp"
+  main=io.vpccni.cni.plugin.Main
+  variants+=(
+    "jdk-plain=$JDK/bin/java --enable-native-access=ALL-UNNAMED -cp $cp $main"
+    "jlink-plain=$base $main"
+    "jlink+Xshare:off=$base -Xshare:off $main"
+    "jlink+aot=$base -XX:AOTCache=$h/vpc-cni.aot $main"
+    "+C1only=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 $main"
+    "+serialgc=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC $main"
+    "+heap/noperf=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k $main"
+  )
+fi
+load_before="$(cut -d" " -f1-3 /proc/loadavg)"
+ip netns exec "$node" bash "$tmp/inner.sh" "$N" "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "${variants[@]}" > "$tmp/samples"
+
+stats() { # name verb -> "median min max" in ms
+  awk -v n="$1" -v v="$2" '$1==n && $2==v {print $3}' "$tmp/samples" | sort -n | awk '
+    {a[NR]=$1} END {m = NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f %.1f", m/1000, a[1]/1000, a[NR]/1000}'
+}
+table() {
+  echo "| variant | ADD median | ADD min | ADD max | DEL median | DEL min | DEL max |"
+  echo "|---|---|---|---|---|---|---|"
+  for v in "${variants[@]}"; do
+    name=${v%%=*}; read -r am an ax <<<"$(stats "$name" ADD)"; read -r dm dn dx <<<"$(stats "$name" DEL)"
+    echo "| $name | $am | $an | $ax | $dm | $dn | $dx |"
+  done
+}
+ratio() { awk -v a="$(stats vpc-cni "$1" | cut -d' ' -f1)" -v b="$(stats ptp "$1" | cut -d' ' -f1)" 'BEGIN {printf "%.2f", a/b}'; }
+section="$tmp/section.md"
+{
+  echo "## CNI ADD/DEL, whole process: vpc-cni vs ptp + host-local"
+  echo
+  echo "Command: \`bench/cni-add-del.sh $N $FLAGS\` (as root, after \`mvn -pl netlink,rpc,cni install\`). $(date -u +%F)."
+  echo "Each iteration runs ADD then DEL of one pod (veth, /32, routes; ours also the host rules), vpc-cni and"
+  echo "ptp alternated, N=$N each, timed per process inside a scratch node namespace (times in ms)."
+  echo "ipamd side: the test PoolBackedIpamd (a real IpamServer on a Unix socket) run standalone, free IPs in its pool."
+  echo
+  table
+  echo
+  echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x)."
+  echo
+  echo "Machine: $(nproc) CPUs; kernel $(uname -r); load average before/after the run: $load_before / $(cut -d" " -f1-3 /proc/loadavg)"
+  echo "(the machine is shared with other builds: a high load inflates the JVM's CPU-bound startup more than Go's)."
+  echo '```'
+  lscpu | head -n 15
+  echo '```'
+} > "$section"
+cat "$section"
+bm="$ROOT/BENCHMARKS.md"
+[[ -f "$bm" ]] || printf '# Benchmarks\n\n' > "$bm"
+# Replace this benchmark's section (up to the next "## ") or append it.
+awk -v f="$section" '
+  /^## CNI ADD\/DEL, whole process/ {skip=1; while ((getline l < f) > 0) print l; done=1; next}
+  skip && /^## / {skip=0}
+  !skip {print}
+  END {if (!done) {print ""; while ((getline l < f) > 0) print l}}' "$bm" > "$tmp/bm" && cp "$tmp/bm" "$bm"

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds the plugin's self-contained install layout (DESIGN.md section 5: fast start):
+#   target/plugin/bin/vpc-cni      launcher (POSIX sh, no external commands)
+#   target/plugin/runtime/         jlink'd Java runtime with only the modules jdeps finds
+#   target/plugin/lib/*.jar        the plugin and its class path (netlink, rpc, jackson-core)
+#   target/plugin/vpc-cni.aot      AOT cache from a training run of the real verbs
+# Run by Maven in the package phase (cni/pom.xml), or by hand after `mvn package`:
+#   cni/package.sh cni/target [JDK_HOME]
+# The training run exercises ADD/CHECK/DEL against the test PoolBackedIpamd inside scratch
+# namespaces when run as root with test classes present; otherwise it trains the paths that
+# need no kernel changes (VERSION, STATUS, errors). The install must keep the jars' mtimes
+# (cp -p): the JVM refuses an AOT cache whose class path jars changed.
+set -euo pipefail
+
+target="$(cd "${1:?usage: package.sh <cni/target> [jdk]}" && pwd)"
+jdk="${2:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}}"
+out="$target/plugin"
+deps="$target/plugin-deps"
+main=io.vpccni.cni.plugin.Main
+
+say() { echo "[package.sh] $*" >&2; }
+
+jar="$(ls "$target"/cni-*.jar | grep -v -e sources -e tests | head -1)"
+[[ -f "$jar" ]] || { say "no plugin jar in $target; run mvn package first"; exit 1; }
+[[ -d "$deps" ]] || { say "no $deps; run mvn package (copy-dependencies) first"; exit 1; }
+
+rm -rf "$out"
+mkdir -p "$out/bin" "$out/lib"
+cp -p "$jar" "$out/lib/vpc-cni.jar"
+cp -p "$deps"/*.jar "$out/lib/"
+cp_list="$(cd "$out/lib" && ls *.jar | sort | sed "s|^|$out/lib/|" | paste -sd: -)"
+# vpc-cni.jar first: the class path order is fixed into the AOT cache.
+cp_list="$out/lib/vpc-cni.jar:$(echo "$cp_list" | tr ':' '\n' | grep -v '/vpc-cni.jar$' | paste -sd: -)"
+
+modules="$("$jdk/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 \
+    -cp "$cp_list" "$out/lib/vpc-cni.jar")"
+say "jdeps: $modules"
+"$jdk/bin/jlink" --add-modules "$modules" --output "$out/runtime" --strip-debug --no-man-pages \
+    --no-header-files
+
+# Flags measured in BENCHMARKS.md: C1 only (a few ms of work never reaches C2), the serial
+# collector (no GC threads to start), a small fixed heap, no perf-data file in /tmp.
+jvm_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
+cat > "$out/bin/vpc-cni" <<LAUNCHER
+#!/bin/sh
+# vpc-cni CNI plugin launcher. The layout around it: ../runtime (Java), ../lib (jars),
+# ../vpc-cni.aot (AOT cache). An installer that puts this file elsewhere sets VPC_CNI_HOME here.
+h="\${VPC_CNI_HOME:-}"
+if [ -z "\$h" ]; then
+  case "\$0" in */*) h="\${0%/*}/.." ;; *) h=.. ;; esac
+fi
+exec "\$h/runtime/bin/java" -XX:AOTCache="\$h/vpc-cni.aot" -Xlog:aot=off -Xlog:cds=off $jvm_flags \\
+  -cp "$rel_cp" $main "\$@"
+LAUNCHER
+chmod 755 "$out/bin/vpc-cni"
+
+# ---- AOT training
+train_cp="$cp_list"
+tmp="$(mktemp -d)"
+ipamd_pid=""
+node_ns=""
+pod_ns=""
+cleanup() {
+  [[ -n "$ipamd_pid" ]] && kill "$ipamd_pid" 2>/dev/null || true
+  [[ -n "$pod_ns" ]] && ip netns del "$pod_ns" 2>/dev/null || true
+  [[ -n "$node_ns" ]] && ip netns del "$node_ns" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+socket="$tmp/ipamd.sock"
+runner=()
+pod_path=""
+if [[ $EUID -eq 0 && -d "$target/test-classes" ]] && command -v ip >/dev/null; then
+  suffix="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
+  node_ns="vpccni-cni-aotnode-$suffix"; pod_ns="vpccni-cni-aotpod-$suffix"
+  ip netns add "$node_ns"; ip netns add "$pod_ns"
+  ip -n "$node_ns" link set lo up
+  "$jdk/bin/java" -cp "$target/test-classes:$cp_list" io.vpccni.cni.testing.PoolBackedIpamd "$socket" 4 \
+      > "$tmp/ipamd.out" 2>&1 &
+  ipamd_pid=$!
+  for _ in $(seq 100); do [[ -S "$socket" ]] && break; sleep 0.1; done
+  runner=(ip netns exec "$node_ns")
+  pod_path="/var/run/netns/$pod_ns"
+  say "training with ADD/CHECK/DEL in scratch namespaces $node_ns/$pod_ns"
+else
+  say "training without kernel paths (not root, or no test classes)"
+fi
+"${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
+    $jvm_flags -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path >&2
+
+# Relative class path at run time: make the launcher's $h resolve to the same jars.
+say "built $out ($(du -sh "$out" | cut -f1)); launcher $out/bin/vpc-cni"

@@ -1,0 +1,69 @@
+package io.vpccni.cni.dataplane;
+
+import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ns.NetNs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The node's side of the pod network. In production it is the plugin process's own namespace;
+ * in-process tests pass a namespace they created, so nothing ever touches the real host.
+ */
+public sealed interface HostNamespace {
+
+    /** rtnetlink in the host namespace; the caller closes it. */
+    Netlink openNetlink();
+
+    /**
+     * Writes {@code /proc/sys/<key>} as seen from the host namespace (net sysctls are per
+     * namespace). A key the kernel does not have (no IPv6) is skipped and reported as false.
+     */
+    boolean writeSysctl(String key, String value) throws IOException;
+
+    static HostNamespace ofProcess() {
+        return new Process();
+    }
+
+    /** The namespace behind {@code ns}; the handle must stay open while this is used. */
+    static HostNamespace of(NetNs ns) {
+        return new Named(ns);
+    }
+
+    record Process() implements HostNamespace {
+        @Override
+        public Netlink openNetlink() {
+            return Netlink.open();
+        }
+
+        @Override
+        public boolean writeSysctl(String key, String value) throws IOException {
+            return write(key, value);
+        }
+    }
+
+    record Named(NetNs ns) implements HostNamespace {
+        @Override
+        public Netlink openNetlink() {
+            return Netlink.openIn(ns);
+        }
+
+        @Override
+        public boolean writeSysctl(String key, String value) throws IOException {
+            // /proc/sys/net resolves against the opening thread's namespace, hence ns.run.
+            return ns.run(() -> write(key, value));
+        }
+    }
+
+    private static boolean write(String key, String value) throws IOException {
+        try {
+            Files.writeString(Path.of("/proc/sys", key), value, StandardCharsets.US_ASCII);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.vpccni.cni.log;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * The plugin's log: one line per event, appended to {@code pluginLogFile}, never stdout (stdout
+ * belongs to the CNI result). Bounded: when the file has grown past {@link #MAX_BYTES} it is moved
+ * to {@code <file>.1} (replacing the older one) before this process appends, so at most two files
+ * of a few MiB exist. Deliberately not java.util.logging: a short-lived process should not load a
+ * logging framework to write a dozen lines.
+ *
+ * <p>A log that cannot be written is not a reason to fail a pod: write errors end logging quietly.
+ */
+public final class PluginLog implements AutoCloseable {
+    public static final long MAX_BYTES = 4L * 1024 * 1024;
+
+    public enum Level { DEBUG, INFO, WARN, ERROR }
+
+    private final Level threshold;
+    private final Path file;
+    private final PrintStream fallback;
+    private OutputStream out;
+    private boolean broken;
+
+    private PluginLog(Path file, Level threshold, PrintStream fallback) {
+        this.file = file;
+        this.threshold = threshold;
+        this.fallback = fallback;
+    }
+
+    /** Lines at {@code threshold} and above go to {@code file}, opened on the first line. */
+    public static PluginLog toFile(Path file, Level threshold) {
+        return new PluginLog(file, threshold, null);
+    }
+
+    /** No file configured: warnings and errors go to stderr, which runtimes keep in their logs. */
+    public static PluginLog toStderr() {
+        return new PluginLog(null, Level.WARN, System.err);
+    }
+
+    /** Discards everything (tests that do not care). */
+    public static PluginLog discard() {
+        return new PluginLog(null, Level.ERROR, null);
+    }
+
+    /** aws-vpc-cni writes "DEBUG"/"Debug"/"info"...; an unknown word means INFO. */
+    public static Level parseLevel(String text) {
+        return switch (text.strip().toUpperCase(Locale.ROOT)) {
+            case "DEBUG", "TRACE" -> Level.DEBUG;
+            case "WARN", "WARNING" -> Level.WARN;
+            case "ERROR", "FATAL" -> Level.ERROR;
+            default -> Level.INFO;
+        };
+    }
+
+    public boolean enabled(Level level) {
+        return level.compareTo(threshold) >= 0 && (file != null || fallback != null);
+    }
+
+    public void debug(String message) {
+        log(Level.DEBUG, message);
+    }
+
+    public void info(String message) {
+        log(Level.INFO, message);
+    }
+
+    public void warn(String message) {
+        log(Level.WARN, message);
+    }
+
+    public void error(String message) {
+        log(Level.ERROR, message);
+    }
+
+    public synchronized void log(Level level, String message) {
+        if (!enabled(level) || broken) {
+            return;
+        }
+        String line = Instant.now() + " " + level + " [" + ProcessHandle.current().pid() + "] "
+                + message + "\n";
+        if (file == null) {
+            fallback.print(line);
+            return;
+        }
+        try {
+            if (out == null) {
+                out = open(file);
+            }
+            // One write per line: O_APPEND keeps lines of concurrent plugin processes whole.
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+        }
+    }
+
+    private static OutputStream open(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        try {
+            if (Files.size(file) >= MAX_BYTES) {
+                Files.move(file, file.resolveSibling(file.getFileName() + ".1"),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (NoSuchFileException firstUse) {
+            // nothing to rotate
+        }
+        return new FileOutputStream(file.toFile(), true);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (out != null) {
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the process is ending; nothing else to do with a log that cannot close
+            }
+            out = null;
+        }
+    }
+}

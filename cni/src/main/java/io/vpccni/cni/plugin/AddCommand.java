@@ -1,0 +1,93 @@
+package io.vpccni.cni.plugin;
+
+import io.vpccni.cni.dataplane.PodAttachment;
+import io.vpccni.cni.dataplane.PodNetwork;
+import io.vpccni.cni.spec.CniError;
+import io.vpccni.cni.spec.CniResult;
+import io.vpccni.rpc.HostVethName;
+import io.vpccni.cni.spec.ResultWriter;
+import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.api.Link;
+import io.vpccni.netlink.api.MacAddress;
+import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.DelRequest;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * ADD: an address from ipamd, then the data plane, then the result. Once ipamd has given the
+ * address, any failure removes what was built (inside {@link PodNetwork#setup}) and releases the
+ * address before the error is returned, so a failed ADD leaks neither.
+ */
+final class AddCommand {
+    private AddCommand() {}
+
+    static String run(Invocation inv) throws CniError {
+        var args = inv.args();
+        var conf = inv.conf();
+        PodIdentity pod = PodIdentity.required(args);
+        String veth = HostVethName.of(conf.vethPrefix(), pod.namespace(), pod.name());
+        try (NetNs podNs = Netns.required(args.netns())) {
+            AddOk ok = requestAddress(inv, pod);
+            inv.log().info("container " + inv.containerId() + " pod " + pod + ": ipamd assigned ip "
+                    + ok.ipv4Address() + " on " + ok.eniId() + " (device " + ok.deviceNumber() + ", table "
+                    + ok.routeTableId() + "), veth " + veth);
+            // The netconf's mtu is the operator's explicit choice for this network; ipamd's is the
+            // node default (POD_MTU).
+            int mtu = conf.mtu().orElse(ok.podMtu());
+            PodAttachment a = new PodAttachment(veth, args.ifName(), IpPrefix.ipv4(ok.ipv4Address()),
+                    ok.routeTableId(), mtu);
+            Link hostLink;
+            try (Netlink hostNl = inv.host().openNetlink()) {
+                hostLink = PodNetwork.setup(inv.host(), hostNl, podNs, a, inv.log());
+            } catch (RuntimeException e) {
+                release(inv, pod, a, e);
+                throw new CniError(PluginErrors.DATAPLANE_FAILED, "setting up the pod network for ip "
+                        + a.ip() + " (veth " + veth + ") failed; the address was released", String.valueOf(e.getMessage()));
+            }
+            return ResultWriter.toJson(result(a, hostLink, args.netns()), conf.cniVersion());
+        }
+    }
+
+    private static AddOk requestAddress(Invocation inv, PodIdentity pod) throws CniError {
+        var args = inv.args();
+        try {
+            return inv.ipamd().add(new AddRequest(inv.conf().name(), args.containerId(), args.ifName(),
+                    args.netns(), pod.namespace(), pod.name(), pod.uid()));
+        } catch (Ipamd.Unreachable e) {
+            throw e.asCniError();
+        }
+    }
+
+    private static void release(Invocation inv, PodIdentity pod, PodAttachment a, RuntimeException cause) {
+        var args = inv.args();
+        try {
+            inv.ipamd().del(new DelRequest(inv.conf().name(), args.containerId(), args.ifName(),
+                    pod.namespace(), pod.name(), pod.uid()));
+            inv.log().info("container " + inv.containerId() + ": released ip " + a.ip() + " after the failed ADD");
+        } catch (CniError | Ipamd.Unreachable e) {
+            // ipamd's GC will reclaim it; the ADD error the runtime sees is the original one.
+            inv.log().error("container " + inv.containerId() + ": could not release ip " + a.ip()
+                    + " after the failed ADD: " + e.getMessage());
+            cause.addSuppressed(e);
+        }
+    }
+
+    /**
+     * The host veth (no sandbox) and the pod interface, whose {@code mac} carries the route table
+     * id as aws-vpc-cni does, so a DEL without ipamd still knows which rules to remove.
+     */
+    private static CniResult result(PodAttachment a, Link hostLink, String netns) {
+        var host = new CniResult.Interface(a.hostVeth(), hostLink.mac().map(MacAddress::toString),
+                Optional.empty(), OptionalInt.empty());
+        var pod = new CniResult.Interface(a.ifName(), Optional.of(Integer.toString(a.table())),
+                Optional.of(netns), OptionalInt.of(a.mtu()));
+        var ip = CniResult.IpConfig.of(a.ip() + "/32", "", 1);
+        return new CniResult(List.of(host, pod), List.of(ip), List.of(), CniResult.Dns.EMPTY);
+    }
+}

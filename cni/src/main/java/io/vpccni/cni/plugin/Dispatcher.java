@@ -1,0 +1,87 @@
+package io.vpccni.cni.plugin;
+
+import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.log.PluginLog;
+import io.vpccni.cni.spec.CmdArgs;
+import io.vpccni.cni.spec.CniCommand;
+import io.vpccni.cni.spec.CniError;
+import io.vpccni.cni.spec.CniVersion;
+import io.vpccni.cni.spec.NetConf;
+import io.vpccni.cni.spec.VersionInfo;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Turns one invocation (environment, stdin) into stdout text and an exit status; it receives the
+ * process's I/O instead of reaching for it, so tests run it in-process with plain maps.
+ * Every failure leaves as the spec's error object: a {@link CniError} as it is, anything
+ * unexpected as code 999 with its message.
+ */
+public final class Dispatcher {
+    /** Overrides the ipamd socket (tests, or a node with a non-default layout). */
+    public static final String SOCKET_ENV = "VPC_CNI_SOCKET";
+
+    private final HostNamespace host;
+
+    public Dispatcher(HostNamespace host) {
+        this.host = host;
+    }
+
+    /** @return the exit status: 0 on success, 1 after printing an error object */
+    public int run(Map<String, String> env, byte[] stdin, PrintStream stdout) {
+        CniVersion version = CniVersion.LATEST;
+        PluginLog log = PluginLog.toStderr();
+        try {
+            CmdArgs args = CmdArgs.fromEnv(env);
+            if (args.command() == CniCommand.VERSION) {
+                stdout.print(VersionInfo.toJson());
+                return 0;
+            }
+            NetConf conf = NetConf.parse(stdin);
+            version = conf.cniVersion();
+            args.command().requireAllowedBy(version);
+            log = openLog(conf);
+            Invocation inv = new Invocation(args, conf, log, host, Ipamd.at(socketPath(env)));
+            log.debug(args.command() + " container " + args.containerId() + " netns " + args.netns()
+                    + " ifname " + args.ifName() + " args " + args.args());
+            String out = switch (args.command()) {
+                case ADD -> AddCommand.run(inv);
+                case DEL -> DelCommand.run(inv);
+                case CHECK -> CheckCommand.run(inv);
+                case STATUS -> StatusCommand.run(inv);
+                case GC -> GcCommand.run(inv);
+                case VERSION -> VersionInfo.toJson();
+            };
+            stdout.print(out);
+            return 0;
+        } catch (CniError e) {
+            log.error("container " + env.getOrDefault("CNI_CONTAINERID", "-") + ": error " + e.code() + ": "
+                    + e.getMessage());
+            stdout.print(e.toJson(version));
+            return 1;
+        } catch (RuntimeException e) {
+            // A bug or an unexpected kernel answer: still the spec's error object, code 999.
+            log.error("container " + env.getOrDefault("CNI_CONTAINERID", "-") + ": " + e);
+            stdout.print(new CniError(CniError.INTERNAL, String.valueOf(e)).toJson(version));
+            return 1;
+        } finally {
+            log.close();
+        }
+    }
+
+    private static PluginLog openLog(NetConf conf) {
+        if (conf.pluginLogFile().isEmpty()) {
+            return PluginLog.toStderr();
+        }
+        return PluginLog.toFile(Path.of(conf.pluginLogFile().get()),
+                conf.pluginLogLevel().map(PluginLog::parseLevel).orElse(PluginLog.Level.INFO));
+    }
+
+    private static Path socketPath(Map<String, String> env) {
+        String override = env.get(SOCKET_ENV);
+        return override == null || override.isBlank() ? io.vpccni.rpc.Protocol.DEFAULT_SOCKET_PATH
+                : Path.of(override);
+    }
+}

@@ -1,0 +1,113 @@
+package io.vpccni.cni.plugin;
+
+import io.vpccni.cni.spec.CniError;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.DelOk;
+import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.Failure;
+import io.vpccni.rpc.GcOk;
+import io.vpccni.rpc.GcRequest;
+import io.vpccni.rpc.IpamClient;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.IpamTimeoutException;
+import io.vpccni.rpc.IpamUnreachableException;
+import io.vpccni.rpc.Protocol;
+import io.vpccni.rpc.ProtocolException;
+import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.StatusRequest;
+import io.vpccni.rpc.VersionMismatchException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The plugin's calls to ipamd, with every way they can go wrong turned into the CNI error the
+ * runtime should see: a refusal keeps ipamd's reason code and sentence; transport trouble keeps
+ * its own type ({@link Unreachable}) where a verb must branch on it (DEL, STATUS).
+ */
+final class Ipamd {
+    private final IpamClient client;
+
+    private Ipamd(IpamClient client) {
+        this.client = client;
+    }
+
+    static Ipamd at(Path socket) {
+        return new Ipamd(new IpamClient(socket, Protocol.DEFAULT_CLIENT_TIMEOUT));
+    }
+
+    /** ipamd could not be talked to at all (no socket, nobody accepting, no answer in time). */
+    static final class Unreachable extends Exception {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+
+        CniError asCniError() {
+            return new CniError(CniError.IPAMD_UNREACHABLE, "ipamd is unreachable", getMessage()
+                    + "; is the vpc-cni daemon running on this node?");
+        }
+    }
+
+    AddOk add(AddRequest r) throws CniError, Unreachable {
+        return switch (call(r)) {
+            case AddOk ok -> ok;
+            case Failure f -> throw refused(f);
+            default -> throw unexpected(r);
+        };
+    }
+
+    DelOk del(DelRequest r) throws CniError, Unreachable {
+        return switch (call(r)) {
+            case DelOk ok -> ok;
+            case Failure f -> throw refused(f);
+            default -> throw unexpected(r);
+        };
+    }
+
+    StatusOk status() throws CniError, Unreachable {
+        StatusRequest r = new StatusRequest();
+        return switch (call(r)) {
+            case StatusOk ok -> ok;
+            case Failure f -> throw refused(f);
+            default -> throw unexpected(r);
+        };
+    }
+
+    GcOk gc(GcRequest r) throws CniError, Unreachable {
+        return switch (call(r)) {
+            case GcOk ok -> ok;
+            case Failure f -> throw refused(f);
+            default -> throw unexpected(r);
+        };
+    }
+
+    private IpamReply call(IpamRequest r) throws CniError, Unreachable {
+        try {
+            return client.call(r);
+        } catch (IpamUnreachableException e) {
+            throw new Unreachable(e.getMessage(), e);
+        } catch (IpamTimeoutException e) {
+            throw new Unreachable(e.getMessage(), e);
+        } catch (VersionMismatchException e) {
+            throw new CniError(CniError.IPAMD_VERSION_MISMATCH, "plugin and ipamd speak different protocol "
+                    + "versions; upgrade them together", e.getMessage());
+        } catch (ProtocolException e) {
+            throw new CniError(CniError.IPAMD_PROTOCOL_ERROR, "ipamd sent a reply the plugin cannot read",
+                    e.getMessage());
+        } catch (IOException e) {
+            throw new Unreachable("connection to ipamd at " + client.socketPath() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** ipamd's own sentence is the message: it names the real cause (subnet full, ENI limit...). */
+    private static CniError refused(Failure f) {
+        return new CniError(f.cniCode(), f.message(), "ipamd reason " + f.reason()
+                + (f.retryable() ? ", retryable" : ""));
+    }
+
+    private static CniError unexpected(IpamRequest r) {
+        return new CniError(CniError.IPAMD_PROTOCOL_ERROR, "ipamd answered " + r + " with the wrong reply type");
+    }
+}

@@ -1,0 +1,62 @@
+package io.vpccni.cni.plugin;
+
+import io.vpccni.cni.spec.CniResult;
+import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.api.Route;
+
+import java.net.Inet4Address;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * What our own ADD result (handed back as prevResult) says about an attachment: the pod interface
+ * (the one with a sandbox and CNI_IFNAME's name), its IPv4 address, the route table id that the
+ * interface's {@code mac} field carries (DESIGN.md section 2), and the host veth (the interface
+ * without a sandbox). Enough for DEL to tear down and CHECK to verify without ipamd.
+ */
+record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) {
+
+    /** Empty when prevResult does not describe {@code ifName} with one IPv4 address. */
+    static Optional<PrevAttachment> from(CniResult prev, String ifName) {
+        List<CniResult.Interface> ifs = prev.interfaces();
+        int podIndex = -1;
+        for (int i = 0; i < ifs.size(); i++) {
+            if (ifs.get(i).name().equals(ifName) && ifs.get(i).sandbox().isPresent()) {
+                podIndex = i;
+            }
+        }
+        Optional<Inet4Address> ip = Optional.empty();
+        for (CniResult.IpConfig c : prev.ips()) {
+            boolean ours = podIndex < 0 ? c.interfaceIndex().isEmpty()
+                    : c.interfaceIndex().equals(OptionalInt.of(podIndex));
+            if (ours && !c.isIpv6()) {
+                ip = Optional.of(parse(c.address()));
+            }
+        }
+        if (ip.isEmpty()) {
+            return Optional.empty();
+        }
+        int table = podIndex < 0 ? Route.TABLE_MAIN : tableOf(ifs.get(podIndex).mac());
+        Optional<String> veth = ifs.stream().filter(i -> i.sandbox().isEmpty()).map(CniResult.Interface::name)
+                .findFirst();
+        return Optional.of(new PrevAttachment(ip.get(), table, veth));
+    }
+
+    /** The table id as text in {@code mac}; a real MAC (another plugin's result) means main. */
+    private static int tableOf(Optional<String> mac) {
+        if (mac.isEmpty()) {
+            return Route.TABLE_MAIN;
+        }
+        try {
+            int t = Integer.parseInt(mac.get());
+            return t > 0 ? t : Route.TABLE_MAIN;
+        } catch (NumberFormatException e) {
+            return Route.TABLE_MAIN;
+        }
+    }
+
+    private static Inet4Address parse(String cidr) {
+        return (Inet4Address) IpPrefix.parse(cidr).address();
+    }
+}

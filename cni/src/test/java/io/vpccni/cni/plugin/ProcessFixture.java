@@ -1,0 +1,76 @@
+package io.vpccni.cni.plugin;
+
+import io.vpccni.cni.testing.PoolBackedIpamd;
+import io.vpccni.cni.testing.Shell;
+import io.vpccni.cni.testing.TestNetns;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A simulated node for whole-process tests: the packaged launcher (or cnitool) runs inside the
+ * node namespace through {@code ip netns exec}, so that namespace is its host namespace.
+ */
+final class ProcessFixture implements AutoCloseable {
+    /** cnitool, installed by the test setup: {@code GOBIN=/opt/cnitool/bin go install ...cnitool@v1.3.0}. */
+    static final String CNITOOL = System.getProperty("vpccni.cnitool", "/opt/cnitool/bin/cnitool");
+
+    final String launcher = System.getProperty("vpccni.launcher", "target/plugin/bin/vpc-cni");
+    final TestNetns node = TestNetns.node();
+    final Path dir;
+    final Path socket;
+    final PoolBackedIpamd ipamd;
+    private final List<TestNetns> pods = new ArrayList<>();
+
+    ProcessFixture() throws IOException {
+        assumeTrue(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
+        dir = Files.createTempDirectory("vpccni-cni-it");
+        socket = dir.resolve("ipamd.sock");
+        ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
+    }
+
+    TestNetns pod() {
+        TestNetns p = TestNetns.create("pod");
+        pods.add(p);
+        return p;
+    }
+
+    /** The plugin as a runtime runs it: environment, config on stdin, inside the node namespace. */
+    Shell.Result plugin(Map<String, String> env, String stdin) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(Dispatcher.SOCKET_ENV, socket.toString());
+        return Shell.exec(all, stdin.getBytes(StandardCharsets.UTF_8), "ip", "netns", "exec", node.name(),
+                Path.of(launcher).toAbsolutePath().toString());
+    }
+
+    /** {@code cnitool <verb> <network> <netns>} inside the node namespace, on the conflists in {@code netconfDir}. */
+    Shell.Result cnitool(Path netconfDir, Map<String, String> extraEnv, String verb, String network, String netns) {
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("NETCONFPATH", netconfDir.toString());
+        env.put("CNI_PATH", Path.of(launcher).toAbsolutePath().getParent() + ":/usr/lib/cni");
+        env.put(Dispatcher.SOCKET_ENV, socket.toString());
+        return Shell.exec(env, null, "ip", "netns", "exec", node.name(), CNITOOL, verb, network, netns);
+    }
+
+    @Override
+    public void close() throws IOException {
+        ipamd.close();
+        for (TestNetns p : pods) {
+            p.close();
+        }
+        node.close();
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+}

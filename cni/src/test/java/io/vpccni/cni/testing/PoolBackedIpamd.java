@@ -1,0 +1,133 @@
+package io.vpccni.cni.testing;
+
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.AttachmentKey;
+import io.vpccni.rpc.DelOk;
+import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.Failure;
+import io.vpccni.rpc.GcOk;
+import io.vpccni.rpc.GcRequest;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.IpamServer;
+import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.StatusRequest;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A stand-in for ipamd: a real {@link IpamServer} on a socket, handing out addresses from a small
+ * fixed pool honestly (the same address for a known key, release on del, GC of unlisted keys).
+ * The real daemon arrives with the ipamd issue; these tests will be pointed at it then, and this
+ * class goes. Runnable on its own for the benchmark: {@code PoolBackedIpamd <socket> <count>}.
+ */
+public final class PoolBackedIpamd implements AutoCloseable {
+    /** A poolable address, with the ENI device and route table it lives on. */
+    public record Slot(String ip, int deviceNumber, int table) {}
+
+    private record Key(String network, String containerId, String ifName) {}
+
+    public static final int POD_MTU = 9001;
+
+    private final List<Slot> free;
+    private final Map<Key, Slot> assigned = new LinkedHashMap<>();
+    private final IpamServer server;
+    private volatile boolean ready = true;
+
+    private PoolBackedIpamd(Path socket, List<Slot> slots) throws IOException {
+        this.free = new ArrayList<>(slots);
+        this.server = IpamServer.start(socket, this::handle);
+    }
+
+    public static PoolBackedIpamd start(Path socket, List<Slot> slots) throws IOException {
+        return new PoolBackedIpamd(socket, slots);
+    }
+
+    /** {@code count} addresses 10.0.0.10, 10.0.0.11, ... on the primary ENI (table main). */
+    public static List<Slot> primary(int count) {
+        List<Slot> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new Slot("10.0.0." + (10 + i), 0, AddOk.MAIN_TABLE));
+        }
+        return out;
+    }
+
+    public void setReady(boolean value) {
+        ready = value;
+    }
+
+    public synchronized List<String> assignedIps() {
+        return assigned.values().stream().map(Slot::ip).toList();
+    }
+
+    private synchronized IpamReply handle(IpamRequest request) {
+        return switch (request) {
+            case AddRequest a -> add(new Key(a.networkName(), a.containerId(), a.ifName()));
+            case DelRequest d -> {
+                Slot s = assigned.remove(new Key(d.networkName(), d.containerId(), d.ifName()));
+                if (s == null) {
+                    yield DelOk.nothingReleased();
+                }
+                free.add(s);
+                yield new DelOk(Optional.of(new DelOk.Released(s.ip(), s.deviceNumber(), s.table())));
+            }
+            case StatusRequest s -> new StatusOk(ready, ready ? "" : "test pool switched off", free.size());
+            case GcRequest g -> gc(g);
+        };
+    }
+
+    private IpamReply add(Key key) {
+        if (!ready) {
+            return Failure.of(ReasonCode.NOT_READY, "ipamd is still starting (test pool switched off)");
+        }
+        Slot s = assigned.get(key);
+        if (s == null) {
+            if (free.isEmpty()) {
+                return Failure.of(ReasonCode.POOL_EMPTY, "no free address left in the test pool");
+            }
+            s = free.removeFirst();
+            assigned.put(key, s);
+        }
+        return new AddOk(s.ip(), 32, s.deviceNumber(), s.table(), POD_MTU, "eni-test" + s.deviceNumber(),
+                Optional.empty());
+    }
+
+    private IpamReply gc(GcRequest g) {
+        List<GcOk.Released> released = new ArrayList<>();
+        var it = assigned.entrySet().iterator();
+        while (it.hasNext()) {
+            var e = it.next();
+            Key k = e.getKey();
+            if (k.network().equals(g.networkName())
+                    && !g.valid().contains(new AttachmentKey(k.containerId(), k.ifName()))) {
+                released.add(new GcOk.Released(new AttachmentKey(k.containerId(), k.ifName()), e.getValue().ip()));
+                free.add(e.getValue());
+                it.remove();
+            }
+        }
+        return new GcOk(released);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+
+    /** Standalone, for bench/: serves until killed. */
+    public static void main(String[] args) throws Exception {
+        try (var ipamd = start(Path.of(args[0]), primary(Integer.parseInt(args[1])))) {
+            System.out.println("ready " + args[0]);
+            System.out.flush();
+            new CountDownLatch(1).await();
+        }
+    }
+}

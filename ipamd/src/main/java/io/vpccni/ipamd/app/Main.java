@@ -1,0 +1,128 @@
+package io.vpccni.ipamd.app;
+
+import io.vpccni.eni.aws.AwsEc2Api;
+import io.vpccni.eni.aws.Ec2Clients;
+import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.eni.imds.ImdsInstanceMetadata;
+import io.vpccni.eni.port.InstanceMetadata;
+import io.vpccni.ipamd.config.InvalidConfigurationException;
+import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.hostnet.CommandRunner;
+import io.vpccni.ipamd.hostnet.IptablesRestore;
+import io.vpccni.ipamd.hostnet.LinkRetry;
+import io.vpccni.ipamd.hostnet.ProcSys;
+import io.vpccni.ipamd.hostnet.SnatReconciler;
+import io.vpccni.netlink.api.MacAddress;
+import io.vpccni.netlink.api.Netlink;
+import io.vpccni.ipamd.datastore.Allocation;
+import io.vpccni.ipamd.status.StatusCommand;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+
+/**
+ * Entry point of the daemon image: {@code ipamd} runs the daemon (the default), {@code status} prints the node's
+ * pool for a person. The only class that reads the process environment or exits.
+ */
+public final class Main {
+
+    /** Standard AWS SDK variable; set it to reach EC2 through an interface endpoint, or the emulator in tests. */
+    static final String EC2_ENDPOINT = "AWS_ENDPOINT_URL_EC2";
+
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        String command = args.length == 0 ? "ipamd" : args[0];
+        switch (command) {
+            case "ipamd" -> runDaemon(env);
+            case "status" -> System.exit(StatusCommand.run(List.of(args).subList(1, args.length), System.out,
+                    System.err, env));
+            default -> {
+                System.err.println("usage: ipamd [ipamd | status [--endpoint URL] [--json]]");
+                System.exit(2);
+            }
+        }
+    }
+
+    /** What the daemon does in the host namespace, chosen by whoever starts it. */
+    public record HostSide(NodeNetworking networking, Predicate<Allocation> stillWired) {}
+
+    private static void runDaemon(Map<String, String> env) throws Exception {
+        NodeDaemon daemon = start(env, Main::kernelHostSide);
+        if (daemon == null) {
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            daemon.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+
+    /**
+     * Composes and starts the daemon from the process environment; returns null after printing why when the
+     * configuration is invalid.
+     */
+    public static NodeDaemon start(Map<String, String> env,
+                                   BiFunction<IpamdConfig, InstanceMetadata, HostSide> hostSide) throws IOException {
+        IpamdConfig config;
+        try {
+            config = IpamdConfig.fromEnvironment(env);
+        } catch (InvalidConfigurationException e) {
+            System.err.println("ipamd: invalid configuration, not starting:\n" + e.getMessage());
+            return null;
+        }
+        InstanceMetadata metadata = new ImdsInstanceMetadata(ImdsInstanceMetadata.endpointFrom(env),
+                Duration.ofSeconds(5));
+        String region = metadata.identity().region();
+        Optional<URI> endpoint = Optional.ofNullable(env.get(EC2_ENDPOINT)).filter(v -> !v.isBlank()).map(URI::create);
+        Ec2CallStats stats = new Ec2CallStats();
+        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(region), endpoint,
+                DefaultCredentialsProvider.builder().build(), List.of()),
+                new Ec2Guard(Ec2Guard.Settings.defaults(), stats));
+        HostSide host = hostSide.apply(config, metadata);
+        return new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(), host.stillWired())
+                .start();
+    }
+
+    private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {
+        Netlink netlink = Netlink.open();
+        NodeNetworking networking = new KernelNodeNetworking(config, netlink,
+                new SnatReconciler(IptablesRestore.detect(List.of(), CommandRunner.processes(Duration.ofSeconds(30)))),
+                ProcSys.host(), LinkRetry.standard(), eniId -> macFromMetadata(metadata, eniId));
+        return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired);
+    }
+
+    /**
+     * An ENI the daemon just attached shows up in instance metadata a few seconds later on EC2; wait for it
+     * (bounded) rather than fail the ENI's bring-up.
+     */
+    static MacAddress macFromMetadata(InstanceMetadata metadata, String eniId) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            var found = metadata.enis().stream().filter(e -> e.interfaceId().equals(eniId)).findFirst();
+            if (found.isPresent()) {
+                return MacAddress.parse(found.get().mac());
+            }
+            try {
+                Thread.sleep(Duration.ofMillis(500));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new IllegalStateException(eniId + " did not appear in instance metadata within 10 s");
+    }
+}

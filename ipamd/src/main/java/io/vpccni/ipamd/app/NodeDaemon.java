@@ -1,0 +1,271 @@
+package io.vpccni.ipamd.app;
+
+import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.leak.LeakedEniCollector;
+import io.vpccni.eni.lifecycle.EniManager;
+import io.vpccni.eni.limits.InstanceLimitsSource;
+import io.vpccni.eni.model.InstanceIdentity;
+import io.vpccni.eni.model.InstanceLimits;
+import io.vpccni.eni.port.Ec2Api;
+import io.vpccni.eni.port.InstanceMetadata;
+import io.vpccni.eni.subnet.SubnetSelector;
+import io.vpccni.ipamd.checkpoint.JsonFileCheckpointStore;
+import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.datastore.Allocation;
+import io.vpccni.ipamd.datastore.Datastore;
+import io.vpccni.ipamd.datastore.DatastoreSnapshot;
+import io.vpccni.ipamd.datastore.PoolStats;
+import io.vpccni.ipamd.datastore.RestoreReport;
+import io.vpccni.ipamd.introspect.IntrospectionServer;
+import io.vpccni.ipamd.introspect.NodeView;
+import io.vpccni.ipamd.pool.EniPlacement;
+import io.vpccni.ipamd.pool.GrowBlocked;
+import io.vpccni.ipamd.pool.NodeEni;
+import io.vpccni.ipamd.pool.NodeEnis;
+import io.vpccni.ipamd.pool.PoolEvents;
+import io.vpccni.ipamd.pool.PoolMaintainer;
+import io.vpccni.ipamd.reconcile.EniSync;
+import io.vpccni.ipamd.rpc.IpamHandler;
+import io.vpccni.ipamd.state.PoolCheckpoint;
+import io.vpccni.ipamd.warmpool.NodeCondition;
+import io.vpccni.ipamd.warmpool.NodeLimits;
+import io.vpccni.ipamd.warmpool.PoolPlan;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import io.vpccni.rpc.IpamServer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * The node daemon, composed: restore the pool from EC2 and the checkpoint, then serve the plugin while the pool
+ * maintainer keeps the warm targets. Collaborators come in through the constructor so that tests run the real
+ * daemon against the EC2 emulator and a test IMDS.
+ */
+public final class NodeDaemon implements AutoCloseable, NodeView {
+
+    private static final System.Logger LOG = System.getLogger(NodeDaemon.class.getName());
+    static final Duration POOL_PERIOD = Duration.ofSeconds(5);
+    static final Duration ENI_SYNC_PERIOD = Duration.ofSeconds(60);
+    static final Duration LEAK_SWEEP_PERIOD = Duration.ofMinutes(10);
+
+    private final IpamdConfig config;
+    private final InstanceMetadata metadata;
+    private final Ec2Api ec2;
+    private final Ec2CallStats ec2Calls;
+    private final Clock clock;
+    private final NodeNetworking networking;
+    private final Predicate<Allocation> stillWired;
+
+    private final Datastore datastore;
+    private final NodeEnis enis = new NodeEnis();
+    private final DaemonCounters counters = new DaemonCounters();
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private volatile boolean ready;
+    private InstanceIdentity identity;
+    private InstanceLimits limits;
+    private PoolMaintainer maintainer;
+    private SubnetSelector subnets;
+    private volatile OptionalInt subnetFree = OptionalInt.empty();
+
+    /**
+     * @param stillWired whether a restored assignment's pod still has its host veth; assignments whose pod is
+     *                   gone are dropped at start instead of leaking
+     */
+    public NodeDaemon(IpamdConfig config, InstanceMetadata metadata, Ec2Api ec2, Ec2CallStats ec2Calls, Clock clock,
+                      NodeNetworking networking, Predicate<Allocation> stillWired) {
+        this.config = config;
+        this.metadata = metadata;
+        this.ec2 = ec2;
+        this.ec2Calls = ec2Calls;
+        this.clock = clock;
+        this.networking = networking;
+        this.stillWired = stillWired;
+        this.datastore = new Datastore(clock, config.pool().ipCooldown());
+    }
+
+    /** Restores the pool, starts the maintainer and the plugin socket. Returns once the daemon serves. */
+    public NodeDaemon start() throws IOException {
+        identity = metadata.identity();
+        limits = new InstanceLimitsSource(ec2).limitsFor(identity.instanceType(), config.pool().maxEni());
+        networking.setUpNode(identity, metadata.enis());
+        var eniSettings = new io.vpccni.eni.lifecycle.EniSettings(config.eni().clusterName(),
+                config.eni().additionalTags(), config.pool().maxEni());
+        EniManager eniManager = new EniManager(ec2, identity, limits, eniSettings, clock,
+                EniManager.DeleteRetry.defaults());
+        subnets = new SubnetSelector(ec2);
+        EniSync sync = new EniSync(datastore, enis, networking, !config.eni().customNetworking(), clock);
+        EniSync.Changes initial = sync.sync(eniManager.nodeEnis(), metadata.enis());
+        LOG.log(Level.INFO, "{0} ({1}): found {2} ENIs, {3} addresses", identity.instanceId(),
+                identity.instanceType(), initial.enisAdded().size(), datastore.stats().total());
+
+        PoolCheckpoint checkpoint = new PoolCheckpoint(datastore,
+                new JsonFileCheckpointStore(config.daemon().backingStore()));
+        restore(checkpoint);
+        checkpoint.persist();
+
+        NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow(() ->
+                new IllegalStateException("the primary ENI of " + identity.instanceId() + " is not attached"));
+        EniPlacement placement = EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
+                metadata.enis().getFirst().vpcId(), identity.availabilityZone(), config.eni().subnetDiscovery(),
+                () -> primary.eni().securityGroupIds());
+        NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
+                limits.maxPods());
+        maintainer = new PoolMaintainer(datastore, eniManager, enis, PoolTargets.from(config), nodeLimits,
+                placement, networking, () -> Set.<NodeCondition>of(), clock, PoolEvents.NONE);
+        ready = true;
+
+        Thread pool = Thread.ofPlatform().name("pool-maintainer").daemon().start(() -> maintainer.runLoop(POOL_PERIOD));
+        running.add(pool::interrupt);
+        ScheduledExecutorService background = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("ipamd-background").daemon().factory());
+        running.add(background::shutdownNow);
+        background.scheduleWithFixedDelay(() -> guarded("ENI sync", () -> {
+            var seen = metadata.enis();
+            sync.sync(eniManager.nodeEnis(), seen);
+            networking.setUpNode(identity, seen); // the VPC may have gained CIDRs: SNAT must not cover them
+        }), ENI_SYNC_PERIOD.toSeconds(),
+                ENI_SYNC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(() -> guarded("subnet check", () -> subnetFree = subnets
+                .subnet(primary.eni().subnetId()).map(s -> OptionalInt.of(s.availableAddresses()))
+                .orElse(OptionalInt.empty())), 0, 60, TimeUnit.SECONDS);
+        if (!config.eni().disableLeakedEniCleanup()) {
+            LeakedEniCollector collector = new LeakedEniCollector(ec2, identity.instanceId(),
+                    config.eni().clusterName(), LeakedEniCollector.DEFAULT_GRACE, clock);
+            // Jitter spreads the sweeps of a fleet of nodes, which share the account's EC2 rate limits.
+            long firstDelay = ThreadLocalRandom.current().nextLong(60, LEAK_SWEEP_PERIOD.toSeconds());
+            background.scheduleWithFixedDelay(() -> guarded("leaked ENI sweep", collector::sweep), firstDelay,
+                    LEAK_SWEEP_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        }
+        maintainer.wake();
+
+        IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, () -> ready,
+                config.hostNetwork().podMtu(), config.pool().addWait(), counters);
+        IpamServer server = IpamServer.start(config.daemon().socket(), handler);
+        running.add(server);
+        running.add(IntrospectionServer.start(this, clock, IntrospectionServer.Listeners.from(config.daemon())));
+        LOG.log(Level.INFO, "serving the plugin on {0}", config.daemon().socket());
+        return this;
+    }
+
+    private void restore(PoolCheckpoint checkpoint) {
+        Optional<DatastoreSnapshot> saved = checkpoint.read();
+        if (saved.isEmpty()) {
+            return;
+        }
+        List<Allocation> wired = saved.get().allocations().stream().filter(stillWired).toList();
+        saved.get().allocations().stream().filter(a -> !wired.contains(a)).forEach(a -> LOG.log(Level.INFO,
+                "dropping {0} of container {1}: its pod's host veth is gone", a.ip(), a.key().containerId()));
+        RestoreReport report = datastore.restore(new DatastoreSnapshot(wired, saved.get().cooling()));
+        report.rejected().forEach(a -> LOG.log(Level.WARNING,
+                "checkpoint entry {0} of container {1} is on no ENI of this node any more; dropped", a.ip(),
+                a.key().containerId()));
+        LOG.log(Level.INFO, "restored {0} assignments and {1} cooling addresses from {2}", report.restored().size(),
+                report.coolingRestored(), config.daemon().backingStore());
+    }
+
+    private static void guarded(String what, Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, what + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    public PoolMaintainer maintainer() {
+        return maintainer;
+    }
+
+    @Override
+    public void close() {
+        ready = false;
+        for (AutoCloseable part : running.reversed()) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "stopping " + part + ": " + e.getMessage());
+            }
+        }
+        running.clear();
+    }
+
+    @Override
+    public String instanceId() {
+        return identity.instanceId();
+    }
+
+    @Override
+    public String instanceType() {
+        return identity.instanceType();
+    }
+
+    @Override
+    public InstanceLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public IpamdConfig config() {
+        return config;
+    }
+
+    @Override
+    public boolean ready() {
+        return ready;
+    }
+
+    @Override
+    public PoolStats poolStats() {
+        return datastore.stats();
+    }
+
+    @Override
+    public List<NodeEni> enis() {
+        return enis.all();
+    }
+
+    @Override
+    public List<Allocation> allocations() {
+        return datastore.allocations();
+    }
+
+    @Override
+    public Optional<GrowBlocked> lastGrowFailure() {
+        return maintainer == null ? Optional.empty() : maintainer.lastGrowFailure();
+    }
+
+    @Override
+    public Optional<PoolPlan> lastPlan() {
+        return maintainer == null ? Optional.empty() : maintainer.lastPlan();
+    }
+
+    @Override
+    public Ec2CallStats ec2Calls() {
+        return ec2Calls;
+    }
+
+    @Override
+    public OptionalInt subnetFreeAddresses() {
+        return subnetFree;
+    }
+
+    @Override
+    public List<io.vpccni.ipamd.datastore.CoolingAddress> coolingAddresses() {
+        return datastore.snapshot().cooling();
+    }
+
+    @Override
+    public RequestStats requests() {
+        return counters.snapshot();
+    }
+}

@@ -1,0 +1,64 @@
+package io.vpccni.ipamd.introspect;
+
+import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.model.InstanceLimits;
+import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.datastore.Allocation;
+import io.vpccni.ipamd.datastore.CoolingAddress;
+import io.vpccni.ipamd.datastore.PoolStats;
+import io.vpccni.ipamd.pool.GrowBlocked;
+import io.vpccni.ipamd.pool.NodeEni;
+import io.vpccni.ipamd.warmpool.PoolPlan;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** A read-only view of the running daemon, for the introspection endpoints, metrics and the status command. */
+public interface NodeView {
+
+    String instanceId();
+
+    String instanceType();
+
+    InstanceLimits limits();
+
+    IpamdConfig config();
+
+    /** True once the pool has been restored from EC2 and the checkpoint. */
+    boolean ready();
+
+    PoolStats poolStats();
+
+    List<NodeEni> enis();
+
+    List<Allocation> allocations();
+
+    Optional<GrowBlocked> lastGrowFailure();
+
+    Optional<PoolPlan> lastPlan();
+
+    Ec2CallStats ec2Calls();
+
+    /** Free addresses EC2 last reported for the subnet new ENIs go into; empty when not known yet. */
+    OptionalInt subnetFreeAddresses();
+
+    /** Requests from the plugin, by kind, since start. */
+    RequestStats requests();
+
+    record RequestStats(long adds, long dels, long noAvailableAddress) {}
+
+    /**
+     * Addresses released and still in cooldown, so /v1/enis can mark each one (Datastore#snapshot has them).
+     * The default knows none: per-CIDR cooling counts in {@link #poolStats()} still show them, and a /32 with a
+     * cooling count is marked from those.
+     */
+    default List<CoolingAddress> coolingAddresses() {
+        return List.of();
+    }
+
+    /** Errors inside ipamd since start, by function (pool maintenance, ENI sync...), for awscni_ipamd_error_count. */
+    default Map<String, Long> ipamdErrors() {
+        return Map.of();
+    }
+}

@@ -1,0 +1,113 @@
+package io.vpccni.ipamd.introspect;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.ipamd.config.WarmPoolSettings;
+import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.ipamd.datastore.PoolStats;
+import io.vpccni.ipamd.pool.GrowBlocked;
+import io.vpccni.ipamd.warmpool.PoolAction;
+import io.vpccni.ipamd.warmpool.PoolCounts;
+import io.vpccni.ipamd.warmpool.PoolPlan;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * /v1/pool: the pool's numbers, limits, targets and the maintainer's last decision. Field names are part of the
+ * status command's and the README's contract; see {@link IntrospectionServer} for the documented shape.
+ * {@code subnetFreeAddresses}, {@code lastPlan} and {@code lastGrowFailure} are null when not known or none.
+ */
+public record PoolView(String instanceId, String instanceType, String now, boolean restored, Verdict readiness,
+                       String mode, Addresses addresses, Prefixes prefixes, Enis enis, Targets targets,
+                       Integer subnetFreeAddresses, Plan lastPlan, GrowFailure lastGrowFailure, Requests requests,
+                       Ec2 ec2) {
+
+    public record Verdict(boolean ready, String reason) {}
+
+    public record Addresses(int total, int assigned, int cooling, int available) {}
+
+    public record Prefixes(int total, int unused) {}
+
+    /**
+     * @param inPool    ENIs whose addresses the pool uses
+     * @param attached  ENIs attached to the instance, unmanaged ones included
+     * @param max       ENIs the pool may use (instance limit with MAX_ENI, minus unmanaged)
+     */
+    public record Enis(int inPool, int attached, int unmanaged, int max, int instanceMax, int ipv4PerEni,
+                       int addressesPerEni, int maxAddresses) {}
+
+    public record Targets(int warmEniTarget, int warmIpTarget, int minimumIpTarget, int warmPrefixTarget,
+                          int maxEni, int warmTargetAddresses) {}
+
+    public record Plan(List<Action> actions, Counts counts) {}
+
+    /** One planned action; only the fields that apply to its {@code type} are present. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Action(String type, String eniId, Integer count, String unit, List<String> cidrs, String reason) {}
+
+    public record Counts(int total, int assigned, int cooling, int available, int prefixes, int unusedPrefixes) {}
+
+    public record GrowFailure(String kind, String message, String at) {}
+
+    public record Requests(long adds, long dels, long noAvailableAddress) {}
+
+    /** EC2 requests since start: per API, failures keyed "Api/ErrorCode", and the throttled and denied totals. */
+    public record Ec2(long totalCalls, Map<String, Long> calls, Map<String, Long> errors, long throttled,
+                      long permissionDenied) {}
+
+    public static PoolView of(NodeView view, Instant now) {
+        PoolStats pool = view.poolStats();
+        NodeCapacity capacity = NodeCapacity.of(view);
+        WarmPoolSettings settings = view.config().pool();
+        Readiness verdict = Readiness.of(view.ready(), pool, view.lastGrowFailure());
+        int prefixes = (int) pool.enis().stream().flatMap(e -> e.cidrs().stream()).filter(c -> c.isPrefix()).count();
+        Ec2CallStats ec2 = view.ec2Calls();
+        Map<String, Long> errors = ec2.errors();
+        NodeView.RequestStats requests = view.requests();
+        return new PoolView(
+                view.instanceId(), view.instanceType(), now.toString(), view.ready(),
+                new Verdict(verdict.isReady(), verdict.reason()),
+                settings.prefixDelegation() ? "prefix" : "secondary-ip",
+                new Addresses(pool.total(), pool.assigned(), pool.cooling(), pool.available()),
+                new Prefixes(prefixes, pool.unusedPrefixes()),
+                new Enis(pool.enis().size(), view.enis().size(), capacity.unmanagedEnis(), capacity.maxEnis(),
+                        view.limits().maxEnis(), view.limits().ipv4PerEni(), capacity.addressesPerEni(),
+                        capacity.maxAddresses()),
+                new Targets(settings.warmEniTarget(), settings.warmIpTarget(), settings.minimumIpTarget(),
+                        settings.warmPrefixTarget(), settings.maxEni(), capacity.warmTargetAddresses()),
+                view.subnetFreeAddresses().isPresent() ? view.subnetFreeAddresses().getAsInt() : null,
+                view.lastPlan().map(PoolView::plan).orElse(null),
+                view.lastGrowFailure().map(PoolView::failure).orElse(null),
+                new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress()),
+                new Ec2(ec2.totalCalls(), ec2.calls(), errors, Ec2ErrorCodes.count(errors, Ec2ErrorCodes.THROTTLING),
+                        Ec2ErrorCodes.count(errors, Ec2ErrorCodes.PERMISSION)));
+    }
+
+    private static GrowFailure failure(GrowBlocked blocked) {
+        return new GrowFailure(blocked.kind().name(), blocked.message(), blocked.at().toString());
+    }
+
+    private static Plan plan(PoolPlan plan) {
+        PoolCounts c = plan.counts();
+        return new Plan(plan.actions().stream().map(PoolView::action).toList(),
+                new Counts(c.total(), c.assigned(), c.cooling(), c.available(), c.prefixes(), c.unusedPrefixes()));
+    }
+
+    static Action action(PoolAction action) {
+        return switch (action) {
+            case PoolAction.AllocateIps a -> new Action("allocateIps", a.eniId(), a.count(), null, null, null);
+            case PoolAction.AllocatePrefixes a -> new Action("allocatePrefixes", a.eniId(), a.count(), null, null, null);
+            case PoolAction.CreateEni a -> new Action("createEni", null, a.count(), a.unit().name(), null, null);
+            case PoolAction.ReleaseIps a -> new Action("releaseIps", a.eniId(), null, null, cidrs(a.ips()), null);
+            case PoolAction.ReleasePrefixes a ->
+                    new Action("releasePrefixes", a.eniId(), null, null, cidrs(a.prefixes()), null);
+            case PoolAction.FreeEni a -> new Action("freeEni", a.eniId(), null, null, null, null);
+            case PoolAction.Hold a -> new Action("hold", null, null, null, null, a.reason());
+        };
+    }
+
+    private static List<String> cidrs(List<Ipv4Cidr> cidrs) {
+        return cidrs.stream().map(Ipv4Cidr::toString).toList();
+    }
+}

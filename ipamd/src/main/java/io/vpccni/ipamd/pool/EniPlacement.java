@@ -1,0 +1,38 @@
+package io.vpccni.ipamd.pool;
+
+import io.vpccni.eni.model.Subnet;
+import io.vpccni.eni.subnet.SubnetSelector;
+import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Where a new ENI goes: subnet and security groups. Custom networking supplies its own (from the ENIConfig). */
+public interface EniPlacement {
+
+    record Placement(String subnetId, Ipv4Cidr subnetCidr, List<String> securityGroupIds) {
+        public Placement {
+            securityGroupIds = List.copyOf(securityGroupIds);
+        }
+    }
+
+    /** @param addressesNeeded how many addresses the new ENI will take, to prefer a subnet that has them */
+    Placement place(int addressesNeeded);
+
+    /**
+     * aws-vpc-cni's default: the primary ENI's security groups, in the primary subnet, or with subnet discovery in
+     * the tagged subnet of the node's zone that has the most free addresses.
+     */
+    static EniPlacement primaryOrDiscovered(SubnetSelector subnets, String primarySubnetId, String vpcId,
+                                            String zone, boolean discovery, Supplier<List<String>> primaryGroups) {
+        return needed -> {
+            List<Subnet> candidates = subnets.candidates(primarySubnetId, vpcId, zone, discovery);
+            if (candidates.isEmpty()) {
+                throw new IllegalStateException("no subnet found for new ENIs (primary subnet " + primarySubnetId
+                        + " not visible to DescribeSubnets)");
+            }
+            Subnet chosen = candidates.stream().filter(s -> s.availableAddresses() >= needed).findFirst()
+                    .orElse(candidates.getFirst());
+            return new Placement(chosen.id(), Ipv4Cidr.parse(chosen.cidrBlock()), primaryGroups.get());
+        };
+    }
+}

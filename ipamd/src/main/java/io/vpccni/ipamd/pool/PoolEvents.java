@@ -1,0 +1,25 @@
+package io.vpccni.ipamd.pool;
+
+import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.ipamd.warmpool.PoolAction;
+
+/** What the maintainer did, for metrics and events; the maintainer itself keeps no counters. */
+public interface PoolEvents {
+
+    void applied(PoolAction action);
+
+    void failed(PoolAction action, Ec2Failure failure);
+
+    void maintenanceFailed(RuntimeException error);
+
+    PoolEvents NONE = new PoolEvents() {
+        @Override
+        public void applied(PoolAction action) {}
+
+        @Override
+        public void failed(PoolAction action, Ec2Failure failure) {}
+
+        @Override
+        public void maintenanceFailed(RuntimeException error) {}
+    };
+}

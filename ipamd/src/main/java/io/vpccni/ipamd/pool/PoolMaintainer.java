@@ -1,0 +1,282 @@
+package io.vpccni.ipamd.pool;
+
+import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.eni.lifecycle.EniManager;
+import io.vpccni.eni.lifecycle.NewEni;
+import io.vpccni.eni.model.Eni;
+import io.vpccni.ipamd.datastore.Datastore;
+import io.vpccni.ipamd.datastore.EniInfo;
+import io.vpccni.ipamd.datastore.Ipv4Address;
+import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.ipamd.datastore.RemoveResult;
+import io.vpccni.ipamd.warmpool.EniState;
+import io.vpccni.ipamd.warmpool.NodeCondition;
+import io.vpccni.ipamd.warmpool.NodeLimits;
+import io.vpccni.ipamd.warmpool.PoolAction;
+import io.vpccni.ipamd.warmpool.PoolPlan;
+import io.vpccni.ipamd.warmpool.PoolPolicy;
+import io.vpccni.ipamd.warmpool.PoolState;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Carries out the warm-pool policy through EC2: one {@link #tick()} evaluates the pure policy on the datastore's
+ * numbers and applies the plan. Runs on its own thread ({@link #runLoop}), every period and at once when woken
+ * by an add that found the pool empty; never on the add path itself.
+ *
+ * <p>Order matters for safety: addresses enter the datastore only after EC2 has assigned them, and leave it
+ * (refused while assigned or cooling) before EC2 is asked to unassign them, so a pod never gets an address the
+ * node does not hold.
+ */
+public final class PoolMaintainer {
+
+    private static final System.Logger LOG = System.getLogger(PoolMaintainer.class.getName());
+
+    private final Datastore datastore;
+    private final EniManager eniManager;
+    private final NodeEnis enis;
+    private final PoolPolicy policy = new PoolPolicy();
+    private final PoolTargets targets;
+    private final NodeLimits limits;
+    private final EniPlacement placement;
+    private final EniNetworking networking;
+    private final Supplier<Set<NodeCondition>> conditions;
+    private final Clock clock;
+    private final PoolEvents events;
+
+    private final Object signal = new Object();
+    private long ticks;
+    private boolean wakeRequested;
+    private volatile Optional<Instant> lastShrink = Optional.empty();
+    private volatile Optional<Instant> lastSubnetFull = Optional.empty();
+    private volatile Optional<GrowBlocked> lastGrowFailure = Optional.empty();
+    private volatile PoolPlan lastPlan;
+
+    public PoolMaintainer(Datastore datastore, EniManager eniManager, NodeEnis enis, PoolTargets targets,
+                          NodeLimits limits, EniPlacement placement, EniNetworking networking,
+                          Supplier<Set<NodeCondition>> conditions, Clock clock, PoolEvents events) {
+        this.datastore = datastore;
+        this.eniManager = eniManager;
+        this.enis = enis;
+        this.targets = targets;
+        this.limits = limits;
+        this.placement = placement;
+        this.networking = networking;
+        this.conditions = conditions;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** Evaluates the policy once and applies the plan; returns the plan. Serialised: one tick at a time. */
+    public synchronized PoolPlan tick() {
+        Instant now = clock.instant();
+        PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), limits, conditions.get(),
+                lastShrink, lastSubnetFull);
+        PoolPlan plan = policy.evaluate(state, targets);
+        lastPlan = plan;
+        for (PoolAction action : plan.actions()) {
+            try {
+                apply(action);
+            } catch (Ec2Failure failure) {
+                if (Thread.currentThread().isInterrupted()) {
+                    break; // shutting down
+                }
+                recordFailure(action, failure, now);
+                break;
+            }
+        }
+        if (plan.shrinks()) {
+            lastShrink = Optional.of(now);
+        }
+        synchronized (signal) {
+            ticks++;
+            signal.notifyAll();
+        }
+        return plan;
+    }
+
+    /** Asks for a tick as soon as possible; many requests before the tick runs make one tick. */
+    public void wake() {
+        synchronized (signal) {
+            wakeRequested = true;
+            signal.notifyAll();
+        }
+    }
+
+    /** The number of ticks completed so far; pass it to {@link #awaitTickAfter}. */
+    public long tickCount() {
+        synchronized (signal) {
+            return ticks;
+        }
+    }
+
+    /** Waits until a tick after {@code seen} has completed, or the timeout passes; true when one did. */
+    public boolean awaitTickAfter(long seen, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (signal) {
+            while (ticks <= seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                signal.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
+    }
+
+    /** Ticks every {@code period} and whenever woken, until interrupted. Failures are logged, never fatal. */
+    public void runLoop(Duration period) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // shutting down: the EC2 call was cut short on purpose
+                }
+                LOG.log(Level.ERROR, "pool maintenance failed: " + e.getMessage(), e);
+                events.maintenanceFailed(e);
+            }
+            try {
+                synchronized (signal) {
+                    if (!wakeRequested) {
+                        signal.wait(period.toMillis());
+                    }
+                    wakeRequested = false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Why the pool last failed to grow, if it did since it last grew. */
+    public Optional<GrowBlocked> lastGrowFailure() {
+        return lastGrowFailure;
+    }
+
+    /** The last plan, for introspection. */
+    public Optional<PoolPlan> lastPlan() {
+        return Optional.ofNullable(lastPlan);
+    }
+
+    /** True when every ENI we may have is attached and full: only deleting pods frees addresses. */
+    public boolean atCapacity() {
+        List<EniState> states = enis.stateFor(datastore.stats());
+        long managed = states.size();
+        boolean allFull = states.stream().allMatch(s -> s.units(targets.prefixDelegation()) >= limits.unitsPerEni()
+                || (s.role() == io.vpccni.ipamd.warmpool.EniRole.PRIMARY && targets.customNetworking()));
+        return managed >= limits.eniLimit(targets.maxEni()) && allFull;
+    }
+
+    private void apply(PoolAction action) {
+        switch (action) {
+            case PoolAction.Hold hold -> LOG.log(Level.DEBUG, "pool holds: {0}", hold.reason());
+            case PoolAction.AllocateIps grow -> addAddresses(grow.eniId(), grow.count(), false);
+            case PoolAction.AllocatePrefixes grow -> addAddresses(grow.eniId(), grow.count(), true);
+            case PoolAction.CreateEni create -> createEni(create);
+            case PoolAction.ReleaseIps release -> releaseCidrs(release.eniId(), release.ips(), false);
+            case PoolAction.ReleasePrefixes release -> releaseCidrs(release.eniId(), release.prefixes(), true);
+            case PoolAction.FreeEni free -> freeEni(free.eniId());
+        }
+        events.applied(action);
+    }
+
+    private void addAddresses(String eniId, int count, boolean prefixes) {
+        NodeEni before = enis.require(eniId);
+        Eni after = prefixes ? eniManager.assignPrefixes(before.eni(), count)
+                : eniManager.assignIps(before.eni(), count);
+        NodeEni updated = before.with(after);
+        enis.put(updated);
+        LOG.log(Level.DEBUG, "{0} now has {1} secondary IPs and {2} prefixes", eniId, after.secondaryIps().size(),
+                after.prefixes().size());
+        addNewCidrs(before.eni(), updated);
+        lastGrowFailure = Optional.empty();
+    }
+
+    private void createEni(PoolAction.CreateEni create) {
+        boolean prefixes = create.unit() == PoolAction.AddressUnit.PREFIX;
+        EniPlacement.Placement where = placement.place(prefixes ? create.count() * 16 : create.count());
+        NewEni request = prefixes
+                ? NewEni.withPrefixes(where.subnetId(), where.securityGroupIds(), create.count())
+                : NewEni.withIps(where.subnetId(), where.securityGroupIds(), create.count());
+        Eni created = eniManager.createAndAttach(request, enis.usedDeviceIndexes());
+        NodeEni eni = new NodeEni(created, where.subnetCidr(), false, clock.instant());
+        enis.put(eni);
+        networking.attached(eni);
+        datastore.addEni(infoOf(eni));
+        addNewCidrs(null, eni);
+        lastGrowFailure = Optional.empty();
+    }
+
+    private void releaseCidrs(String eniId, List<Ipv4Cidr> cidrs, boolean prefixes) {
+        List<String> released = new ArrayList<>();
+        for (Ipv4Cidr cidr : cidrs) {
+            // Refused while an address in it is assigned or cooling: a pod may have taken it since the plan.
+            if (datastore.removeCidr(eniId, cidr, false) instanceof RemoveResult.Removed) {
+                released.add(prefixes ? cidr.toString() : cidr.network().toString());
+            }
+        }
+        if (released.isEmpty()) {
+            return;
+        }
+        NodeEni before = enis.require(eniId);
+        Eni after = prefixes ? eniManager.unassignPrefixes(before.eni(), released)
+                : eniManager.unassignIps(before.eni(), released);
+        enis.put(before.with(after));
+    }
+
+    private void freeEni(String eniId) {
+        NodeEni eni = enis.require(eniId);
+        if (!(datastore.removeEni(eniId, false) instanceof RemoveResult.Removed)) {
+            LOG.log(Level.DEBUG, "not freeing {0}: an address on it was taken since the plan", eniId);
+            return;
+        }
+        networking.detaching(eni);
+        eniManager.detachAndDelete(eni.eni());
+        enis.remove(eniId);
+    }
+
+    private void addNewCidrs(Eni before, NodeEni after) {
+        for (String ip : after.eni().secondaryIps()) {
+            if ((before == null || !before.secondaryIps().contains(ip))
+                    && !datastore.addCidr(after.id(), Ipv4Cidr.single(Ipv4Address.parse(ip)))) {
+                LOG.log(Level.WARNING, "EC2 gave {0} to {1} but another ENI already holds it; not using it", ip,
+                        after.id());
+            }
+        }
+        for (String prefix : after.eni().prefixes()) {
+            if ((before == null || !before.prefixes().contains(prefix))
+                    && !datastore.addCidr(after.id(), Ipv4Cidr.parse(prefix))) {
+                LOG.log(Level.WARNING, "EC2 gave {0} to {1} but it overlaps another ENI's; not using it", prefix,
+                        after.id());
+            }
+        }
+    }
+
+    private void recordFailure(PoolAction action, Ec2Failure failure, Instant now) {
+        LOG.log(Level.WARNING, "pool action {0} failed: {1}", action, failure.getMessage());
+        events.failed(action, failure);
+        if (failure instanceof Ec2Failure.SubnetFull) {
+            lastSubnetFull = Optional.of(now);
+        }
+        boolean grow = action instanceof PoolAction.CreateEni || action instanceof PoolAction.AllocateIps
+                || action instanceof PoolAction.AllocatePrefixes;
+        if (grow) {
+            lastGrowFailure = Optional.of(GrowBlocked.of(failure, now));
+        }
+    }
+
+    static EniInfo infoOf(NodeEni eni) {
+        return new EniInfo(eni.id(), eni.eni().deviceIndex(), eni.primary(), eni.subnetCidr(),
+                Ipv4Address.parse(eni.eni().primaryIp()), eni.createdAt());
+    }
+}

@@ -1,0 +1,185 @@
+package io.vpccni.ipamd.rpc;
+
+import io.vpccni.ipamd.datastore.AllocationKey;
+import io.vpccni.ipamd.datastore.AssignResult;
+import io.vpccni.ipamd.datastore.Datastore;
+import io.vpccni.ipamd.datastore.PodRef;
+import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.pool.PoolMaintainer;
+import io.vpccni.ipamd.state.PoolCheckpoint;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.AttachmentKey;
+import io.vpccni.rpc.DelOk;
+import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.Failure;
+import io.vpccni.rpc.GcOk;
+import io.vpccni.rpc.GcRequest;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.StatusRequest;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+
+/**
+ * Answers the plugin. An add takes a free address from the datastore and makes no EC2 call; when the pool is
+ * empty it wakes the pool maintainer and waits a bounded time for it, then fails with the reason the pool could
+ * not grow. Every change is in the checkpoint on disk before the reply leaves.
+ */
+public final class IpamHandler implements Function<IpamRequest, IpamReply> {
+
+    private static final System.Logger LOG = System.getLogger(IpamHandler.class.getName());
+
+    private final Datastore datastore;
+    private final PoolMaintainer maintainer;
+    private final PoolCheckpoint checkpoint;
+    private final BooleanSupplier ready;
+    private final int podMtu;
+    private final Duration addWait;
+    private final RequestCounters counters;
+
+    public IpamHandler(Datastore datastore, PoolMaintainer maintainer, PoolCheckpoint checkpoint,
+                       BooleanSupplier ready, int podMtu, Duration addWait, RequestCounters counters) {
+        this.datastore = datastore;
+        this.maintainer = maintainer;
+        this.checkpoint = checkpoint;
+        this.ready = ready;
+        this.podMtu = podMtu;
+        this.addWait = addWait;
+        this.counters = counters;
+    }
+
+    @Override
+    public IpamReply apply(IpamRequest request) {
+        return switch (request) {
+            case AddRequest add -> add(add);
+            case DelRequest del -> del(del);
+            case StatusRequest status -> status();
+            case GcRequest gc -> gc(gc);
+        };
+    }
+
+    private IpamReply add(AddRequest add) {
+        counters.addRequested();
+        if (!ready.getAsBoolean()) {
+            return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: the address pool is not restored yet");
+        }
+        AllocationKey key = new AllocationKey(add.networkName(), add.containerId(), add.ifName());
+        PodRef pod = new PodRef(add.podNamespace(), add.podName(), add.podUid());
+        long deadline = System.nanoTime() + addWait.toNanos();
+        while (true) {
+            long seenTicks = maintainer.tickCount();
+            AssignResult result = datastore.assign(key, pod);
+            switch (result) {
+                case AssignResult.Assigned assigned -> {
+                    checkpoint.persist();
+                    LOG.log(Level.INFO, "assigned {0} on {1} to {2}/{3} (container {4})", assigned.ip(),
+                            assigned.eniId(), add.podNamespace(), add.podName(), add.containerId());
+                    int table = assigned.deviceIndex() == 0 ? AddOk.MAIN_TABLE : assigned.deviceIndex() + 1;
+                    return new AddOk(assigned.ip().toString(), 32, assigned.deviceIndex(), table, podMtu,
+                            assigned.eniId(), datastore.locate(assigned.ip()).map(e -> e.subnetCidr().toString()));
+                }
+                case AssignResult.NoFreeAddress empty -> {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        counters.noAvailableAddress();
+                        return noAddress(empty);
+                    }
+                    maintainer.wake();
+                    if (!awaitTick(seenTicks, Duration.ofNanos(left))) {
+                        counters.noAvailableAddress();
+                        return noAddress(empty);
+                    }
+                }
+            }
+        }
+    }
+
+    private IpamReply del(DelRequest del) {
+        counters.delRequested();
+        AllocationKey key = new AllocationKey(del.networkName(), del.containerId(), del.ifName());
+        return switch (datastore.release(key)) {
+            case ReleaseResult.Released released -> {
+                checkpoint.persist();
+                LOG.log(Level.INFO, "released {0} of container {1}", released.allocation().ip(), del.containerId());
+                int table = released.deviceIndex() == 0 ? AddOk.MAIN_TABLE : released.deviceIndex() + 1;
+                yield new DelOk(Optional.of(new DelOk.Released(released.allocation().ip().toString(),
+                        released.deviceIndex(), table)));
+            }
+            case ReleaseResult.NotFound notFound -> DelOk.nothingReleased();
+        };
+    }
+
+    private IpamReply status() {
+        if (!ready.getAsBoolean()) {
+            return new StatusOk(false, "ipamd is starting: the address pool is not restored yet", 0);
+        }
+        int available = datastore.stats().available();
+        if (available > 0) {
+            return new StatusOk(true, available + " addresses free", available);
+        }
+        return new StatusOk(false, reasonForEmptyPool(), 0);
+    }
+
+    private IpamReply gc(GcRequest gc) {
+        Set<AttachmentKey> valid = new HashSet<>(gc.valid());
+        List<GcOk.Released> released = new ArrayList<>();
+        datastore.allocations().stream()
+                .filter(a -> a.key().networkName().equals(gc.networkName()))
+                .filter(a -> !valid.contains(new AttachmentKey(a.key().containerId(), a.key().ifName())))
+                .forEach(a -> {
+                    if (datastore.release(a.key()) instanceof ReleaseResult.Released r) {
+                        released.add(new GcOk.Released(new AttachmentKey(a.key().containerId(), a.key().ifName()),
+                                r.allocation().ip().toString()));
+                    }
+                });
+        if (!released.isEmpty()) {
+            checkpoint.persist();
+            LOG.log(Level.INFO, "garbage-collected {0} stale attachments of network {1}", released.size(),
+                    gc.networkName());
+        }
+        return new GcOk(released);
+    }
+
+    private Failure noAddress(AssignResult.NoFreeAddress empty) {
+        return maintainer.lastGrowFailure().map(blocked -> switch (blocked.kind()) {
+            case SUBNET_FULL -> Failure.of(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED,
+                    "no free address: the subnet is out of addresses (" + blocked.message() + ")");
+            case ENI_LIMIT -> Failure.of(ReasonCode.POOL_EMPTY_ENI_LIMIT,
+                    "no free address: the instance type's ENI or address limit is reached (" + blocked.message() + ")");
+            case THROTTLED -> Failure.of(ReasonCode.POOL_EMPTY_THROTTLED,
+                    "no free address: EC2 is throttling the node's calls (" + blocked.message() + ")");
+            case PERMISSION_DENIED -> Failure.of(ReasonCode.POOL_EMPTY_PERMISSION_DENIED,
+                    "no free address: the node's IAM role lacks a permission (" + blocked.message() + ")");
+            case EC2_UNAVAILABLE, OTHER -> Failure.of(ReasonCode.POOL_EMPTY,
+                    "no free address: growing the pool failed (" + blocked.message() + ")");
+        }).orElseGet(() -> maintainer.atCapacity()
+                ? Failure.of(ReasonCode.POOL_EMPTY_ENI_LIMIT, "no free address: " + empty.reason()
+                        + "; every ENI the instance type allows is attached and full")
+                : Failure.of(ReasonCode.POOL_EMPTY, "no free address yet: " + empty.reason()
+                        + "; the pool is growing, try again"));
+    }
+
+    private String reasonForEmptyPool() {
+        return maintainer.lastGrowFailure().map(b -> "pool empty: " + b.message())
+                .orElse(maintainer.atCapacity() ? "pool empty: instance ENI limit reached" : "pool empty: growing");
+    }
+
+    private boolean awaitTick(long seen, Duration timeout) {
+        try {
+            return maintainer.awaitTickAfter(seen, timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.vpccni.ipamd.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.ipamd.introspect.FakeNodeView;
+import io.vpccni.ipamd.introspect.NodeView;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class IpamMetricsTest {
+
+    private final FakeNodeView node = FakeNodeView.standard();
+
+    private Map<String, PromTextParser.Family> scrape() {
+        return PromTextParser.parse(new IpamMetrics(node).render());
+    }
+
+    private double value(String family, Map<String, String> labels) {
+        return scrape().get(family).samples().stream()
+                .filter(s -> s.labels().equals(labels))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + family + labels))
+                .value();
+    }
+
+    private double value(String family) {
+        return value(family, Map.of());
+    }
+
+    @Test
+    void everyLineFollowsTheExpositionGrammar() {
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(80), Optional.empty());
+        node.ipamdError("nodeIPPoolReconcile");
+
+        Map<String, PromTextParser.Family> families = scrape();
+
+        assertThat(families).isNotEmpty();
+        families.values().forEach(f -> {
+            Set<String> series = new HashSet<>();
+            f.samples().forEach(s -> assertThat(series.add(s.name() + s.labels())).as("duplicate series").isTrue());
+        });
+    }
+
+    @Test
+    void poolGaugesCarryTheDatastoreNumbers() {
+        // standard(): 3 /32s + one /28 = 19 addresses; web-1 and web-3 assigned, web-2 released into cooldown.
+        assertThat(value("awscni_total_ip_addresses")).isEqualTo(19);
+        assertThat(value("awscni_assigned_ip_addresses")).isEqualTo(2);
+        assertThat(value("awscni_cooldown_ip_addresses")).isEqualTo(1);
+        assertThat(value("awscni_available_ip_addresses")).isEqualTo(16);
+        assertThat(value("awscni_eni_allocated")).isEqualTo(2);
+        assertThat(value("awscni_total_ipv4_prefixes")).isEqualTo(1);
+        assertThat(value("awscni_unused_ipv4_prefixes")).isEqualTo(1);
+        assertThat(value("awscni_assigned_ip_per_eni", Map.of("eni", "eni-0aaa"))).isEqualTo(2);
+        assertThat(value("awscni_assigned_ip_per_cidr", Map.of("cidr", "10.0.0.11/32"))).isEqualTo(1);
+        assertThat(value("awscni_subnet_free_ip_addresses")).isEqualTo(4000);
+        assertThat(value("awscni_ipamd_ready")).isEqualTo(1);
+    }
+
+    @Test
+    void cooldownEndsWhenTheClockPassesTheCooldownPeriod() {
+        node.clock.advance(Duration.ofSeconds(31));
+
+        assertThat(value("awscni_cooldown_ip_addresses")).isZero();
+        assertThat(value("awscni_available_ip_addresses")).isEqualTo(17);
+    }
+
+    @Test
+    void limitsFollowUpstreamFormulaAndLeaveOutUnmanagedEnis() {
+        // m5.large: 3 ENIs, 10 IPv4 each, so 9 secondary addresses per ENI.
+        assertThat(value("awscni_eni_max")).isEqualTo(3);
+        assertThat(value("awscni_ip_max")).isEqualTo(27);
+
+        node.unmanagedEni("eni-0ccc", 2);
+
+        assertThat(value("awscni_eni_max")).isEqualTo(2);
+        assertThat(value("awscni_ip_max")).isEqualTo(18);
+    }
+
+    @Test
+    void requestCountersAreCountersWithUpstreamLabels() {
+        node.requests = new NodeView.RequestStats(7, 4, 2);
+
+        Map<String, PromTextParser.Family> families = scrape();
+
+        assertThat(families.get("awscni_add_ip_req_count").type()).isEqualTo("counter");
+        assertThat(value("awscni_add_ip_req_count")).isEqualTo(7);
+        assertThat(value("awscni_del_ip_req_count", Map.of("reason", "PodDeleted"))).isEqualTo(4);
+        assertThat(value("awscni_no_available_ip_addresses")).isEqualTo(2);
+    }
+
+    @Test
+    void ec2CallsGiveLatencySummaryErrorsByCodeAndCallsByApi() {
+        node.ec2.called("CreateNetworkInterface", Duration.ofMillis(300), Optional.empty());
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(50), Optional.empty());
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(70), Optional.of(
+                new Ec2Failure.Throttled("AssignPrivateIpAddresses", "RequestLimitExceeded", "slow down", null)));
+
+        Map<String, PromTextParser.Family> families = scrape();
+
+        assertThat(families.get("awscni_aws_api_latency_ms").type()).isEqualTo("summary");
+        assertThat(families.get("awscni_aws_api_latency_ms").samples())
+                .contains(new PromTextParser.Sample("awscni_aws_api_latency_ms_sum",
+                                Map.of("api", "AssignPrivateIpAddresses"), 120),
+                        new PromTextParser.Sample("awscni_aws_api_latency_ms_count",
+                                Map.of("api", "AssignPrivateIpAddresses"), 2));
+        assertThat(value("awscni_aws_api_error_count",
+                Map.of("api", "AssignPrivateIpAddresses", "error", "RequestLimitExceeded"))).isEqualTo(1);
+        assertThat(value("awscni_ec2api_req_count", Map.of("fn", "AssignPrivateIpAddresses"))).isEqualTo(2);
+        assertThat(value("awscni_ec2api_req_count", Map.of("fn", "CreateNetworkInterface"))).isEqualTo(1);
+        assertThat(value("awscni_ec2api_error_count", Map.of("fn", "AssignPrivateIpAddresses"))).isEqualTo(1);
+    }
+
+    @Test
+    void ipamdErrorsAreCountedByFunction() {
+        node.ipamdError("poolMaintenance");
+        node.ipamdError("poolMaintenance");
+
+        assertThat(value("awscni_ipamd_error_count", Map.of("fn", "poolMaintenance"))).isEqualTo(2);
+    }
+
+    @Test
+    void familiesWithoutDataStillDeclareTheirType() {
+        Map<String, PromTextParser.Family> families = scrape();
+
+        assertThat(families.get("awscni_aws_api_error_count").samples()).isEmpty();
+        assertThat(families.get("awscni_aws_api_error_count").type()).isEqualTo("counter");
+        assertThat(families.get("awscni_ipamd_error_count").samples()).isEmpty();
+    }
+
+    @Test
+    void upstreamNamesArePresent() {
+        assertThat(scrape()).containsKeys("awscni_eni_allocated", "awscni_eni_max", "awscni_ip_max",
+                "awscni_total_ip_addresses", "awscni_assigned_ip_addresses", "awscni_add_ip_req_count",
+                "awscni_del_ip_req_count", "awscni_no_available_ip_addresses", "awscni_aws_api_latency_ms",
+                "awscni_aws_api_error_count", "awscni_ipamd_error_count", "awscni_total_ipv4_prefixes",
+                "awscni_ec2api_req_count", "awscni_ec2api_error_count", "awscni_cooldown_ip_addresses");
+    }
+}

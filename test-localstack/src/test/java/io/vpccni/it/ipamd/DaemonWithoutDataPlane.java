@@ -1,0 +1,24 @@
+package io.vpccni.it.ipamd;
+
+import io.vpccni.ipamd.app.Main;
+import io.vpccni.ipamd.app.NodeDaemon;
+import io.vpccni.ipamd.app.NodeNetworking;
+
+/**
+ * The production daemon composition (Main.start) with no host-namespace work, for tests that run ipamd as a
+ * process of its own in the root namespace: host networking must never touch the root namespace of the test
+ * machine, and is tested in namespaces of its own (hostnet tests, VPC in a box).
+ */
+public final class DaemonWithoutDataPlane {
+
+    private DaemonWithoutDataPlane() {}
+
+    public static void main(String[] args) throws Exception {
+        NodeDaemon daemon = Main.start(System.getenv(),
+                (config, metadata) -> new Main.HostSide(NodeNetworking.NONE, allocation -> true));
+        if (daemon == null) {
+            System.exit(1);
+        }
+        Thread.currentThread().join(); // until killed
+    }
+}
