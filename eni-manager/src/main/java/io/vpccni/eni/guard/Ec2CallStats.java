@@ -14,12 +14,16 @@ public final class Ec2CallStats implements Ec2CallObserver {
   private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> latencyMillis = new ConcurrentHashMap<>();
+  private final Map<Class<? extends Ec2Failure>, LongAdder> failuresByKind = new ConcurrentHashMap<>();
 
   @Override
   public void called(String operation, Duration latency, Optional<Ec2Failure> failure) {
     calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
     latencyMillis.computeIfAbsent(operation, k -> new LongAdder()).add(latency.toMillis());
-    failure.ifPresent(f -> errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment());
+    failure.ifPresent(f -> {
+      errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment();
+      failuresByKind.computeIfAbsent(f.getClass(), k -> new LongAdder()).increment();
+    });
   }
 
   /** Requests per API, sorted by name. */
@@ -34,6 +38,12 @@ public final class Ec2CallStats implements Ec2CallObserver {
 
   public Map<String, Long> latencyMillisTotal() {
     return snapshot(latencyMillis);
+  }
+
+  /** Failed requests of one kind (e.g. {@code Ec2Failure.Throttled.class}) across all APIs. */
+  public long failures(Class<? extends Ec2Failure> kind) {
+    LongAdder adder = failuresByKind.get(kind);
+    return adder == null ? 0 : adder.sum();
   }
 
   public long calls(String operation) {

@@ -80,8 +80,8 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                 view.lastPlan().map(PoolView::plan).orElse(null),
                 view.lastGrowFailure().map(PoolView::failure).orElse(null),
                 new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress()),
-                new Ec2(ec2.totalCalls(), ec2.calls(), errors, Ec2ErrorCodes.count(errors, Ec2ErrorCodes.THROTTLING),
-                        Ec2ErrorCodes.count(errors, Ec2ErrorCodes.PERMISSION)));
+                new Ec2(ec2.totalCalls(), ec2.calls(), errors, ec2.failures(io.vpccni.eni.error.Ec2Failure.Throttled.class),
+                        ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)));
     }
 
     private static GrowFailure failure(GrowBlocked blocked) {
