@@ -15,29 +15,29 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 /** Builds the SDK's EC2 client the way the node uses it: lean HTTP client, no SDK retries (Ec2Guard retries). */
 public final class Ec2Clients {
 
-  private Ec2Clients() {}
+    private Ec2Clients() {}
 
-  /**
-   * @param endpoint an endpoint override (LocalStack, a VPC interface endpoint); empty for the regional default
-   * @param interceptors extra SDK interceptors; tests use them to inject faults
-   */
-  public static Ec2Client create(
-      Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
-      List<ExecutionInterceptor> interceptors) {
-    var overrides = ClientOverrideConfiguration.builder()
-        .retryStrategy(AwsRetryStrategy.doNotRetry())
-        .apiCallAttemptTimeout(Duration.ofSeconds(10))
-        .apiCallTimeout(Duration.ofSeconds(20));
-    interceptors.forEach(overrides::addExecutionInterceptor);
-    var builder = Ec2Client.builder()
-        .region(region)
-        .credentialsProvider(credentials)
-        .httpClient(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(3))
-            .socketTimeout(Duration.ofSeconds(10))
-            .build())
-        .overrideConfiguration(overrides.build());
-    endpoint.ifPresent(builder::endpointOverride);
-    return builder.build();
-  }
+    /**
+     * @param endpoint an endpoint override (LocalStack, a VPC interface endpoint); empty for the regional default
+     * @param interceptors extra SDK interceptors; tests use them to inject faults
+     */
+    public static Ec2Client create(
+            Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+            List<ExecutionInterceptor> interceptors) {
+        var overrides = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.doNotRetry())
+                .apiCallAttemptTimeout(Duration.ofSeconds(10))
+                .apiCallTimeout(Duration.ofSeconds(20));
+        interceptors.forEach(overrides::addExecutionInterceptor);
+        var builder = Ec2Client.builder()
+                .region(region)
+                .credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(3))
+                        .socketTimeout(Duration.ofSeconds(10))
+                        .build())
+                .overrideConfiguration(overrides.build());
+        endpoint.ifPresent(builder::endpointOverride);
+        return builder.build();
+    }
 }

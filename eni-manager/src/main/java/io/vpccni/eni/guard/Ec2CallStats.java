@@ -11,57 +11,57 @@ import java.util.concurrent.atomic.LongAdder;
 /** Per-API request counts, error counts by EC2 error code, and total latency; thread-safe. */
 public final class Ec2CallStats implements Ec2CallObserver {
 
-  private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> latencyMillis = new ConcurrentHashMap<>();
-  private final Map<Class<? extends Ec2Failure>, LongAdder> failuresByKind = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> latencyMillis = new ConcurrentHashMap<>();
+    private final Map<Class<? extends Ec2Failure>, LongAdder> failuresByKind = new ConcurrentHashMap<>();
 
-  @Override
-  public void called(String operation, Duration latency, Optional<Ec2Failure> failure) {
-    calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
-    latencyMillis.computeIfAbsent(operation, k -> new LongAdder()).add(latency.toMillis());
-    failure.ifPresent(f -> {
-      errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment();
-      failuresByKind.computeIfAbsent(f.getClass(), k -> new LongAdder()).increment();
-    });
-  }
+    @Override
+    public void called(String operation, Duration latency, Optional<Ec2Failure> failure) {
+        calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
+        latencyMillis.computeIfAbsent(operation, k -> new LongAdder()).add(latency.toMillis());
+        failure.ifPresent(f -> {
+            errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment();
+            failuresByKind.computeIfAbsent(f.getClass(), k -> new LongAdder()).increment();
+        });
+    }
 
-  /** Requests per API, sorted by name. */
-  public Map<String, Long> calls() {
-    return snapshot(calls);
-  }
+    /** Requests per API, sorted by name. */
+    public Map<String, Long> calls() {
+        return snapshot(calls);
+    }
 
-  /** Failed requests keyed "Operation/ErrorCode". */
-  public Map<String, Long> errors() {
-    return snapshot(errors);
-  }
+    /** Failed requests keyed "Operation/ErrorCode". */
+    public Map<String, Long> errors() {
+        return snapshot(errors);
+    }
 
-  public Map<String, Long> latencyMillisTotal() {
-    return snapshot(latencyMillis);
-  }
+    public Map<String, Long> latencyMillisTotal() {
+        return snapshot(latencyMillis);
+    }
 
-  /** Failed requests of one kind (e.g. {@code Ec2Failure.Throttled.class}) across all APIs. */
-  public long failures(Class<? extends Ec2Failure> kind) {
-    LongAdder adder = failuresByKind.get(kind);
-    return adder == null ? 0 : adder.sum();
-  }
+    /** Failed requests of one kind (e.g. {@code Ec2Failure.Throttled.class}) across all APIs. */
+    public long failures(Class<? extends Ec2Failure> kind) {
+        LongAdder adder = failuresByKind.get(kind);
+        return adder == null ? 0 : adder.sum();
+    }
 
-  public long calls(String operation) {
-    LongAdder adder = calls.get(operation);
-    return adder == null ? 0 : adder.sum();
-  }
+    public long calls(String operation) {
+        LongAdder adder = calls.get(operation);
+        return adder == null ? 0 : adder.sum();
+    }
 
-  public long totalCalls() {
-    return calls.values().stream().mapToLong(LongAdder::sum).sum();
-  }
+    public long totalCalls() {
+        return calls.values().stream().mapToLong(LongAdder::sum).sum();
+    }
 
-  private static String errorName(Ec2Failure failure) {
-    return failure.errorCode().isEmpty() ? failure.getClass().getSimpleName() : failure.errorCode();
-  }
+    private static String errorName(Ec2Failure failure) {
+        return failure.errorCode().isEmpty() ? failure.getClass().getSimpleName() : failure.errorCode();
+    }
 
-  private static Map<String, Long> snapshot(Map<String, LongAdder> source) {
-    Map<String, Long> copy = new TreeMap<>();
-    source.forEach((k, v) -> copy.put(k, v.sum()));
-    return copy;
-  }
+    private static Map<String, Long> snapshot(Map<String, LongAdder> source) {
+        Map<String, Long> copy = new TreeMap<>();
+        source.forEach((k, v) -> copy.put(k, v.sum()));
+        return copy;
+    }
 }

@@ -22,90 +22,90 @@ import java.util.function.Supplier;
  */
 public final class Ec2Guard {
 
-  /**
-   * @param callsPerSecond sustained request rate; EC2's own token buckets refill at a few per second per API
-   * @param maxAttempts attempts per call, the first included
-   */
-  public record Settings(
-      int callsPerSecond, Duration permitWait, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-      int breakerWindow, float breakerFailureRatePercent, Duration breakerOpenFor) {
+    /**
+     * @param callsPerSecond sustained request rate; EC2's own token buckets refill at a few per second per API
+     * @param maxAttempts attempts per call, the first included
+     */
+    public record Settings(
+            int callsPerSecond, Duration permitWait, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+            int breakerWindow, float breakerFailureRatePercent, Duration breakerOpenFor) {
 
-    public static Settings defaults() {
-      return new Settings(10, Duration.ofSeconds(30), 6, Duration.ofMillis(200), Duration.ofSeconds(10),
-          20, 80f, Duration.ofSeconds(30));
+        public static Settings defaults() {
+            return new Settings(10, Duration.ofSeconds(30), 6, Duration.ofMillis(200), Duration.ofSeconds(10),
+                    20, 80f, Duration.ofSeconds(30));
+        }
+
+        /** Same policy with short waits, for tests that inject failures. */
+        public Settings withBackoff(Duration initial, Duration max) {
+            return new Settings(callsPerSecond, permitWait, maxAttempts, initial, max, breakerWindow,
+                    breakerFailureRatePercent, breakerOpenFor);
+        }
     }
 
-    /** Same policy with short waits, for tests that inject failures. */
-    public Settings withBackoff(Duration initial, Duration max) {
-      return new Settings(callsPerSecond, permitWait, maxAttempts, initial, max, breakerWindow,
-          breakerFailureRatePercent, breakerOpenFor);
+    private final RateLimiter rateLimiter;
+    private final Retry retry;
+    private final CircuitBreaker breaker;
+    private final Ec2CallObserver observer;
+
+    public Ec2Guard(Settings settings, Ec2CallObserver observer) {
+        this.observer = observer;
+        this.rateLimiter = RateLimiter.of("ec2", RateLimiterConfig.custom()
+                .limitForPeriod(settings.callsPerSecond())
+                .limitRefreshPeriod(Duration.ofSeconds(1))
+                .timeoutDuration(settings.permitWait())
+                .build());
+        this.retry = Retry.of("ec2", RetryConfig.custom()
+                .maxAttempts(settings.maxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
+                        settings.initialBackoff(), 2.0, 0.5, settings.maxBackoff()))
+                .retryOnException(e -> e instanceof Ec2Failure failure && failure.retryable())
+                .build());
+        this.breaker = CircuitBreaker.of("ec2", CircuitBreakerConfig.custom()
+                .slidingWindowSize(settings.breakerWindow())
+                .minimumNumberOfCalls(settings.breakerWindow())
+                .failureRateThreshold(settings.breakerFailureRatePercent())
+                .waitDurationInOpenState(settings.breakerOpenFor())
+                // Only an unhealthy EC2 opens the circuit; NotFound or a missing permission say nothing about its health.
+                .recordException(e -> e instanceof Ec2Failure.Unavailable || e instanceof Ec2Failure.Throttled)
+                .build());
     }
-  }
 
-  private final RateLimiter rateLimiter;
-  private final Retry retry;
-  private final CircuitBreaker breaker;
-  private final Ec2CallObserver observer;
-
-  public Ec2Guard(Settings settings, Ec2CallObserver observer) {
-    this.observer = observer;
-    this.rateLimiter = RateLimiter.of("ec2", RateLimiterConfig.custom()
-        .limitForPeriod(settings.callsPerSecond())
-        .limitRefreshPeriod(Duration.ofSeconds(1))
-        .timeoutDuration(settings.permitWait())
-        .build());
-    this.retry = Retry.of("ec2", RetryConfig.custom()
-        .maxAttempts(settings.maxAttempts())
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-            settings.initialBackoff(), 2.0, 0.5, settings.maxBackoff()))
-        .retryOnException(e -> e instanceof Ec2Failure failure && failure.retryable())
-        .build());
-    this.breaker = CircuitBreaker.of("ec2", CircuitBreakerConfig.custom()
-        .slidingWindowSize(settings.breakerWindow())
-        .minimumNumberOfCalls(settings.breakerWindow())
-        .failureRateThreshold(settings.breakerFailureRatePercent())
-        .waitDurationInOpenState(settings.breakerOpenFor())
-        // Only an unhealthy EC2 opens the circuit; NotFound or a missing permission say nothing about its health.
-        .recordException(e -> e instanceof Ec2Failure.Unavailable || e instanceof Ec2Failure.Throttled)
-        .build());
-  }
-
-  public <T> T call(String operation, Supplier<T> request) {
-    Supplier<T> attempt = () -> attempt(operation, request);
-    Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker,
-        RateLimiter.decorateSupplier(rateLimiter, attempt)));
-    try {
-      return guarded.get();
-    } catch (CallNotPermittedException e) {
-      throw new Ec2Failure.Unavailable(operation, "CircuitOpen",
-          "EC2 failed repeatedly; calls paused for a while", e);
-    } catch (RequestNotPermitted e) {
-      throw new Ec2Failure.Throttled(operation, "ClientRateLimit",
-          "no request permit within the client-side rate limit's wait", e);
+    public <T> T call(String operation, Supplier<T> request) {
+        Supplier<T> attempt = () -> attempt(operation, request);
+        Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker,
+                RateLimiter.decorateSupplier(rateLimiter, attempt)));
+        try {
+            return guarded.get();
+        } catch (CallNotPermittedException e) {
+            throw new Ec2Failure.Unavailable(operation, "CircuitOpen",
+                    "EC2 failed repeatedly; calls paused for a while", e);
+        } catch (RequestNotPermitted e) {
+            throw new Ec2Failure.Throttled(operation, "ClientRateLimit",
+                    "no request permit within the client-side rate limit's wait", e);
+        }
     }
-  }
 
-  public void run(String operation, Runnable request) {
-    call(operation, () -> {
-      request.run();
-      return null;
-    });
-  }
-
-  public CircuitBreaker.State breakerState() {
-    return breaker.getState();
-  }
-
-  private <T> T attempt(String operation, Supplier<T> request) {
-    long start = System.nanoTime();
-    try {
-      T result = request.get();
-      observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
-      return result;
-    } catch (RuntimeException e) {
-      Ec2Failure failure = AwsErrors.classify(operation, e);
-      observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.of(failure));
-      throw failure;
+    public void run(String operation, Runnable request) {
+        call(operation, () -> {
+            request.run();
+            return null;
+        });
     }
-  }
+
+    public CircuitBreaker.State breakerState() {
+        return breaker.getState();
+    }
+
+    private <T> T attempt(String operation, Supplier<T> request) {
+        long start = System.nanoTime();
+        try {
+            T result = request.get();
+            observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+            return result;
+        } catch (RuntimeException e) {
+            Ec2Failure failure = AwsErrors.classify(operation, e);
+            observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.of(failure));
+            throw failure;
+        }
+    }
 }

@@ -23,71 +23,71 @@ import java.util.Optional;
  */
 public final class LeakedEniCollector {
 
-  public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
-  private static final System.Logger LOG = System.getLogger(LeakedEniCollector.class.getName());
+    public static final Duration DEFAULT_GRACE = Duration.ofMinutes(5);
+    private static final System.Logger LOG = System.getLogger(LeakedEniCollector.class.getName());
 
-  private final Ec2Api ec2;
-  private final String instanceId;
-  private final Optional<String> clusterName;
-  private final Duration grace;
-  private final Clock clock;
+    private final Ec2Api ec2;
+    private final String instanceId;
+    private final Optional<String> clusterName;
+    private final Duration grace;
+    private final Clock clock;
 
-  public LeakedEniCollector(Ec2Api ec2, String instanceId, Optional<String> clusterName, Duration grace,
-      Clock clock) {
-    this.ec2 = ec2;
-    this.instanceId = instanceId;
-    this.clusterName = clusterName;
-    this.grace = grace;
-    this.clock = clock;
-  }
-
-  /** What one sweep did. */
-  public record SweepResult(List<String> deleted, List<String> taggedForLater, List<String> failed) {}
-
-  public SweepResult sweep() {
-    Map<String, String> tagFilter = new HashMap<>();
-    tagFilter.put(Eni.INSTANCE_ID_TAG, instanceId);
-    clusterName.ifPresent(name -> tagFilter.put(Eni.CLUSTER_NAME_TAG, name));
-    List<Eni> available = ec2.describeNetworkInterfaces(
-        new EniQuery(List.of(), Optional.empty(), Optional.of("available"), tagFilter, List.of()));
-    List<String> deleted = new ArrayList<>();
-    List<String> tagged = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
-    Instant now = clock.instant();
-    for (Eni eni : available) {
-      if (!isOurs(eni)) {
-        continue;
-      }
-      Optional<Instant> createdAt = eni.createdAtTag();
-      if (createdAt.isEmpty()) {
-        ec2.createTags(eni.id(), Map.of(Eni.CREATED_AT_TAG, now.truncatedTo(ChronoUnit.SECONDS).toString()));
-        tagged.add(eni.id());
-        continue;
-      }
-      if (createdAt.get().plus(grace).isAfter(now)) {
-        continue;
-      }
-      try {
-        ec2.deleteNetworkInterface(eni.id());
-        LOG.log(Level.INFO, "deleted leaked ENI {0} (created {1})", eni.id(), createdAt.get());
-        deleted.add(eni.id());
-      } catch (Ec2Failure.NotFound gone) {
-        deleted.add(eni.id());
-      } catch (Ec2Failure e) {
-        LOG.log(Level.WARNING, "could not delete leaked ENI {0}: {1}", eni.id(), e.getMessage());
-        failed.add(eni.id());
-      }
+    public LeakedEniCollector(Ec2Api ec2, String instanceId, Optional<String> clusterName, Duration grace,
+            Clock clock) {
+        this.ec2 = ec2;
+        this.instanceId = instanceId;
+        this.clusterName = clusterName;
+        this.grace = grace;
+        this.clock = clock;
     }
-    return new SweepResult(deleted, tagged, failed);
-  }
 
-  // The describe filters already ask for this; checking again guards against an API that ignores filters.
-  private boolean isOurs(Eni eni) {
-    return "available".equals(eni.status())
-        && !eni.isAttached()
-        && !eni.isUnmanaged()
-        && eni.description().equals(Eni.descriptionFor(instanceId))
-        && instanceId.equals(eni.tags().get(Eni.INSTANCE_ID_TAG))
-        && clusterName.map(name -> name.equals(eni.tags().get(Eni.CLUSTER_NAME_TAG))).orElse(true);
-  }
+    /** What one sweep did. */
+    public record SweepResult(List<String> deleted, List<String> taggedForLater, List<String> failed) {}
+
+    public SweepResult sweep() {
+        Map<String, String> tagFilter = new HashMap<>();
+        tagFilter.put(Eni.INSTANCE_ID_TAG, instanceId);
+        clusterName.ifPresent(name -> tagFilter.put(Eni.CLUSTER_NAME_TAG, name));
+        List<Eni> available = ec2.describeNetworkInterfaces(
+                new EniQuery(List.of(), Optional.empty(), Optional.of("available"), tagFilter, List.of()));
+        List<String> deleted = new ArrayList<>();
+        List<String> tagged = new ArrayList<>();
+        List<String> failed = new ArrayList<>();
+        Instant now = clock.instant();
+        for (Eni eni : available) {
+            if (!isOurs(eni)) {
+                continue;
+            }
+            Optional<Instant> createdAt = eni.createdAtTag();
+            if (createdAt.isEmpty()) {
+                ec2.createTags(eni.id(), Map.of(Eni.CREATED_AT_TAG, now.truncatedTo(ChronoUnit.SECONDS).toString()));
+                tagged.add(eni.id());
+                continue;
+            }
+            if (createdAt.get().plus(grace).isAfter(now)) {
+                continue;
+            }
+            try {
+                ec2.deleteNetworkInterface(eni.id());
+                LOG.log(Level.INFO, "deleted leaked ENI {0} (created {1})", eni.id(), createdAt.get());
+                deleted.add(eni.id());
+            } catch (Ec2Failure.NotFound gone) {
+                deleted.add(eni.id());
+            } catch (Ec2Failure e) {
+                LOG.log(Level.WARNING, "could not delete leaked ENI {0}: {1}", eni.id(), e.getMessage());
+                failed.add(eni.id());
+            }
+        }
+        return new SweepResult(deleted, tagged, failed);
+    }
+
+    // The describe filters already ask for this; checking again guards against an API that ignores filters.
+    private boolean isOurs(Eni eni) {
+        return "available".equals(eni.status())
+                && !eni.isAttached()
+                && !eni.isUnmanaged()
+                && eni.description().equals(Eni.descriptionFor(instanceId))
+                && instanceId.equals(eni.tags().get(Eni.INSTANCE_ID_TAG))
+                && clusterName.map(name -> name.equals(eni.tags().get(Eni.CLUSTER_NAME_TAG))).orElse(true);
+    }
 }

@@ -12,11 +12,11 @@ import java.util.Optional;
  */
 public record EniSettings(Optional<String> clusterName, Map<String, String> additionalTags, int maxEni) {
 
-  public EniSettings {
-    additionalTags = Map.copyOf(additionalTags);
-  }
+    public EniSettings {
+        additionalTags = Map.copyOf(additionalTags);
+    }
 
-  public static EniSettings defaults() {
-    return new EniSettings(Optional.empty(), Map.of(), -1);
-  }
+    public static EniSettings defaults() {
+        return new EniSettings(Optional.empty(), Map.of(), -1);
+    }
 }

@@ -7,30 +7,30 @@ package io.vpccni.eni.model;
  * @param ipv4PerEni IPv4 addresses per ENI, the ENI's primary address included
  */
 public record InstanceLimits(
-    String instanceType, int maxEnis, int ipv4PerEni, int networkCards, boolean prefixDelegationSupported) {
+        String instanceType, int maxEnis, int ipv4PerEni, int networkCards, boolean prefixDelegationSupported) {
 
-  public InstanceLimits {
-    if (maxEnis < 1 || ipv4PerEni < 1) {
-      throw new IllegalArgumentException(
-          "instance type " + instanceType + " reports " + maxEnis + " ENIs and " + ipv4PerEni + " IPv4 per ENI");
+    public InstanceLimits {
+        if (maxEnis < 1 || ipv4PerEni < 1) {
+            throw new IllegalArgumentException(
+                    "instance type " + instanceType + " reports " + maxEnis + " ENIs and " + ipv4PerEni + " IPv4 per ENI");
+        }
     }
-  }
 
-  /** The same instance with MAX_ENI applied: values of 0 or less mean "no cap", larger ones are clamped. */
-  public InstanceLimits withMaxEni(int maxEni) {
-    if (maxEni <= 0 || maxEni >= maxEnis) {
-      return this;
+    /** The same instance with MAX_ENI applied: values of 0 or less mean "no cap", larger ones are clamped. */
+    public InstanceLimits withMaxEni(int maxEni) {
+        if (maxEni <= 0 || maxEni >= maxEnis) {
+            return this;
+        }
+        return new InstanceLimits(instanceType, maxEni, ipv4PerEni, networkCards, prefixDelegationSupported);
     }
-    return new InstanceLimits(instanceType, maxEni, ipv4PerEni, networkCards, prefixDelegationSupported);
-  }
 
-  /** Secondary addresses (or /28 prefixes) one ENI can carry: all but its primary address. */
-  public int secondarySlotsPerEni() {
-    return ipv4PerEni - 1;
-  }
+    /** Secondary addresses (or /28 prefixes) one ENI can carry: all but its primary address. */
+    public int secondarySlotsPerEni() {
+        return ipv4PerEni - 1;
+    }
 
-  /** The kubelet max-pods formula of eni-max-pods.txt: ENIs * (IPv4 per ENI - 1) + 2. */
-  public int maxPods() {
-    return maxEnis * (ipv4PerEni - 1) + 2;
-  }
+    /** The kubelet max-pods formula of eni-max-pods.txt: ENIs * (IPv4 per ENI - 1) + 2. */
+    public int maxPods() {
+        return maxEnis * (ipv4PerEni - 1) + 2;
+    }
 }

@@ -15,35 +15,35 @@ import java.util.Optional;
  */
 public final class SubnetSelector {
 
-  private final Ec2Api ec2;
+    private final Ec2Api ec2;
 
-  public SubnetSelector(Ec2Api ec2) {
-    this.ec2 = ec2;
-  }
-
-  public Optional<Subnet> subnet(String subnetId) {
-    return ec2.describeSubnets(SubnetQuery.byIds(List.of(subnetId))).stream().findFirst();
-  }
-
-  /** Candidates for a new ENI, best first. */
-  public List<Subnet> candidates(String primarySubnetId, String vpcId, String availabilityZone, boolean discovery) {
-    if (!discovery) {
-      return subnet(primarySubnetId).map(List::of).orElse(List.of());
+    public SubnetSelector(Ec2Api ec2) {
+        this.ec2 = ec2;
     }
-    List<Subnet> tagged = ec2.describeSubnets(new SubnetQuery(List.of(), Optional.of(vpcId),
-        Optional.of(availabilityZone), List.of(Subnet.CNI_ROLE_TAG)));
-    List<Subnet> candidates = new ArrayList<>(tagged);
-    if (candidates.stream().noneMatch(s -> s.id().equals(primarySubnetId))) {
-      subnet(primarySubnetId).ifPresent(candidates::add);
-    }
-    return order(candidates);
-  }
 
-  /** Pure ordering: drop opted-out subnets, most free addresses first, subnet id to break ties. */
-  public static List<Subnet> order(List<Subnet> subnets) {
-    return subnets.stream()
-        .filter(s -> !"0".equals(s.tags().get(Subnet.CNI_ROLE_TAG)))
-        .sorted(Comparator.comparingInt(Subnet::availableAddresses).reversed().thenComparing(Subnet::id))
-        .toList();
-  }
+    public Optional<Subnet> subnet(String subnetId) {
+        return ec2.describeSubnets(SubnetQuery.byIds(List.of(subnetId))).stream().findFirst();
+    }
+
+    /** Candidates for a new ENI, best first. */
+    public List<Subnet> candidates(String primarySubnetId, String vpcId, String availabilityZone, boolean discovery) {
+        if (!discovery) {
+            return subnet(primarySubnetId).map(List::of).orElse(List.of());
+        }
+        List<Subnet> tagged = ec2.describeSubnets(new SubnetQuery(List.of(), Optional.of(vpcId),
+                Optional.of(availabilityZone), List.of(Subnet.CNI_ROLE_TAG)));
+        List<Subnet> candidates = new ArrayList<>(tagged);
+        if (candidates.stream().noneMatch(s -> s.id().equals(primarySubnetId))) {
+            subnet(primarySubnetId).ifPresent(candidates::add);
+        }
+        return order(candidates);
+    }
+
+    /** Pure ordering: drop opted-out subnets, most free addresses first, subnet id to break ties. */
+    public static List<Subnet> order(List<Subnet> subnets) {
+        return subnets.stream()
+                .filter(s -> !"0".equals(s.tags().get(Subnet.CNI_ROLE_TAG)))
+                .sorted(Comparator.comparingInt(Subnet::availableAddresses).reversed().thenComparing(Subnet::id))
+                .toList();
+    }
 }

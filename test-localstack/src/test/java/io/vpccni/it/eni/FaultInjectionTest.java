@@ -23,76 +23,76 @@ import org.junit.jupiter.api.Test;
  */
 class FaultInjectionTest {
 
-  private final Node node = new Node();
-  private final EniManager manager = node.manager(EniSettings.defaults());
+    private final Node node = new Node();
+    private final EniManager manager = node.manager(EniSettings.defaults());
 
-  @AfterEach
-  void tearDown() {
-    node.close();
-  }
+    @AfterEach
+    void tearDown() {
+        node.close();
+    }
 
-  @Test
-  void retriesABurstOfThrottlingAndThenSucceeds() {
-    Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
-    node.faults.failNext("AssignPrivateIpAddresses", 3, Fault.THROTTLED);
+    @Test
+    void retriesABurstOfThrottlingAndThenSucceeds() {
+        Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
+        node.faults.failNext("AssignPrivateIpAddresses", 3, Fault.THROTTLED);
 
-    Eni filled = manager.assignIps(eni, 2);
+        Eni filled = manager.assignIps(eni, 2);
 
-    assertThat(filled.secondaryIps()).hasSize(3);
-    assertThat(node.stats.calls("AssignPrivateIpAddresses")).isEqualTo(4);
-    assertThat(node.stats.errors()).containsEntry("AssignPrivateIpAddresses/RequestLimitExceeded", 3L);
-  }
+        assertThat(filled.secondaryIps()).hasSize(3);
+        assertThat(node.stats.calls("AssignPrivateIpAddresses")).isEqualTo(4);
+        assertThat(node.stats.errors()).containsEntry("AssignPrivateIpAddresses/RequestLimitExceeded", 3L);
+    }
 
-  @Test
-  void retriesServerErrorsAndThenSucceeds() {
-    node.faults.failNext("CreateNetworkInterface", 2, Fault.INTERNAL_ERROR);
+    @Test
+    void retriesServerErrorsAndThenSucceeds() {
+        node.faults.failNext("CreateNetworkInterface", 2, Fault.INTERNAL_ERROR);
 
-    Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
+        Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
 
-    assertThat(eni.isAttached()).isTrue();
-    assertThat(node.stats.calls("CreateNetworkInterface")).isEqualTo(3);
-    assertThat(node.stats.errors()).containsEntry("CreateNetworkInterface/InternalError", 2L);
-  }
+        assertThat(eni.isAttached()).isTrue();
+        assertThat(node.stats.calls("CreateNetworkInterface")).isEqualTo(3);
+        assertThat(node.stats.errors()).containsEntry("CreateNetworkInterface/InternalError", 2L);
+    }
 
-  @Test
-  void givesUpOnEndlessThrottlingAsThrottledAfterTheAttemptBudget() {
-    node.faults.failNext("DescribeNetworkInterfaces", 100, Fault.THROTTLED);
+    @Test
+    void givesUpOnEndlessThrottlingAsThrottledAfterTheAttemptBudget() {
+        node.faults.failNext("DescribeNetworkInterfaces", 100, Fault.THROTTLED);
 
-    assertThatThrownBy(manager::nodeEnis).isInstanceOf(Ec2Failure.Throttled.class)
-        .hasMessageContaining("RequestLimitExceeded");
-    assertThat(node.stats.calls("DescribeNetworkInterfaces")).isEqualTo(6);
-  }
+        assertThatThrownBy(manager::nodeEnis).isInstanceOf(Ec2Failure.Throttled.class)
+                .hasMessageContaining("RequestLimitExceeded");
+        assertThat(node.stats.calls("DescribeNetworkInterfaces")).isEqualTo(6);
+    }
 
-  @Test
-  void reportsSubnetExhaustionAtOnceWithoutRetrying() {
-    node.faults.failNext("CreateNetworkInterface", 1, Fault.SUBNET_FULL);
+    @Test
+    void reportsSubnetExhaustionAtOnceWithoutRetrying() {
+        node.faults.failNext("CreateNetworkInterface", 1, Fault.SUBNET_FULL);
 
-    assertThatThrownBy(() -> manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0)))
-        .isInstanceOf(Ec2Failure.SubnetFull.class)
-        .hasMessageContaining("InsufficientFreeAddressesInSubnet");
-    assertThat(node.stats.calls("CreateNetworkInterface")).isEqualTo(1);
-  }
+        assertThatThrownBy(() -> manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0)))
+                .isInstanceOf(Ec2Failure.SubnetFull.class)
+                .hasMessageContaining("InsufficientFreeAddressesInSubnet");
+        assertThat(node.stats.calls("CreateNetworkInterface")).isEqualTo(1);
+    }
 
-  @Test
-  void reportsAMissingPermissionAtOnceWithoutRetrying() {
-    Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
-    node.faults.failNext("AssignPrivateIpAddresses", 1, Fault.UNAUTHORIZED);
+    @Test
+    void reportsAMissingPermissionAtOnceWithoutRetrying() {
+        Eni eni = manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0));
+        node.faults.failNext("AssignPrivateIpAddresses", 1, Fault.UNAUTHORIZED);
 
-    assertThatThrownBy(() -> manager.assignIps(eni, 1))
-        .isInstanceOf(Ec2Failure.PermissionDenied.class)
-        .hasMessageContaining("UnauthorizedOperation");
-    assertThat(node.stats.calls("AssignPrivateIpAddresses")).isEqualTo(1);
-  }
+        assertThatThrownBy(() -> manager.assignIps(eni, 1))
+                .isInstanceOf(Ec2Failure.PermissionDenied.class)
+                .hasMessageContaining("UnauthorizedOperation");
+        assertThat(node.stats.calls("AssignPrivateIpAddresses")).isEqualTo(1);
+    }
 
-  @Test
-  void aFailedAttachLeavesNoEniBehind() {
-    node.faults.failNext("AttachNetworkInterface", 1, Fault.ATTACHMENT_LIMIT);
+    @Test
+    void aFailedAttachLeavesNoEniBehind() {
+        node.faults.failNext("AttachNetworkInterface", 1, Fault.ATTACHMENT_LIMIT);
 
-    assertThatThrownBy(() -> manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 2), Set.of(0)))
-        .isInstanceOf(Ec2Failure.LimitExceeded.class);
+        assertThatThrownBy(() -> manager.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 2), Set.of(0)))
+                .isInstanceOf(Ec2Failure.LimitExceeded.class);
 
-    assertThat(node.stats.calls("DeleteNetworkInterface")).isEqualTo(1);
-    assertThat(node.ec2.describeNetworkInterfaces(new EniQuery(List.of(), Optional.empty(), Optional.empty(),
-        Map.of(Eni.INSTANCE_ID_TAG, node.instance.instanceId()), List.of()))).isEmpty();
-  }
+        assertThat(node.stats.calls("DeleteNetworkInterface")).isEqualTo(1);
+        assertThat(node.ec2.describeNetworkInterfaces(new EniQuery(List.of(), Optional.empty(), Optional.empty(),
+                Map.of(Eni.INSTANCE_ID_TAG, node.instance.instanceId()), List.of()))).isEmpty();
+    }
 }
