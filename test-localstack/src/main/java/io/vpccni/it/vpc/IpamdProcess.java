@@ -1,0 +1,130 @@
+package io.vpccni.it.vpc;
+
+import io.vpccni.rpc.IpamClient;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.StatusRequest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The production daemon ({@code io.vpccni.ipamd.app.Main}, kernel host networking included) as a child process
+ * inside a node's namespace, started with {@code ip netns exec}: its ENI links, rules, routes, sysctls and iptables
+ * all land in that namespace. Its output goes to {@code ipamd.out} in the node's directory.
+ */
+public final class IpamdProcess implements AutoCloseable {
+
+    static final String MAIN = "io.vpccni.ipamd.app.Main";
+
+    private final Namespace ns;
+    private final Map<String, String> env;
+    private final Path log;
+    private Process process;
+
+    IpamdProcess(Namespace ns, Map<String, String> env, Path log) {
+        this.ns = ns;
+        this.env = Map.copyOf(env);
+        this.log = log;
+    }
+
+    /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
+    static List<String> javaCommand(String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), MAIN));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /**
+     * Starts the daemon and waits until it answers "ready" on its socket. Before that, checks that
+     * {@code ip netns exec} really puts a process in the node's namespace here, and afterwards that the daemon
+     * itself is there: a daemon in the root namespace would rewrite the machine's routes and iptables.
+     */
+    public IpamdProcess start(Duration timeout) throws IOException, InterruptedException {
+        String seen = ns.exec(Map.of(), null, List.of("readlink", "/proc/self/ns/net")).orThrow().stdout().strip();
+        if (!seen.equals("net:[" + ns.inode() + "]")) {
+            throw new IllegalStateException("ip netns exec " + ns + " ran in " + seen + ", not in net:[" + ns.inode()
+                    + "]; not starting ipamd");
+        }
+        ProcessBuilder builder = new ProcessBuilder(ns.inside(javaCommand("ipamd")));
+        builder.environment().putAll(env);
+        builder.redirectErrorStream(true);
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        process = builder.start();
+        awaitReady(timeout);
+        if (!ns.contains(process.pid())) {
+            process.destroyForcibly();
+            throw new IllegalStateException("ipamd (pid " + process.pid() + ") is not in " + ns + "; killed it");
+        }
+        return this;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** {@code ipamd status} run inside the node, as a person at the node would; its output and exit code. */
+    public Exec.Result status() {
+        return ns.exec(env, null, javaCommand("status"));
+    }
+
+    /** SIGKILL, as a crash would. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        Path socket = Path.of(env.get("VPC_CNI_SOCKET"));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("ipamd in " + ns + " exited " + process.exitValue() + ":\n" + tail());
+            }
+            if (Files.exists(socket)) {
+                try {
+                    IpamReply status = new IpamClient(socket, Duration.ofSeconds(2)).call(new StatusRequest());
+                    if (status instanceof StatusOk ok && ok.ready()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    // not accepting yet
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("ipamd in " + ns + " not ready after " + timeout.toSeconds() + " s:\n" + tail());
+    }
+
+    String tail() throws IOException {
+        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
+    }
+
+    /** SIGTERM (the daemon's shutdown hook closes it cleanly), SIGKILL if it is still there after 10 s. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+}

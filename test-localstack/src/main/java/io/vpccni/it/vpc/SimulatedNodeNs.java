@@ -1,0 +1,134 @@
+package io.vpccni.it.vpc;
+
+import io.vpccni.it.imds.TestImds;
+import io.vpccni.netlink.api.Addr;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * One simulated node: a network namespace for an emulator instance, its ENIs wired in by the {@link Fabric}, its
+ * instance metadata on 169.254.169.254 inside the namespace, the real ipamd running in it, and a
+ * {@link CniRuntime} that wires pods with the real plugin. Reaches EC2 only through the fabric, as a node does.
+ */
+public final class SimulatedNodeNs {
+
+    static final String IMDS_ADDRESS = "169.254.169.254";
+
+    private final int index;
+    private final String name;
+    private final String instanceId;
+    private final Namespace ns;
+    private final Path dir;
+    private final Map<String, String> env = new HashMap<>();
+    private final CniRuntime cni;
+    private IpamdProcess ipamd;
+
+    private SimulatedNodeNs(int index, String name, String instanceId, Namespace ns, Path dir, CniRuntime cni) {
+        this.index = index;
+        this.name = name;
+        this.instanceId = instanceId;
+        this.ns = ns;
+        this.dir = dir;
+        this.cni = cni;
+    }
+
+    /**
+     * Creates the node's namespace and its instance metadata; everything is registered with {@code teardown}.
+     *
+     * @param ec2Endpoint where ipamd reaches EC2 (an address the fabric serves)
+     * @param settings    extra ipamd environment (e.g. WARM_IP_TARGET)
+     */
+    static SimulatedNodeNs create(Teardown teardown, int index, String name, String nsName, Ec2Client raw,
+                                  String instanceId, URI ec2Endpoint, Map<String, String> settings)
+            throws IOException {
+        Namespace ns = teardown.add("namespace " + nsName, Namespace.create(nsName));
+        ns.sysctl("net.ipv4.ip_forward", "1");
+        Path dir = Files.createTempDirectory("vpccni-" + name + "-");
+        if (!Boolean.getBoolean("vpccni.keep")) { // -Dvpccni.keep=true keeps logs and checkpoints for a post-mortem
+            teardown.add("directory " + dir, dir, () -> deleteTree(dir));
+        }
+        // The link-local metadata address is local to each instance; here a loopback address of the node.
+        int lo = ns.netlink().linkByName("lo").orElseThrow().index();
+        ns.netlink().addAddress(lo, new Addr(Ipv4.parse(IMDS_ADDRESS), 32));
+        TestImds imds = teardown.add("IMDS of " + name, TestImds.start(raw, instanceId));
+        InetSocketAddress served = new InetSocketAddress("127.0.0.1", imds.endpoint().getPort());
+        teardown.add("IMDS endpoint of " + name, EndpointProxy.start(ns, new InetSocketAddress(IMDS_ADDRESS, 80),
+                served));
+
+        Path socket = dir.resolve("ipamd.sock");
+        SimulatedNodeNs node = new SimulatedNodeNs(index, name, instanceId, ns, dir,
+                new CniRuntime(ns, CniRuntime.findPluginDir(), dir, socket));
+        node.env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://" + IMDS_ADDRESS);
+        node.env.put("AWS_ENDPOINT_URL_EC2", ec2Endpoint.toString());
+        node.env.put("AWS_ACCESS_KEY_ID", "test");
+        node.env.put("AWS_SECRET_ACCESS_KEY", "test");
+        node.env.put("VPC_CNI_SOCKET", socket.toString());
+        node.env.put("AWS_VPC_K8S_CNI_BACKING_STORE", dir.resolve("ipam.json").toString());
+        node.env.put("AWS_VPC_K8S_CNI_LOG_FILE", dir.resolve("ipamd.log").toString());
+        node.env.put("AWS_VPC_K8S_PLUGIN_LOG_FILE", dir.resolve("plugin.log").toString());
+        // Each node has its own loopback, so every ipamd can use the standard ports.
+        node.env.put("INTROSPECTION_BIND_ADDRESS", "127.0.0.1:61679");
+        node.env.put("METRICS_BIND_ADDRESS", "127.0.0.1:61678");
+        node.env.put("DISABLE_LEAKED_ENI_CLEANUP", "true");
+        node.env.putAll(settings);
+        return node;
+    }
+
+    /** Starts the real ipamd in the namespace and waits until it is ready to serve pods. */
+    void startIpamd(Teardown teardown) throws IOException, InterruptedException {
+        ipamd = new IpamdProcess(ns, env, dir.resolve("ipamd.out"));
+        teardown.add("ipamd of " + name, ipamd);
+        ipamd.start(Duration.ofSeconds(90));
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public Namespace namespace() {
+        return ns;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public IpamdProcess ipamd() {
+        return ipamd;
+    }
+
+    public CniRuntime cni() {
+        return cni;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,201 @@
+package io.vpccni.it.vpc;
+
+import io.vpccni.it.localstack.LocalStack;
+import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.api.IpPrefix;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Instance;
+
+/**
+ * A VPC in a box: LocalStack as the EC2 control plane, a {@link Fabric} namespace as the VPC router, and nodes in
+ * namespaces of their own, each with an emulator instance, instance metadata, the real ipamd and the real plugin.
+ * Nothing connects to the root namespace; EC2 is reached through an endpoint inside the fabric.
+ *
+ * <p>Closing undoes everything in reverse order; so does a JVM shutdown (Ctrl-C), and a failed start.
+ */
+public final class VpcBox implements AutoCloseable {
+
+    /** A node to start: a name for people, the emulator instance type, and extra ipamd settings. */
+    public record NodeSpec(String name, String instanceType, Map<String, String> settings) {}
+
+    /** An address beyond the VPC CIDR (TEST-NET-2, never routed anywhere), on the fabric's loopback. */
+    public static final String OUTSIDE = "198.51.100.7";
+    static final int EC2_PORT = 4566;
+
+    private final Teardown teardown;
+    private final Consumer<String> progress;
+    private final String tag;
+    private final Ec2Client raw;
+    private final TestVpc vpc;
+    private final Fabric fabric;
+    private final FabricReconciler reconciler;
+    private final String endpointAddress;
+    private final List<SimulatedNodeNs> nodes = new ArrayList<>();
+    private final List<PodNs> pods = new ArrayList<>();
+    private final AtomicInteger podCount = new AtomicInteger();
+
+    private VpcBox(Teardown teardown, List<NodeSpec> specs, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        this.teardown = teardown;
+        this.progress = progress;
+        this.tag = ProcessHandle.current().pid() + HexFormat.of().toHexDigits((byte) ThreadLocalRandom.current()
+                .nextInt());
+        LocalStack.ensureRunning();
+        raw = LocalStack.rawClient();
+        vpc = teardown.add("emulator VPC", TestVpc.create(raw));
+        progress.accept("VPC " + vpc.vpcId() + " " + vpc.cidr() + " in the emulator");
+
+        fabric = teardown.add("fabric", Fabric.create("vpccni-fab-" + tag));
+        String octets = vpc.cidr().substring(0, vpc.cidr().indexOf(".0.0/"));
+        endpointAddress = octets + ".255.254";
+        fabric.addLoopbackAddress(Ipv4.parse(endpointAddress));
+        fabric.addLoopbackAddress(Ipv4.parse(OUTSIDE));
+        teardown.add("EC2 endpoint", EndpointProxy.start(fabric.namespace(),
+                new InetSocketAddress(endpointAddress, EC2_PORT),
+                new InetSocketAddress(LocalStack.ENDPOINT.getHost(), LocalStack.ENDPOINT.getPort())));
+        teardown.add("outside host's server", PeerEcho.listen(fabric.namespace()));
+        reconciler = new FabricReconciler(raw, vpc.vpcId(), fabric, progress);
+        progress.accept("fabric " + fabric.namespace() + ": EC2 endpoint http://" + endpointAddress + ":" + EC2_PORT
+                + ", outside host " + OUTSIDE);
+
+        URI ec2 = URI.create("http://" + endpointAddress + ":" + EC2_PORT);
+        for (int i = 0; i < specs.size(); i++) {
+            NodeSpec spec = specs.get(i);
+            String subnet = vpc.subnet(i, Map.of());
+            Instance instance = vpc.instance(subnet, spec.instanceType());
+            SimulatedNodeNs node = SimulatedNodeNs.create(teardown, i, spec.name(), "vpccni-node" + i + "-" + tag, raw,
+                    instance.instanceId(), ec2, spec.settings());
+            fabric.addNode(i, node.namespace());
+            reconciler.addNode(i, instance.instanceId());
+            nodes.add(node);
+            progress.accept("node " + spec.name() + ": " + instance.instanceId() + " (" + spec.instanceType() + ", "
+                    + instance.privateIpAddress() + ") in namespace " + node.namespace());
+        }
+        reconciler.reconcileNow();
+        teardown.add("fabric reconciler", reconciler.start());
+        startDaemons();
+    }
+
+    /** Builds the box; on failure, everything made so far is removed before the exception propagates. */
+    public static VpcBox start(List<NodeSpec> nodes, Consumer<String> progress) throws Exception {
+        Teardown teardown = new Teardown();
+        try {
+            return new VpcBox(teardown, nodes, progress);
+        } catch (Exception | Error e) {
+            teardown.close();
+            throw e;
+        }
+    }
+
+    private void startDaemons() throws InterruptedException {
+        long started = System.nanoTime();
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (SimulatedNodeNs node : nodes) {
+            threads.add(Thread.ofPlatform().name("start-" + node.name()).start(() -> {
+                try {
+                    node.startIpamd(teardown);
+                    progress.accept("ipamd on " + node.name() + " ready (pid " + node.ipamd().pid() + ", in "
+                            + node.namespace() + ")");
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            IllegalStateException failed = new IllegalStateException("ipamd did not start: " + failures.getFirst()
+                    .getMessage(), failures.getFirst());
+            failures.stream().skip(1).forEach(failed::addSuppressed);
+            throw failed;
+        }
+        progress.accept(String.format("%d ipamd daemons ready in %.1f s", nodes.size(),
+                (System.nanoTime() - started) / 1e9));
+    }
+
+    /** A new pod on {@code node}, wired by the real plugin through the node's runtime. */
+    public PodNs addPod(String name, SimulatedNodeNs node) throws IOException, InterruptedException {
+        PodNs pod = new PodNs(name, Namespace.create("vpccni-pod" + podCount.incrementAndGet() + "-" + tag), node);
+        teardown.add("pod " + name, pod);
+        CniRuntime.Attachment attachment = node.cni().add(pod, Duration.ofSeconds(45));
+        teardown.add("CNI DEL of " + name, pod, () -> node.cni().del(pod));
+        pod.attached(attachment);
+        synchronized (pods) {
+            pods.add(pod);
+        }
+        return pod;
+    }
+
+    /** Deletes the pod now rather than at teardown: CNI DEL, then its namespace. */
+    public void removePod(PodNs pod) throws IOException {
+        pod.node().cni().del(pod).orThrow();
+        pod.close();
+        synchronized (pods) {
+            pods.remove(pod);
+        }
+    }
+
+    public List<SimulatedNodeNs> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public List<PodNs> pods() {
+        synchronized (pods) {
+            return List.copyOf(pods);
+        }
+    }
+
+    public Fabric fabric() {
+        return fabric;
+    }
+
+    public FabricReconciler reconciler() {
+        return reconciler;
+    }
+
+    public TestVpc vpc() {
+        return vpc;
+    }
+
+    public Ec2Client ec2() {
+        return raw;
+    }
+
+    /** The node's primary address, the one SNAT'd traffic leaves from. */
+    public String primaryIp(SimulatedNodeNs node) {
+        return fabric.links().values().stream().filter(l -> l.node() == node.index() && l.deviceIndex() == 0)
+                .findFirst().orElseThrow().primaryIp().getHostAddress();
+    }
+
+    /** The ENI the fabric routes {@code ip} to (a pod's address is a secondary address of exactly one ENI). */
+    public Optional<EniLink> eniOf(String ip) {
+        Inet4Address hop = fabric.routes().get(IpPrefix.host(Ipv4.parse(ip)));
+        return fabric.links().values().stream().filter(l -> l.primaryIp().equals(hop)).findFirst();
+    }
+
+    /** Namespaces of this box that still exist (none after {@link #close()}). */
+    public List<String> leftoverNamespaces() {
+        return Exec.run("ip", "netns", "list").orThrow().stdout().lines().map(l -> l.split(" ")[0])
+                .filter(n -> n.startsWith("vpccni-") && n.endsWith("-" + tag)).toList();
+    }
+
+    @Override
+    public void close() {
+        teardown.close();
+    }
+}
