@@ -40,13 +40,23 @@ set -u
 n=$1 tmp=$2 pod=$3 plugin=$4 cnidir=$5; shift 5
 variants=("$@")
 now() { local t=${EPOCHREALTIME/./}; echo $((10#$t)); }
+# CPU time (user + system, ms) of the waited-for children so far, from `times` ("0m1.234s" fields):
+# on a machine shared with other builds it says more than wall time, which waits for the CPU.
+# Sets $cpu; `times` must run in this shell (not in $(...) or a pipe): a subshell's `times`
+# would only count its own children.
+child_cpu() {
+  local -a t; local f m sec
+  times > "$tmp/times"; t=($(<"$tmp/times"))
+  cpu=0
+  for f in "${t[2]}" "${t[3]}"; do m=${f%%m*}; sec=${f#*m}; sec=${sec%s}; sec=${sec/./}; cpu=$((cpu + 10#$m * 60000 + 10#$sec)); done
+}
 common="CNI_CONTAINERID=bench CNI_NETNS=/var/run/netns/$pod CNI_IFNAME=eth0 CNI_ARGS=IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=pod CNI_PATH=$cnidir VPC_CNI_SOCKET=$tmp/ipamd.sock"
-call() { # name command verb conf -> prints "name verb micros"
-  local name=$1 cmd=$2 verb=$3 conf=$4 t0 t1
-  t0=$(now)
+call() { # name command verb conf -> prints "name verb micros cpu-millis"
+  local name=$1 cmd=$2 verb=$3 conf=$4 t0 t1 c0 c1
+  child_cpu; c0=$cpu; t0=$(now)
   env $common CNI_COMMAND=$verb $cmd < "$conf" > "$tmp/out" 2>>"$tmp/err" || { echo "FAIL $name $verb: $(cat "$tmp/out")" >&2; exit 1; }
-  t1=$(now)
-  echo "$name $verb $((t1 - t0))"
+  t1=$(now); child_cpu; c1=$cpu
+  echo "$name $verb $((t1 - t0)) $((c1 - c0))"
 }
 for ((i = 0; i < n; i++)); do
   for v in "${variants[@]}"; do
@@ -71,36 +81,41 @@ if [[ "$FLAGS" == --flags ]]; then
     "+C1only=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 $main"
     "+serialgc=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC $main"
     "+heap/noperf=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k $main"
+    "+cts30=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -XX:CompileThresholdScaling=30 $main"
+    "+Xint=$base -XX:AOTCache=$h/vpc-cni.aot -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -Xint $main"
   )
 fi
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 ip netns exec "$node" bash "$tmp/inner.sh" "$N" "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "${variants[@]}" > "$tmp/samples"
 
-stats() { # name verb -> "median min max" in ms
-  awk -v n="$1" -v v="$2" '$1==n && $2==v {print $3}' "$tmp/samples" | sort -n | awk '
-    {a[NR]=$1} END {m = NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f %.1f", m/1000, a[1]/1000, a[NR]/1000}'
+stats() { # name verb [column=3: wall micros | 4: cpu millis] -> "median min max" in ms
+  awk -v n="$1" -v v="$2" -v c="${3:-3}" '$1==n && $2==v {print (c == 3 ? $c / 1000 : $c)}' "$tmp/samples" | sort -n | awk '
+    {a[NR]=$1} END {m = NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f %.1f", m, a[1], a[NR]}'
 }
 table() {
-  echo "| variant | ADD median | ADD min | ADD max | DEL median | DEL min | DEL max |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| variant | ADD median | ADD min | ADD max | DEL median | DEL min | DEL max | ADD CPU median | DEL CPU median |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for v in "${variants[@]}"; do
     name=${v%%=*}; read -r am an ax <<<"$(stats "$name" ADD)"; read -r dm dn dx <<<"$(stats "$name" DEL)"
-    echo "| $name | $am | $an | $ax | $dm | $dn | $dx |"
+    read -r ac _ <<<"$(stats "$name" ADD 4)"; read -r dc _ <<<"$(stats "$name" DEL 4)"
+    echo "| $name | $am | $an | $ax | $dm | $dn | $dx | $ac | $dc |"
   done
 }
-ratio() { awk -v a="$(stats vpc-cni "$1" | cut -d' ' -f1)" -v b="$(stats ptp "$1" | cut -d' ' -f1)" 'BEGIN {printf "%.2f", a/b}'; }
+ratio() { awk -v a="$(stats vpc-cni "$1" ${2:-} | cut -d' ' -f1)" -v b="$(stats ptp "$1" ${2:-} | cut -d' ' -f1)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
 section="$tmp/section.md"
 {
   echo "## CNI ADD/DEL, whole process: vpc-cni vs ptp + host-local"
   echo
   echo "Command: \`bench/cni-add-del.sh $N $FLAGS\` (as root, after \`mvn -pl netlink,rpc,cni install\`). $(date -u +%F)."
   echo "Each iteration runs ADD then DEL of one pod (veth, /32, routes; ours also the host rules), vpc-cni and"
-  echo "ptp alternated, N=$N each, timed per process inside a scratch node namespace (times in ms)."
+  echo "ptp alternated, N=$N each, timed per process inside a scratch node namespace (times in ms; wall clock,"
+  echo "and CPU = user + system time of the process tree, from bash \`times\` in 10 ms clock ticks)."
   echo "ipamd side: the test PoolBackedIpamd (a real IpamServer on a Unix socket) run standalone, free IPs in its pool."
   echo
   table
   echo
-  echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x)."
+  echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x);"
+  echo "of CPU time: ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
   echo
   echo "Machine: $(nproc) CPUs; kernel $(uname -r); load average before/after the run: $load_before / $(cut -d" " -f1-3 /proc/loadavg)"
   echo "(the machine is shared with other builds: a high load inflates the JVM's CPU-bound startup more than Go's)."

@@ -38,9 +38,11 @@ say "jdeps: $modules"
 "$jdk/bin/jlink" --add-modules "$modules" --output "$out/runtime" --strip-debug --no-man-pages \
     --no-header-files
 
-# Flags measured in BENCHMARKS.md: C1 only (a few ms of work never reaches C2), the serial
-# collector (no GC threads to start), a small fixed heap, no perf-data file in /tmp.
-jvm_flags="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+# Flags measured in BENCHMARKS.md: C1 only (a few ms of work never reaches C2), compile
+# thresholds x30 (a run is over before most methods would repay their C1 compile: about a
+# quarter less CPU per ADD/DEL, better than -Xint), the serial collector (no GC threads to
+# start), a small fixed heap, no perf-data file in /tmp.
+jvm_flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
 cat > "$out/bin/vpc-cni" <<LAUNCHER
 #!/bin/sh
@@ -86,6 +88,18 @@ if [[ $EUID -eq 0 && -d "$target/test-classes" ]] && command -v ip >/dev/null; t
 else
   say "training without kernel paths (not root, or no test classes)"
 fi
+# LambdaForm holders. The AOT cache holds the pre-generated method-handle invokers that the
+# runtime's lib/classlist names, but JDK 25's AOT training does not add the ones our own paths
+# miss (mostly FFM's downcall adapter), so every run would spin ~15 LambdaForm classes again
+# (about 30 ms of CPU per ADD, BENCHMARKS.md). A first pass of the same training lists what it
+# misses (TRACE_RESOLVE "(fail)"/"(generated)"); appended to the classlist, the AOT cache
+# creation below generates them.
+"${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags \
+    -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path \
+  | sed -n -E 's/^(\[(LF|SPECIES)_RESOLVE\] .*) \((fail|generated)\)$/@lambda-form-invoker \1/p' \
+  | sort -u > "$tmp/invokers"
+cat "$tmp/invokers" >> "$out/runtime/lib/classlist"
+say "$(wc -l < "$tmp/invokers") method-handle invokers added to the runtime's classlist"
 "${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
     $jvm_flags -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path >&2
 

@@ -2,8 +2,9 @@ package io.vpccni.cni.dataplane;
 
 import io.vpccni.cni.log.PluginLog;
 import io.vpccni.rpc.HostVethName;
-import io.vpccni.cni.testing.Shell;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.cni.testing.NodeNamespace;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Link;
 import io.vpccni.netlink.api.Netlink;
@@ -26,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PodNetworkTest {
     private static final String VETH = HostVethName.of("eni", "default", "pod-a");
 
-    private TestNetns node;
-    private TestNetns pod;
+    private ScratchNetns node;
+    private ScratchNetns pod;
     private NetNs nodeNs;
     private NetNs podNs;
     private HostNamespace host;
@@ -35,8 +36,8 @@ class PodNetworkTest {
     @BeforeEach
     void namespaces() {
         Shell.assumePrivileged();
-        node = TestNetns.node();
-        pod = TestNetns.create("pod");
+        node = NodeNamespace.create();
+        pod = NodeNamespace.pod();
         nodeNs = NetNs.named(node.name());
         podNs = NetNs.named(pod.name());
         host = HostNamespace.of(nodeNs);
@@ -100,7 +101,7 @@ class PodNetworkTest {
     @Test
     void aRepeatedSetupReplacesTheStaleHostVeth() {
         Link first = setup(new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.0.10"), 254, 9001));
-        try (TestNetns pod2 = TestNetns.create("pod"); NetNs pod2Ns = NetNs.named(pod2.name());
+        try (ScratchNetns pod2 = NodeNamespace.pod(); NetNs pod2Ns = NetNs.named(pod2.name());
                 Netlink nl = host.openNetlink()) {
             Link second = PodNetwork.setup(host, nl, pod2Ns, new PodAttachment(VETH, "eth0",
                     IpPrefix.ipv4("10.0.0.10"), 254, 9001), PluginLog.discard());

@@ -2,8 +2,8 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.PluginCall;
-import io.vpccni.cni.testing.Shell;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.netlink.testing.ScratchNetns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +24,7 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 @Tag("privileged")
 class BadInputIT {
     private static ProcessFixture f;
-    private static TestNetns pod;
+    private static ScratchNetns pod;
 
     @BeforeAll
     static void node() throws Exception {

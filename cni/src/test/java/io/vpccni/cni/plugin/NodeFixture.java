@@ -1,15 +1,13 @@
 package io.vpccni.cni.plugin;
 
-import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.cni.testing.PoolBackedIpamd;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.cni.testing.NodeNamespace;
 import io.vpccni.netlink.ns.NetNs;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,13 +19,11 @@ import java.util.List;
  * the node namespace as its host side. Closing removes all of it.
  */
 final class NodeFixture implements AutoCloseable {
-    record Outcome(int exit, String stdout) {}
-
-    final TestNetns node = TestNetns.node();
+    final ScratchNetns node = NodeNamespace.create();
     final NetNs nodeNs = NetNs.named(node.name());
     final Path dir;
     final Path socket;
-    private final List<TestNetns> pods = new ArrayList<>();
+    private final List<ScratchNetns> pods = new ArrayList<>();
     private PoolBackedIpamd ipamd;
 
     NodeFixture(List<PoolBackedIpamd.Slot> pool) throws IOException {
@@ -44,26 +40,21 @@ final class NodeFixture implements AutoCloseable {
         ipamd.close();
     }
 
-    TestNetns pod() {
-        TestNetns p = TestNetns.create("pod");
+    ScratchNetns pod() {
+        ScratchNetns p = NodeNamespace.pod();
         pods.add(p);
         return p;
     }
 
-    Outcome run(PluginCall call, String stdin) {
-        var out = new ByteArrayOutputStream();
-        var env = new java.util.HashMap<>(call.env());
-        env.put(Dispatcher.SOCKET_ENV, socket.toString());
-        int exit = new Dispatcher(HostNamespace.of(nodeNs)).run(env, stdin.getBytes(StandardCharsets.UTF_8),
-                new PrintStream(out, true, StandardCharsets.UTF_8));
-        return new Outcome(exit, out.toString(StandardCharsets.UTF_8));
+    InProcessPlugin.Outcome run(PluginCall call, String stdin) {
+        return InProcessPlugin.run(nodeNs, socket, call, stdin);
     }
 
     @Override
     public void close() throws IOException {
         ipamd.close();
         nodeNs.close();
-        for (TestNetns p : pods) {
+        for (ScratchNetns p : pods) {
             p.close();
         }
         node.close();

@@ -2,10 +2,11 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.rpc.HostVethName;
 import io.vpccni.cni.testing.Conf;
+import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.cni.testing.PoolBackedIpamd;
-import io.vpccni.cni.testing.Shell;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.netlink.testing.ScratchNetns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -41,14 +42,14 @@ class PluginVerbsTest {
         return HostVethName.of("eni", "default", podName);
     }
 
-    private NodeFixture.Outcome add(TestNetns pod, String id, String podName, String version) {
+    private InProcessPlugin.Outcome add(ScratchNetns pod, String id, String podName, String version) {
         return f.run(PluginCall.of("ADD", id, pod.path(), podName), Conf.of(version));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"})
     void addReturnsTheResultInTheRequestedVersionWithTheTableInTheMacField(String version) {
-        TestNetns pod = f.pod();
+        ScratchNetns pod = f.pod();
         var out = add(pod, "c1", "pod-a", version);
 
         String mac = f.node.ip("-o", "link", "show", "dev", veth("pod-a")).replaceAll(".*link/ether (\\S+).*", "$1");
@@ -63,8 +64,8 @@ class PluginVerbsTest {
 
     @Test
     void addOnASecondaryEniPutsTableThreeInTheMacFieldAndTheFromRule() {
-        TestNetns a = f.pod();
-        TestNetns b = f.pod();
+        ScratchNetns a = f.pod();
+        ScratchNetns b = f.pod();
         add(a, "c1", "pod-a", V);
         var out = add(b, "c2", "pod-b", V);
 
@@ -74,8 +75,8 @@ class PluginVerbsTest {
 
     @Test
     void trafficFlowsFromTheNodeToPodsAndBetweenPods() {
-        TestNetns a = f.pod();
-        TestNetns b = f.pod();
+        ScratchNetns a = f.pod();
+        ScratchNetns b = f.pod();
         assertThat(add(a, "c1", "pod-a", V).exit()).isZero();
         assertThat(add(b, "c2", "pod-b", V).exit()).isZero();
         // Pod b is on a "secondary ENI" (table 3); traffic to a pod still goes by the 512 rule and main.
@@ -88,8 +89,8 @@ class PluginVerbsTest {
 
     @Test
     void delRemovesVethRouteAndRulesAndReleasesTheAddress() {
-        TestNetns a = f.pod();
-        TestNetns b = f.pod();
+        ScratchNetns a = f.pod();
+        ScratchNetns b = f.pod();
         add(a, "c1", "pod-a", V);
         String prev = add(b, "c2", "pod-b", V).stdout();
 
@@ -106,7 +107,7 @@ class PluginVerbsTest {
 
     @Test
     void aSecondDelAndADelOfAnUnknownContainerSucceed() {
-        TestNetns a = f.pod();
+        ScratchNetns a = f.pod();
         String prev = add(a, "c1", "pod-a", V).stdout();
         var del = PluginCall.of("DEL", "c1", a.path(), "pod-a");
 
@@ -117,7 +118,7 @@ class PluginVerbsTest {
 
     @Test
     void delAfterTheNetnsIsGoneCleansTheHostAndSucceeds() {
-        TestNetns a = f.pod();
+        ScratchNetns a = f.pod();
         String prev = add(a, "c1", "pod-a", V).stdout();
         a.close();
 
@@ -131,8 +132,8 @@ class PluginVerbsTest {
 
     @Test
     void delWithIpamdStoppedTearsDownFromPrevResult() {
-        TestNetns a = f.pod();
-        TestNetns b = f.pod();
+        ScratchNetns a = f.pod();
+        ScratchNetns b = f.pod();
         add(a, "c1", "pod-a", V);
         String prev = add(b, "c2", "pod-b", V).stdout();
         f.stopIpamd();
@@ -147,10 +148,10 @@ class PluginVerbsTest {
 
     @Test
     void checkPassesOnAnIntactPodAndNamesADeletedRoute() {
-        TestNetns a = f.pod();
+        ScratchNetns a = f.pod();
         String prev = add(a, "c1", "pod-a", V).stdout();
         var check = PluginCall.of("CHECK", "c1", a.path(), "pod-a");
-        assertThat(f.run(check, Conf.withPrev(V, prev))).isEqualTo(new NodeFixture.Outcome(0, ""));
+        assertThat(f.run(check, Conf.withPrev(V, prev))).isEqualTo(new InProcessPlugin.Outcome(0, ""));
 
         a.ip("route", "del", "default");
         f.node.ip("rule", "del", "prio", "512");
@@ -164,8 +165,8 @@ class PluginVerbsTest {
 
     @Test
     void gcReleasesAttachmentsNotListedAsValid() {
-        TestNetns a = f.pod();
-        TestNetns b = f.pod();
+        ScratchNetns a = f.pod();
+        ScratchNetns b = f.pod();
         add(a, "c1", "pod-a", V);
         add(b, "c2", "pod-b", V);
 
@@ -190,7 +191,7 @@ class PluginVerbsTest {
 
     @Test
     void statusIsReadyThen50WhenIpamdIsNotReadyOrDown() {
-        assertThat(f.run(PluginCall.verb("STATUS"), Conf.of(V))).isEqualTo(new NodeFixture.Outcome(0, ""));
+        assertThat(f.run(PluginCall.verb("STATUS"), Conf.of(V))).isEqualTo(new InProcessPlugin.Outcome(0, ""));
         f.ipamd().setReady(false);
         assertThat(f.run(PluginCall.verb("STATUS"), Conf.of(V)).stdout()).contains("\"code\":50")
                 .contains("not ready");

@@ -1,8 +1,9 @@
 package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.testing.PoolBackedIpamd;
-import io.vpccni.cni.testing.Shell;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.cni.testing.NodeNamespace;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +25,11 @@ final class ProcessFixture implements AutoCloseable {
     static final String CNITOOL = System.getProperty("vpccni.cnitool", "/opt/cnitool/bin/cnitool");
 
     final String launcher = System.getProperty("vpccni.launcher", "target/plugin/bin/vpc-cni");
-    final TestNetns node = TestNetns.node();
+    final ScratchNetns node = NodeNamespace.create();
     final Path dir;
     final Path socket;
     final PoolBackedIpamd ipamd;
-    private final List<TestNetns> pods = new ArrayList<>();
+    private final List<ScratchNetns> pods = new ArrayList<>();
 
     ProcessFixture() throws IOException {
         assumeTrue(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
@@ -37,8 +38,8 @@ final class ProcessFixture implements AutoCloseable {
         ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
     }
 
-    TestNetns pod() {
-        TestNetns p = TestNetns.create("pod");
+    ScratchNetns pod() {
+        ScratchNetns p = NodeNamespace.pod();
         pods.add(p);
         return p;
     }
@@ -63,7 +64,7 @@ final class ProcessFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ipamd.close();
-        for (TestNetns p : pods) {
+        for (ScratchNetns p : pods) {
             p.close();
         }
         node.close();

@@ -2,8 +2,8 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.PluginCall;
-import io.vpccni.cni.testing.Shell;
-import io.vpccni.cni.testing.TestNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.netlink.testing.ScratchNetns;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -46,7 +46,7 @@ class WholeProcessIT {
 
     @Test
     void addThenDelThroughTheLauncherLeavesTheNodeAsItWas() {
-        TestNetns pod = f.pod();
+        ScratchNetns pod = f.pod();
         String before = f.node.snapshot();
         var add = f.plugin(PluginCall.of("ADD", "p1", pod.path(), "pod-p").env(), Conf.of("1.1.0"));
         assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
@@ -65,7 +65,7 @@ class WholeProcessIT {
         assumeTrue(Files.isExecutable(Path.of(ProcessFixture.CNITOOL)), "cnitool not installed");
         Path confDir = conflist("1.1.0", "{\"type\":\"vpc-cni\",\"vethPrefix\":\"eni\",\"mtu\":\"9001\",\"pluginLogFile\":\""
                 + f.dir.resolve("plugin.log") + "\",\"pluginLogLevel\":\"DEBUG\"}");
-        TestNetns pod = f.pod();
+        ScratchNetns pod = f.pod();
         Map<String, String> env = Map.of("CNI_ARGS", POD_ARGS + "pod-c");
 
         var add = f.cnitool(confDir, env, "add", Conf.NETWORK, pod.path());
@@ -101,7 +101,7 @@ class WholeProcessIT {
         Path confDir = conflist("1.0.0", "{\"type\":\"vpc-cni\",\"vethPrefix\":\"eni\",\"mtu\":\"9001\"},"
                 + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true},"
                 + "{\"type\":\"bandwidth\",\"capabilities\":{\"bandwidth\":true}}");
-        TestNetns pod = f.pod();
+        ScratchNetns pod = f.pod();
         Map<String, String> env = Map.of("CNI_ARGS", POD_ARGS + "pod-chain", "CAP_ARGS",
                 "{\"portMappings\":[{\"hostPort\":18080,\"containerPort\":80,\"protocol\":\"tcp\"}],"
                         + "\"bandwidth\":{\"ingressRate\":1000000,\"ingressBurst\":100000}}");

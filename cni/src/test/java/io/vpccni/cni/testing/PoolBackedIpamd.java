@@ -27,8 +27,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A stand-in for ipamd: a real {@link IpamServer} on a socket, handing out addresses from a small
  * fixed pool honestly (the same address for a known key, release on del, GC of unlisted keys).
- * The real daemon arrives with the ipamd issue; these tests will be pointed at it then, and this
- * class goes. Runnable on its own for the benchmark: {@code PoolBackedIpamd <socket> <count>}.
+ * The plugin against the real daemon is tested in test-localstack ({@code PluginOnRealIpamdTest}); the
+ * cni module keeps this stand-in because it must not depend on ipamd (nor on the EC2 emulator).
+ * Runnable on its own for the benchmark: {@code PoolBackedIpamd <socket> <count>}.
  */
 public final class PoolBackedIpamd implements AutoCloseable {
     /** A poolable address, with the ENI device and route table it lives on. */

@@ -13,6 +13,8 @@ import io.vpccni.ipamd.hostnet.IptablesRestore;
 import io.vpccni.ipamd.hostnet.LinkRetry;
 import io.vpccni.ipamd.hostnet.ProcSys;
 import io.vpccni.ipamd.hostnet.SnatReconciler;
+import io.vpccni.ipamd.k8s.ClusterLink;
+import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.ipamd.datastore.Allocation;
@@ -94,8 +96,21 @@ public final class Main {
                 DefaultCredentialsProvider.builder().build(), List.of()),
                 new Ec2Guard(Ec2Guard.Settings.defaults(), stats));
         HostSide host = hostSide.apply(config, metadata);
-        return new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(), host.stillWired())
-                .start();
+        ClusterLink cluster;
+        if (config.daemon().nodeName().isPresent()) {
+            cluster = KubernetesLink.inCluster(config.daemon().nodeName().get(), config.eni(),
+                    config.daemon().annotatePodIp(), Clock.systemUTC());
+        } else if (config.eni().customNetworking()) {
+            System.err.println("ipamd: AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true needs MY_NODE_NAME (the downward API's"
+                    + " spec.nodeName) to find the node's ENIConfig; not starting");
+            return null;
+        } else {
+            System.err.println("ipamd: MY_NODE_NAME is unset: running without the Kubernetes API (no stale-pod"
+                    + " cleanup, events, unschedulable handling or pod annotations)");
+            cluster = ClusterLink.NONE;
+        }
+        return new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(), host.stillWired(),
+                cluster).start();
     }
 
     private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {

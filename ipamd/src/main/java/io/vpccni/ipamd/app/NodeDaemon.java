@@ -16,18 +16,18 @@ import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.datastore.DatastoreSnapshot;
 import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.datastore.RestoreReport;
+import io.vpccni.ipamd.datastore.ReleaseResult;
 import io.vpccni.ipamd.introspect.IntrospectionServer;
+import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.introspect.NodeView;
 import io.vpccni.ipamd.pool.EniPlacement;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
 import io.vpccni.ipamd.pool.NodeEnis;
-import io.vpccni.ipamd.pool.PoolEvents;
 import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.reconcile.EniSync;
 import io.vpccni.ipamd.rpc.IpamHandler;
 import io.vpccni.ipamd.state.PoolCheckpoint;
-import io.vpccni.ipamd.warmpool.NodeCondition;
 import io.vpccni.ipamd.warmpool.NodeLimits;
 import io.vpccni.ipamd.warmpool.PoolPlan;
 import io.vpccni.ipamd.warmpool.PoolTargets;
@@ -40,7 +40,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -66,6 +65,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     private final Clock clock;
     private final NodeNetworking networking;
     private final Predicate<Allocation> stillWired;
+    private final ClusterLink cluster;
 
     private final Datastore datastore;
     private final NodeEnis enis = new NodeEnis();
@@ -81,9 +81,11 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     /**
      * @param stillWired whether a restored assignment's pod still has its host veth; assignments whose pod is
      *                   gone are dropped at start instead of leaking
+     * @param cluster    the Kubernetes side (node conditions, ENIConfig, stale pods, events); ClusterLink.NONE
+     *                   without one
      */
     public NodeDaemon(IpamdConfig config, InstanceMetadata metadata, Ec2Api ec2, Ec2CallStats ec2Calls, Clock clock,
-                      NodeNetworking networking, Predicate<Allocation> stillWired) {
+                      NodeNetworking networking, Predicate<Allocation> stillWired, ClusterLink cluster) {
         this.config = config;
         this.metadata = metadata;
         this.ec2 = ec2;
@@ -91,6 +93,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         this.clock = clock;
         this.networking = networking;
         this.stillWired = stillWired;
+        this.cluster = cluster;
         this.datastore = new Datastore(clock, config.pool().ipCooldown());
     }
 
@@ -116,14 +119,20 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
 
         NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow(() ->
                 new IllegalStateException("the primary ENI of " + identity.instanceId() + " is not attached"));
-        EniPlacement placement = EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
-                metadata.enis().getFirst().vpcId(), identity.availabilityZone(), config.eni().subnetDiscovery(),
-                () -> primary.eni().securityGroupIds());
+        EniPlacement placement = config.eni().customNetworking()
+                ? cluster.customNetworkingPlacement(subnets, identity.availabilityZone(),
+                        () -> primary.eni().securityGroupIds())
+                : EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
+                        metadata.enis().getFirst().vpcId(), identity.availabilityZone(),
+                        config.eni().subnetDiscovery(), () -> primary.eni().securityGroupIds());
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
                 limits.maxPods());
         maintainer = new PoolMaintainer(datastore, eniManager, enis, PoolTargets.from(config), nodeLimits,
-                placement, networking, () -> Set.<NodeCondition>of(), clock, PoolEvents.NONE);
+                placement, networking, cluster::conditions, clock, cluster.poolEvents());
         ready = true;
+        running.add(cluster);
+        cluster.start(new ClusterLink.DaemonHooks(datastore::allocations, key -> releaseStale(checkpoint, key),
+                stillWired, () -> maintainer.atCapacity() && datastore.stats().available() == 0));
 
         Thread pool = Thread.ofPlatform().name("pool-maintainer").daemon().start(() -> maintainer.runLoop(POOL_PERIOD));
         running.add(pool::interrupt);
@@ -172,6 +181,15 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
                 a.key().containerId()));
         LOG.log(Level.INFO, "restored {0} assignments and {1} cooling addresses from {2}", report.restored().size(),
                 report.coolingRestored(), config.daemon().backingStore());
+    }
+
+    /** A pod the cluster no longer has, whose veth is gone: its CNI DEL was lost. */
+    private boolean releaseStale(PoolCheckpoint checkpoint, io.vpccni.ipamd.datastore.AllocationKey key) {
+        if (datastore.release(key) instanceof ReleaseResult.Released) {
+            checkpoint.persist();
+            return true;
+        }
+        return false;
     }
 
     private static void guarded(String what, Runnable task) {

@@ -81,6 +81,17 @@ public final class Datastore {
      * Adds a /32 or /28 to an ENI. Returns false if that ENI already has it; refuses a CIDR that overlaps
      * another one, since one address must have exactly one owner.
      */
+    /**
+     * Adds EC2's CIDR unless another ENI's CIDR already covers an address of it (emulators hand out duplicates;
+     * EC2 does not): returns false then instead of refusing, so the caller can log it and go on.
+     */
+    public boolean addCidrIfFree(String eniId, Ipv4Cidr cidr) {
+        synchronized (lock) {
+            return overlapping(cidr).filter(o -> !(o.cidr().equals(cidr) && o.eniId().equals(eniId))).isEmpty()
+                    && addCidr(eniId, cidr);
+        }
+    }
+
     public boolean addCidr(String eniId, Ipv4Cidr cidr) {
         if (cidr.prefixLength() != 32 && cidr.prefixLength() != 28) {
             throw new IllegalArgumentException("only /32 secondary IPs and /28 prefixes are pooled, got " + cidr);

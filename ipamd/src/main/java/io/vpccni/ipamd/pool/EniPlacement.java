@@ -15,8 +15,21 @@ public interface EniPlacement {
         }
     }
 
-    /** @param addressesNeeded how many addresses the new ENI will take, to prefer a subnet that has them */
+    /**
+     * @param addressesNeeded how many addresses the new ENI will take, to prefer a subnet that has them
+     * @throws Unavailable when there is no right place now (custom networking without a usable ENIConfig)
+     */
     Placement place(int addressesNeeded);
+
+    /**
+     * No ENI may be created now because the place for it is not known or not valid. The pool must not fall back to
+     * another subnet: pods would get addresses the operator did not choose.
+     */
+    final class Unavailable extends RuntimeException {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
 
     /**
      * aws-vpc-cni's default: the primary ENI's security groups, in the primary subnet, or with subnet discovery in

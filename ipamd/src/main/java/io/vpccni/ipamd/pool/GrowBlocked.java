@@ -6,7 +6,8 @@ import java.time.Instant;
 /** Why the pool last failed to grow: what an add that finds no free address reports. */
 public record GrowBlocked(Kind kind, String message, Instant at) {
 
-    public enum Kind { SUBNET_FULL, ENI_LIMIT, THROTTLED, PERMISSION_DENIED, EC2_UNAVAILABLE, OTHER }
+    /** NO_PLACEMENT: custom networking has no usable ENIConfig, so no ENI may be created. */
+    public enum Kind { SUBNET_FULL, ENI_LIMIT, THROTTLED, PERMISSION_DENIED, EC2_UNAVAILABLE, NO_PLACEMENT, OTHER }
 
     static GrowBlocked of(Ec2Failure failure, Instant at) {
         Kind kind = switch (failure) {

@@ -71,22 +71,23 @@ public final class NodeEnis {
     /**
      * An address EC2 reports on the ENI but the datastore refused (it already belongs to another ENI: emulators
      * hand out duplicates) still takes one of the ENI's slots. It is shown to the policy as a taken /32, so the
-     * policy does not keep asking for a slot the ENI does not have.
+     * policy does not keep asking for a slot the ENI does not have. The same goes for an address EC2 lists twice
+     * on one ENI (the emulator does that too): each listing beyond the first takes a slot.
      */
     private EniState stateOf(EniStats stats) {
         List<CidrStats> cidrs = new ArrayList<>(stats.cidrs());
         get(stats.eni().eniId()).ifPresent(eni -> {
-            Set<Ipv4Cidr> known = new HashSet<>();
-            stats.cidrs().forEach(c -> known.add(c.cidr()));
+            Set<Ipv4Cidr> unclaimed = new HashSet<>();
+            stats.cidrs().forEach(c -> unclaimed.add(c.cidr()));
             for (String ip : eni.eni().secondaryIps()) {
                 Ipv4Cidr single = Ipv4Cidr.single(Ipv4Address.parse(ip));
-                if (!known.contains(single)) {
+                if (!unclaimed.remove(single)) {
                     cidrs.add(new CidrStats(single, 1, 0));
                 }
             }
             for (String prefix : eni.eni().prefixes()) {
                 Ipv4Cidr cidr = Ipv4Cidr.parse(prefix);
-                if (!known.contains(cidr)) {
+                if (!unclaimed.remove(cidr)) {
                     cidrs.add(new CidrStats(cidr, cidr.size(), 0));
                 }
             }

@@ -12,6 +12,9 @@ public interface PoolEvents {
 
     void maintenanceFailed(RuntimeException error);
 
+    /** A new ENI was needed but has no valid place (see {@link EniPlacement.Unavailable}). */
+    default void placementUnavailable(String reason) {}
+
     PoolEvents NONE = new PoolEvents() {
         @Override
         public void applied(PoolAction action) {}

@@ -91,6 +91,12 @@ public final class PoolMaintainer {
                 }
                 recordFailure(action, failure, now);
                 break;
+            } catch (EniPlacement.Unavailable unavailable) {
+                LOG.log(Level.WARNING, "not creating an ENI: {0}", unavailable.getMessage());
+                events.placementUnavailable(unavailable.getMessage());
+                lastGrowFailure = Optional.of(new GrowBlocked(GrowBlocked.Kind.NO_PLACEMENT,
+                        unavailable.getMessage(), now));
+                break;
             }
         }
         if (plan.shrinks()) {
@@ -248,14 +254,14 @@ public final class PoolMaintainer {
     private void addNewCidrs(Eni before, NodeEni after) {
         for (String ip : after.eni().secondaryIps()) {
             if ((before == null || !before.secondaryIps().contains(ip))
-                    && !datastore.addCidr(after.id(), Ipv4Cidr.single(Ipv4Address.parse(ip)))) {
+                    && !datastore.addCidrIfFree(after.id(), Ipv4Cidr.single(Ipv4Address.parse(ip)))) {
                 LOG.log(Level.WARNING, "EC2 gave {0} to {1} but another ENI already holds it; not using it", ip,
                         after.id());
             }
         }
         for (String prefix : after.eni().prefixes()) {
             if ((before == null || !before.prefixes().contains(prefix))
-                    && !datastore.addCidr(after.id(), Ipv4Cidr.parse(prefix))) {
+                    && !datastore.addCidrIfFree(after.id(), Ipv4Cidr.parse(prefix))) {
                 LOG.log(Level.WARNING, "EC2 gave {0} to {1} but it overlaps another ENI's; not using it", prefix,
                         after.id());
             }

@@ -117,7 +117,7 @@ public final class EniSync {
                 .collect(Collectors.toSet());
         for (Ipv4Cidr cidr : wanted) {
             if (!have.contains(cidr)) {
-                if (datastore.addCidr(eni.id(), cidr)) {
+                if (datastore.addCidrIfFree(eni.id(), cidr)) {
                     counts[0]++;
                 } else {
                     LOG.log(Level.WARNING, "EC2 reports {0} on {1} but another ENI already holds it; not using it",

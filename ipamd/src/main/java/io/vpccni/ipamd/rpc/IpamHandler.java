@@ -160,6 +160,8 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     "no free address: EC2 is throttling the node's calls (" + blocked.message() + ")");
             case PERMISSION_DENIED -> Failure.of(ReasonCode.POOL_EMPTY_PERMISSION_DENIED,
                     "no free address: the node's IAM role lacks a permission (" + blocked.message() + ")");
+            case NO_PLACEMENT -> Failure.of(ReasonCode.POOL_EMPTY,
+                    "no free address: no ENI can be created (" + blocked.message() + ")");
             case EC2_UNAVAILABLE, OTHER -> Failure.of(ReasonCode.POOL_EMPTY,
                     "no free address: growing the pool failed (" + blocked.message() + ")");
         }).orElseGet(() -> maintainer.atCapacity()

@@ -8,6 +8,8 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -28,15 +30,15 @@ class EniNetworkConfiguratorPrivilegedTest {
             IpPrefix.parse("10.0.32.0/20"));
     private static final LinkRetry NO_WAIT = new LinkRetry(3, Duration.ofSeconds(3), d -> {});
 
-    private TestNetns node;
-    private TestNetns fabric;
+    private ScratchNetns node;
+    private ScratchNetns fabric;
     private Netlink netlink;
 
     @BeforeEach
     void namespaces() {
-        TestNetns.assumePrivileged();
-        node = TestNetns.create();
-        fabric = TestNetns.create();
+        Shell.assumePrivileged();
+        node = ScratchNetns.create("vpccni-hn");
+        fabric = ScratchNetns.create("vpccni-hn");
         try (NetNs ns = NetNs.named(node.name())) {
             netlink = Netlink.openIn(ns);
         }

@@ -4,6 +4,8 @@ import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -24,17 +26,17 @@ class NodeRoutingPrivilegedTest {
     private static final SecondaryEni ETH1 = new SecondaryEni("eni-0sim1", MacAddress.parse("02:aa:00:00:00:31"), 1,
             IpPrefix.ipv4("10.0.32.7"), IpPrefix.parse("10.0.32.0/20"));
 
-    private TestNetns node;
-    private TestNetns fabric;
-    private TestNetns pods;
+    private ScratchNetns node;
+    private ScratchNetns fabric;
+    private ScratchNetns pods;
     private Netlink netlink;
 
     @BeforeEach
     void node() throws Exception {
-        TestNetns.assumePrivileged();
-        node = TestNetns.create();
-        fabric = TestNetns.create();
-        pods = TestNetns.create();
+        Shell.assumePrivileged();
+        node = ScratchNetns.create("vpccni-hn");
+        fabric = ScratchNetns.create("vpccni-hn");
+        pods = ScratchNetns.create("vpccni-hn");
         try (NetNs ns = NetNs.named(node.name())) {
             netlink = Netlink.openIn(ns);
         }
@@ -76,7 +78,7 @@ class NodeRoutingPrivilegedTest {
         if (netlink != null) {
             netlink.close();
         }
-        for (TestNetns ns : new TestNetns[] {node, fabric, pods}) {
+        for (ScratchNetns ns : new ScratchNetns[] {node, fabric, pods}) {
             if (ns != null) {
                 ns.close();
             }
@@ -122,7 +124,7 @@ class NodeRoutingPrivilegedTest {
 
     @Test
     void sysctlsLandInTheNodeNamespaceOnly() throws Exception {
-        String rootForward = TestNetns.run("cat", "/proc/sys/net/ipv4/ip_forward").strip();
+        String rootForward = Shell.run("cat", "/proc/sys/net/ipv4/ip_forward").strip();
         NodeSysctls.Report again;
         try (NetNs ns = NetNs.named(node.name())) {
             again = ns.run(() -> NodeSysctls.apply(ProcSys.host(),
@@ -131,8 +133,8 @@ class NodeRoutingPrivilegedTest {
 
         assertThat(again.failures()).isEmpty();
         assertThat(again.changed()).isEmpty();
-        assertThat(node.exec("sysctl", "-n", "net.ipv4.conf.eth0.rp_filter").strip()).isEqualTo("2");
-        assertThat(node.exec("sysctl", "-n", "net.ipv4.ip_forward").strip()).isEqualTo("1");
-        assertThat(TestNetns.run("cat", "/proc/sys/net/ipv4/ip_forward").strip()).isEqualTo(rootForward);
+        assertThat(node.run("sysctl", "-n", "net.ipv4.conf.eth0.rp_filter").strip()).isEqualTo("2");
+        assertThat(node.run("sysctl", "-n", "net.ipv4.ip_forward").strip()).isEqualTo("1");
+        assertThat(Shell.run("cat", "/proc/sys/net/ipv4/ip_forward").strip()).isEqualTo(rootForward);
     }
 }

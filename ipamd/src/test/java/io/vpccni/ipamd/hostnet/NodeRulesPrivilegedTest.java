@@ -3,6 +3,8 @@ package io.vpccni.ipamd.hostnet;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -14,13 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @Tag("privileged")
 class NodeRulesPrivilegedTest {
-    private TestNetns node;
+    private ScratchNetns node;
     private Netlink netlink;
 
     @BeforeEach
     void namespace() {
-        TestNetns.assumePrivileged();
-        node = TestNetns.create();
+        Shell.assumePrivileged();
+        node = ScratchNetns.create("vpccni-hn");
         try (NetNs ns = NetNs.named(node.name())) {
             netlink = Netlink.openIn(ns);
         }

@@ -2,6 +2,8 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -19,12 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SnatIptablesPrivilegedTest {
     private static final CommandRunner RUNNER = CommandRunner.processes(Duration.ofSeconds(30));
 
-    private TestNetns node;
+    private ScratchNetns node;
 
     @BeforeEach
     void namespace() {
-        TestNetns.assumePrivileged();
-        node = TestNetns.create();
+        Shell.assumePrivileged();
+        node = ScratchNetns.create("vpccni-hn");
     }
 
     @AfterEach
@@ -149,10 +151,10 @@ class SnatIptablesPrivilegedTest {
     void detectsTheBackendTheNamespacesIptablesUses() {
         IptablesRestore detected = IptablesRestore.detect(node.execPrefix(), RUNNER);
 
-        String version = node.exec("iptables", "--version");
+        String version = node.run("iptables", "--version");
         assertThat(detected.tool().backend()).isEqualTo(
                 version.contains("nf_tables") ? IptablesTool.Backend.NFT : IptablesTool.Backend.LEGACY);
         new SnatReconciler(detected).reconcile(settings(SnatRandomization.PRNG, false));
-        assertThat(node.exec("iptables", "-t", "nat", "-S", "AWS-SNAT-CHAIN-0")).contains("--random-fully");
+        assertThat(node.run("iptables", "-t", "nat", "-S", "AWS-SNAT-CHAIN-0")).contains("--random-fully");
     }
 }

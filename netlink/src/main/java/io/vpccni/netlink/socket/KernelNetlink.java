@@ -67,9 +67,13 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public Link addLink(LinkSpec spec) {
-        switch (spec) {
-            case LinkSpec.Veth veth -> socket.execute(
-                    LinkMessages.newVeth(veth, veth.peerNamespace().map(NetNs::fd).orElse(-1)));
+        // An instanceof chain rather than a pattern switch over the sealed LinkSpec: a type switch
+        // bootstraps (SwitchBootstraps.typeSwitch) a class generated at run time, which the AOT
+        // cache cannot hold and a short-lived CNI process pays for on every ADD.
+        if (spec instanceof LinkSpec.Veth veth) {
+            socket.execute(LinkMessages.newVeth(veth, veth.peerNamespace().map(NetNs::fd).orElse(-1)));
+        } else {
+            throw new IllegalArgumentException("unsupported link spec " + spec.getClass().getName());
         }
         // Read back rather than echo: NLM_F_ECHO on RTM_NEWLINK needs a recent kernel.
         return linkByName(spec.name()).orElseThrow(() -> new IllegalStateException(

@@ -2,15 +2,10 @@ package io.vpccni.it.ipamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.rpc.AddOk;
 import io.vpccni.rpc.AddRequest;
 import io.vpccni.rpc.IpamClient;
 import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.StatusOk;
-import io.vpccni.rpc.StatusRequest;
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,15 +37,12 @@ class IpamdCrashTest {
             AtomicInteger next = new AtomicInteger();
             int verified = 0;
             for (int round = 0; round <= ROUNDS; round++) {
-                Process daemon = startDaemon(node);
-                try {
-                    awaitReady(node, daemon);
+                try (DaemonProcess daemon = DaemonProcess.start(node, List.of())) {
+                    daemon.awaitReady();
                     verified += verifyAndClear(node, acknowledged, unanswered);
                     if (round < ROUNDS) {
                         churnThenKill(node, daemon, acknowledged, unanswered, next);
                     }
-                } finally {
-                    daemon.destroyForcibly().waitFor();
                 }
             }
             assertThat(verified).as("acknowledged adds checked after kills").isGreaterThan(ROUNDS);
@@ -91,7 +83,7 @@ class IpamdCrashTest {
      * never fills up) until the daemon is killed under them. A pod is forgotten before its delete is sent, since
      * an unanswered delete may or may not have happened.
      */
-    private static void churnThenKill(SimulatedNode node, Process daemon, Map<String, String> acknowledged,
+    private static void churnThenKill(SimulatedNode node, DaemonProcess daemon, Map<String, String> acknowledged,
                                       Set<String> unanswered, AtomicInteger next) throws Exception {
         ExecutorService clients = Executors.newFixedThreadPool(8);
         List<java.util.concurrent.Future<?>> running = new ArrayList<>();
@@ -120,8 +112,7 @@ class IpamdCrashTest {
             }));
         }
         Thread.sleep(ThreadLocalRandom.current().nextInt(100, 600));
-        daemon.destroyForcibly(); // SIGKILL
-        daemon.waitFor();
+        daemon.kill();
         clients.shutdownNow();
         for (var future : running) {
             try {
@@ -144,46 +135,5 @@ class IpamdCrashTest {
             return ok;
         }
         throw new AssertionError(container + ": " + reply);
-    }
-
-    private static Process startDaemon(SimulatedNode node) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                DaemonWithoutDataPlane.class.getName());
-        builder.environment().putAll(node.env);
-        builder.environment().put("AWS_EC2_METADATA_SERVICE_ENDPOINT", node.imds.endpoint().toString());
-        builder.environment().put("AWS_ENDPOINT_URL_EC2", LocalStack.ENDPOINT.toString());
-        builder.environment().put("AWS_ACCESS_KEY_ID", "test");
-        builder.environment().put("AWS_SECRET_ACCESS_KEY", "test");
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(node.dir.resolve("ipamd.log").toFile()));
-        return builder.start();
-    }
-
-    private static void awaitReady(SimulatedNode node, Process daemon) throws Exception {
-        Path socket = Path.of(node.env.get("VPC_CNI_SOCKET"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!daemon.isAlive()) {
-                throw new AssertionError("ipamd exited: " + tail(node.dir.resolve("ipamd.log").toFile()));
-            }
-            if (Files.exists(socket)) {
-                try {
-                    IpamReply status = new IpamClient(socket, Duration.ofSeconds(2)).call(new StatusRequest());
-                    if (status instanceof StatusOk ok && ok.ready()) {
-                        return;
-                    }
-                } catch (java.io.IOException notYet) {
-                    // socket from the killed process, or not accepting yet
-                }
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("ipamd not ready in 60 s: " + tail(node.dir.resolve("ipamd.log").toFile()));
-    }
-
-    private static String tail(File log) throws java.io.IOException {
-        List<String> lines = Files.readAllLines(log.toPath());
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 }

@@ -5,6 +5,7 @@ import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.eni.imds.ImdsInstanceMetadata;
 import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.app.NodeNetworking;
 import io.vpccni.it.faults.FaultInjector;
 import io.vpccni.it.imds.TestImds;
@@ -62,7 +63,7 @@ final class SimulatedNode implements AutoCloseable {
         AwsEc2Api ec2 = new AwsEc2Api(LocalStack.client(List.of(faults)), LocalStack.fastGuard(stats));
         daemon = new NodeDaemon(IpamdConfig.fromEnvironment(env),
                 new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)), ec2, stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true).start();
+                NodeNetworking.NONE, allocation -> true, ClusterLink.NONE).start();
         return this;
     }
 

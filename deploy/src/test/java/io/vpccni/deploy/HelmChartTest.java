@@ -1,0 +1,70 @@
+package io.vpccni.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chart renders the same objects as the plain manifests. Needs helm (v3.16.4, installed by ./vpc-cni test with
+ * {@code GOBIN=/opt/helm/bin go install helm.sh/helm/v3/cmd/helm@v3.16.4}); HELM overrides where it is.
+ */
+class HelmChartTest {
+
+    static final String INSTALL = "GOBIN=/opt/helm/bin go install helm.sh/helm/v3/cmd/helm@v3.16.4";
+
+    static Path helm() {
+        Optional<Path> found = Stream.concat(
+                        Stream.of(System.getenv("HELM"), "/opt/helm/bin/helm").filter(p -> p != null && !p.isBlank())
+                                .map(Path::of),
+                        Stream.of(System.getenv().getOrDefault("PATH", "").split(":")).map(d -> Path.of(d, "helm")))
+                .filter(Files::isExecutable).findFirst();
+        return found.orElseThrow(() -> new AssertionError("helm not found; install it: " + INSTALL));
+    }
+
+    static List<HasMetadata> render(String... extra) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(helm().toString(), "template", "vpc-cni",
+                Manifests.DEPLOY.resolve("chart").toString(), "--namespace", "kube-system", "--include-crds"));
+        command.addAll(List.of(extra));
+        Processes.Result result = Processes.run(command, Map.of(), "");
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        return Manifests.parse(result.stdout());
+    }
+
+    private static Map<String, String> byKindAndName(List<HasMetadata> objects) {
+        return objects.stream().collect(Collectors.toMap(o -> o.getKind() + "/" + o.getMetadata().getName(),
+                Serialization::asJson));
+    }
+
+    @Test
+    void defaultValuesRenderExactlyThePlainManifests() throws Exception {
+        Map<String, String> rendered = byKindAndName(render());
+        Map<String, String> plain = byKindAndName(Manifests.all());
+
+        assertThat(rendered.keySet()).isEqualTo(plain.keySet());
+        plain.forEach((key, json) -> assertThat(Serialization.<Object>unmarshal(rendered.get(key), Object.class))
+                .as(key).isEqualTo(Serialization.unmarshal(json, Object.class)));
+    }
+
+    @Test
+    void valuesReachTheDaemonSet() throws Exception {
+        DaemonSet ds = render("--set", "bandwidth.enabled=true", "--set", "env.WARM_IP_TARGET=5",
+                "--set", "image.tag=1.2.3").stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                .findFirst().orElseThrow();
+        var ipamd = ds.getSpec().getTemplate().getSpec().getContainers().getFirst();
+        assertThat(ipamd.getCommand()).endsWith("--bandwidth");
+        assertThat(ipamd.getImage()).endsWith(":1.2.3");
+        Map<String, String> env = ipamd.getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
+        assertThat(env).containsEntry("WARM_IP_TARGET", "5");
+    }
+}

@@ -1,0 +1,132 @@
+package io.vpccni.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.vpccni.ipamd.config.ConfigKey;
+import io.vpccni.ipamd.config.ConfigKeys;
+import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.k8s.EniConfig;
+import io.vpccni.ipamd.k8s.RequiredPermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ManifestsTest {
+
+    @Test
+    void everyManifestParsesIntoItsTypedObject() {
+        assertThat(Manifests.all()).extracting(HasMetadata::getClass).map(Class::getSimpleName)
+                .containsExactlyInAnyOrder("ClusterRole", "ClusterRoleBinding", "DaemonSet",
+                        "CustomResourceDefinition", "ServiceAccount");
+    }
+
+    private static Container container(DaemonSet ds, String name) {
+        return ds.getSpec().getTemplate().getSpec().getContainers().stream().filter(c -> c.getName().equals(name))
+                .findFirst().orElseThrow();
+    }
+
+    @Test
+    void daemonSetCarriesEveryConfigurationKeyWithItsDefaultAndNothingElse() {
+        List<EnvVar> env = container(Manifests.one(DaemonSet.class), "ipamd").getEnv();
+
+        assertThat(env).extracting(EnvVar::getName).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(IpamdConfig.KEYS.stream().map(ConfigKey::name).toList());
+        Map<String, String> defaults = IpamdConfig.KEYS.stream()
+                .collect(Collectors.toMap(ConfigKey::name, ConfigKey::defaultValue));
+        for (EnvVar var : env) {
+            if (var.getName().equals(ConfigKeys.MY_NODE_NAME.name())) {
+                assertThat(var.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
+            } else {
+                assertThat(var.getValue()).as(var.getName()).isEqualTo(defaults.get(var.getName()));
+            }
+        }
+    }
+
+    @Test
+    void daemonSetRunsOnEveryNodeInTheHostNetworkWithOnlyTheInitContainerPrivileged() {
+        DaemonSet ds = Manifests.one(DaemonSet.class);
+        var pod = ds.getSpec().getTemplate().getSpec();
+        assertThat(ds.getMetadata().getNamespace()).isEqualTo("kube-system");
+        assertThat(pod.getHostNetwork()).isTrue();
+        assertThat(pod.getPriorityClassName()).isEqualTo("system-node-critical");
+        assertThat(pod.getTolerations()).singleElement().satisfies(t -> {
+            assertThat(t.getOperator()).isEqualTo("Exists");
+            assertThat(t.getKey()).isNull();
+            assertThat(t.getEffect()).isNull();
+        });
+        assertThat(pod.getServiceAccountName()).isEqualTo(Manifests.one(ServiceAccount.class).getMetadata().getName());
+
+        Container ipamd = container(ds, "ipamd");
+        assertThat(ipamd.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
+        assertThat(ipamd.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+        assertThat(pod.getInitContainers()).singleElement()
+                .satisfies(init -> assertThat(init.getSecurityContext().getPrivileged()).isTrue());
+
+        String port = ConfigKeys.INTROSPECTION_BIND_ADDRESS.defaultValue().replaceAll(".*:", "");
+        assertThat(ipamd.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(ipamd.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        for (var probe : List.of(ipamd.getReadinessProbe(), ipamd.getLivenessProbe())) {
+            assertThat(probe.getHttpGet().getPort().getIntVal()).isEqualTo(Integer.parseInt(port));
+            assertThat(probe.getHttpGet().getHost()).isEqualTo("127.0.0.1"); // where the server binds by default
+        }
+        assertThat(pod.getVolumes()).extracting(Volume::getHostPath).extracting(h -> h.getPath())
+                .containsExactlyInAnyOrder("/opt/cni/bin", "/etc/cni/net.d", "/var/run/aws-node", "/var/run/vpc-cni",
+                        "/var/log/vpc-cni", "/run/xtables.lock");
+        // The checkpoint and socket defaults must lie on host mounts, or a restart would lose them.
+        Set<String> mounted = ipamd.getVolumeMounts().stream().map(m -> m.getMountPath()).collect(Collectors.toSet());
+        assertThat(mounted).contains("/var/run/aws-node", "/var/run/vpc-cni", "/var/log/vpc-cni", "/run/xtables.lock");
+    }
+
+    /** (apiGroup, resource, verb) triples. */
+    private static Set<List<String>> triples(List<RequiredPermissions.Rule> rules) {
+        Set<List<String>> out = new HashSet<>();
+        rules.forEach(r -> r.verbs().forEach(v -> out.add(List.of(r.apiGroup(), r.resource(), v))));
+        return out;
+    }
+
+    @Test
+    void clusterRoleGrantsExactlyTheApiCallsIpamdMakes() {
+        ClusterRole role = Manifests.one(ClusterRole.class);
+        Set<List<String>> granted = new HashSet<>();
+        role.getRules().forEach(rule -> rule.getApiGroups().forEach(g -> rule.getResources().forEach(r ->
+                rule.getVerbs().forEach(v -> granted.add(List.of(g, r, v))))));
+        assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames()).isNullOrEmpty());
+
+        assertThat(granted).isEqualTo(triples(RequiredPermissions.ALL));
+
+        ClusterRoleBinding binding = Manifests.one(ClusterRoleBinding.class);
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        ServiceAccount account = Manifests.one(ServiceAccount.class);
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+            assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
+        });
+    }
+
+    @Test
+    void eniConfigCrdIsTheOneIpamdReads() {
+        var spec = Manifests.one(CustomResourceDefinition.class).getSpec();
+        assertThat(spec.getGroup()).isEqualTo(EniConfig.GROUP);
+        assertThat(spec.getNames().getKind()).isEqualTo(EniConfig.KIND);
+        assertThat(spec.getNames().getPlural()).isEqualTo(EniConfig.PLURAL);
+        assertThat(spec.getScope()).isEqualTo("Cluster");
+        assertThat(spec.getVersions()).singleElement().satisfies(v -> {
+            assertThat(v.getName()).isEqualTo(EniConfig.VERSION);
+            var eniSpec = v.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+            assertThat(eniSpec.getRequired()).containsExactly("subnet");
+            assertThat(eniSpec.getProperties()).containsOnlyKeys("subnet", "securityGroups");
+        });
+    }
+}

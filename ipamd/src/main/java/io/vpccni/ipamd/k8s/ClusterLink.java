@@ -1,0 +1,73 @@
+package io.vpccni.ipamd.k8s;
+
+import io.vpccni.eni.subnet.SubnetSelector;
+import io.vpccni.ipamd.datastore.Allocation;
+import io.vpccni.ipamd.datastore.AllocationKey;
+import io.vpccni.ipamd.pool.EniPlacement;
+import io.vpccni.ipamd.pool.PoolEvents;
+import io.vpccni.ipamd.warmpool.NodeCondition;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * What the daemon gets from Kubernetes, with no Kubernetes client type in sight (only this package imports
+ * fabric8). Nothing here blocks on the API server: without custom networking the node serves pods while the
+ * API server is unreachable, and catches up when it returns.
+ */
+public interface ClusterLink extends AutoCloseable {
+
+    /**
+     * What the link needs from the daemon.
+     *
+     * @param release           releases one assignment and persists the checkpoint; false when it was not there
+     * @param stillWired        whether an assignment's host veth still exists
+     * @param outOfAddressesAtEniLimit no address is free and every ENI the instance allows is attached and full
+     */
+    record DaemonHooks(Supplier<List<Allocation>> allocations, Predicate<AllocationKey> release,
+                       Predicate<Allocation> stillWired, BooleanSupplier outOfAddressesAtEniLimit) {}
+
+    /** Starts watching the cluster and reconciling pods; returns at once. */
+    void start(DaemonHooks hooks);
+
+    /** The node's conditions as last seen; none while the node has not been read. */
+    Set<NodeCondition> conditions();
+
+    /** Where ENIs go with custom networking: the node's ENIConfig. */
+    EniPlacement customNetworkingPlacement(SubnetSelector subnets, String zone, Supplier<List<String>> primaryGroups);
+
+    /** Pool failures an operator must act on, as node events. */
+    PoolEvents poolEvents();
+
+    @Override
+    void close();
+
+    /** No cluster (MY_NODE_NAME unset, or tests of the daemon alone). */
+    ClusterLink NONE = new ClusterLink() {
+        @Override
+        public void start(DaemonHooks hooks) {}
+
+        @Override
+        public Set<NodeCondition> conditions() {
+            return Set.of();
+        }
+
+        @Override
+        public EniPlacement customNetworkingPlacement(SubnetSelector subnets, String zone,
+                                                      Supplier<List<String>> primaryGroups) {
+            return needed -> {
+                throw new EniPlacement.Unavailable("custom networking needs the Kubernetes API (MY_NODE_NAME)");
+            };
+        }
+
+        @Override
+        public PoolEvents poolEvents() {
+            return PoolEvents.NONE;
+        }
+
+        @Override
+        public void close() {}
+    };
+}

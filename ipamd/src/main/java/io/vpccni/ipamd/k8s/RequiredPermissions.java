@@ -1,0 +1,31 @@
+package io.vpccni.ipamd.k8s;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every Kubernetes API call ipamd makes, as RBAC rules. The ClusterRole in deploy/ is checked against this list
+ * (exactly these, nothing more), and a test drives {@link KubernetesLink} against the mock API server and checks
+ * that each request it sees is covered here. Change this together with the calls in {@link KubernetesLink}.
+ */
+public final class RequiredPermissions {
+
+    /** One RBAC rule; the core group is "". */
+    public record Rule(String apiGroup, String resource, Set<String> verbs) {
+        public Rule {
+            verbs = Set.copyOf(verbs);
+        }
+    }
+
+    private RequiredPermissions() {}
+
+    public static final List<Rule> ALL = List.of(
+            // the node informer: labels and annotations (ENIConfig), taints (unschedulable)
+            new Rule("", "nodes", Set.of("list", "watch")),
+            // the informer of pods on this node (stale addresses); patch writes ANNOTATE_POD_IP's annotation
+            new Rule("", "pods", Set.of("list", "watch", "patch")),
+            // node events: IAM permission missing, subnet exhausted, ENI limit, invalid ENIConfig
+            new Rule("", "events", Set.of("create")),
+            // the ENIConfig informer (custom networking)
+            new Rule(EniConfig.GROUP, EniConfig.PLURAL, Set.of("list", "watch")));
+}
