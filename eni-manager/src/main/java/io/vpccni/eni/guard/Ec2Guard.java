@@ -46,6 +46,8 @@ public final class Ec2Guard {
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final Ec2CallObserver observer;
+    /** What last counted against the circuit breaker: an open circuit reports the same kind of trouble. */
+    private volatile boolean lastBreakerFailureWasThrottling;
 
     public Ec2Guard(Settings settings, Ec2CallObserver observer) {
         this.observer = observer;
@@ -77,6 +79,10 @@ public final class Ec2Guard {
         try {
             return guarded.get();
         } catch (CallNotPermittedException e) {
+            if (lastBreakerFailureWasThrottling) {
+                throw new Ec2Failure.Throttled(operation, "CircuitOpen",
+                        "EC2 kept throttling our calls; calls paused for a while", e);
+            }
             throw new Ec2Failure.Unavailable(operation, "CircuitOpen",
                     "EC2 failed repeatedly; calls paused for a while", e);
         } catch (RequestNotPermitted e) {
@@ -104,6 +110,9 @@ public final class Ec2Guard {
             return result;
         } catch (RuntimeException e) {
             Ec2Failure failure = AwsErrors.classify(operation, e);
+            if (failure instanceof Ec2Failure.Throttled || failure instanceof Ec2Failure.Unavailable) {
+                lastBreakerFailureWasThrottling = failure instanceof Ec2Failure.Throttled;
+            }
             observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.of(failure));
             throw failure;
         }

@@ -124,7 +124,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
                         () -> primary.eni().securityGroupIds())
                 : EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
                         metadata.enis().getFirst().vpcId(), identity.availabilityZone(),
-                        config.eni().subnetDiscovery(), () -> primary.eni().securityGroupIds());
+                        config.eni().subnetDiscovery(), () -> primary.eni().securityGroupIds(), clock);
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
                 limits.maxPods());
         maintainer = new PoolMaintainer(datastore, eniManager, enis, PoolTargets.from(config), nodeLimits,

@@ -64,6 +64,19 @@ class FaultInjectionTest {
     }
 
     @Test
+    void opensTheCircuitAfterPersistentThrottlingAndStillReportsThrottling() {
+        node.faults.failNext("DescribeNetworkInterfaces", 1_000, Fault.THROTTLED);
+        for (int i = 0; i < 4; i++) { // 4 calls x 6 attempts fill the breaker's window of 20
+            assertThatThrownBy(manager::nodeEnis).isInstanceOf(Ec2Failure.Throttled.class);
+        }
+        long requests = node.stats.calls("DescribeNetworkInterfaces");
+
+        assertThatThrownBy(manager::nodeEnis).isInstanceOfSatisfying(Ec2Failure.Throttled.class,
+                failure -> assertThat(failure.errorCode()).isEqualTo("CircuitOpen"));
+        assertThat(node.stats.calls("DescribeNetworkInterfaces")).isEqualTo(requests);
+    }
+
+    @Test
     void reportsSubnetExhaustionAtOnceWithoutRetrying() {
         node.faults.failNext("CreateNetworkInterface", 1, Fault.SUBNET_FULL);
 
