@@ -1,6 +1,7 @@
 package io.vpccni.ipamd.k8s;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -174,7 +175,10 @@ public final class KubernetesLink implements ClusterLink {
         try {
             // key and value are ours (a fixed key, an IPv4 address): nothing to escape
             String patch = "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}";
-            client.pods().inNamespace(namespace).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            // Patched through a stub pod, not withName(name): fabric8 would GET the pod first to learn what it
+            // already knows (the name), a call RBAC does not grant (pods get) and the API server would refuse.
+            client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withNamespace(namespace)
+                    .withName(name).endMetadata().build()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             return true;
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not annotate pod " + namespace + "/" + name + ": " + e.getMessage());
