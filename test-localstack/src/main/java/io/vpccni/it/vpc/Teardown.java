@@ -9,7 +9,7 @@ import java.util.Deque;
  */
 final class Teardown implements AutoCloseable {
 
-    private record Step(String what, AutoCloseable action) {}
+    private record Step(String what, Object resource, AutoCloseable action) {}
 
     private final Deque<Step> steps = new ArrayDeque<>();
     private final Thread hook = new Thread(this::runAll, "vpc-teardown");
@@ -22,11 +22,19 @@ final class Teardown implements AutoCloseable {
     /** Registers {@code action} to run before everything registered earlier; returns {@code resource}. */
     synchronized <T> T add(String what, T resource, AutoCloseable action) {
         if (closed) {
-            quietly(new Step(what, action));
+            quietly(new Step(what, resource, action));
             throw new IllegalStateException("torn down already; undid " + what);
         }
-        steps.push(new Step(what, action));
+        steps.push(new Step(what, resource, action));
         return resource;
+    }
+
+    /**
+     * Drops the steps registered for {@code resource} without running them: it was already undone by hand. Keeps
+     * a churn of thousands of pods from leaving thousands of no-op steps (each a process run) for teardown.
+     */
+    synchronized void forget(Object resource) {
+        steps.removeIf(step -> step.resource() == resource);
     }
 
     <T extends AutoCloseable> T add(String what, T resource) {

@@ -130,9 +130,15 @@ public final class VpcBox implements AutoCloseable {
 
     /** A new pod on {@code node}, wired by the real plugin through the node's runtime. */
     public PodNs addPod(String name, SimulatedNodeNs node) throws IOException, InterruptedException {
+        return addPod(name, node, Duration.ofSeconds(45));
+    }
+
+    /** As {@link #addPod(String, SimulatedNodeNs)}, retrying failed ADDs for up to {@code patience}. */
+    public PodNs addPod(String name, SimulatedNodeNs node, Duration patience) throws IOException,
+            InterruptedException {
         PodNs pod = new PodNs(name, Namespace.create("vpccni-pod" + podCount.incrementAndGet() + "-" + tag), node);
         teardown.add("pod " + name, pod);
-        CniRuntime.Attachment attachment = node.cni().add(pod, Duration.ofSeconds(45));
+        CniRuntime.Attachment attachment = node.cni().add(pod, patience);
         teardown.add("CNI DEL of " + name, pod, () -> node.cni().del(pod));
         pod.attached(attachment);
         synchronized (pods) {
@@ -144,7 +150,29 @@ public final class VpcBox implements AutoCloseable {
     /** Deletes the pod now rather than at teardown: CNI DEL, then its namespace. */
     public void removePod(PodNs pod) throws IOException {
         pod.node().cni().del(pod).orThrow();
+        closeRemoved(pod);
+    }
+
+    /**
+     * As {@link #removePod(PodNs)}, retrying a failed DEL for up to {@code patience} as kubelet keeps retrying a
+     * sandbox's teardown; the number of DELs that failed first.
+     */
+    public int removePod(PodNs pod, Duration patience) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        for (int retries = 0; ; retries++) {
+            Exec.Result result = pod.node().cni().del(pod);
+            if (result.ok() || System.nanoTime() > deadline) {
+                result.orThrow();
+                closeRemoved(pod);
+                return retries;
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private void closeRemoved(PodNs pod) throws IOException {
         pod.close();
+        teardown.forget(pod);
         synchronized (pods) {
             pods.remove(pod);
         }

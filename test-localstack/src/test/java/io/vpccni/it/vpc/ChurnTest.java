@@ -1,0 +1,404 @@
+package io.vpccni.it.vpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vpccni.rpc.HostVethName;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.NetworkInterface;
+
+/**
+ * Churn on the simulated VPC: three nodes each run a stream of CNI ADDs and DELs through the real plugin, all at
+ * once, while ipamd is SIGKILLed at random moments and restarted the way the DaemonSet would restart it. An ADD
+ * that fails meanwhile is retried as kubelet retries a sandbox (DEL, then ADD), and so is a failed DEL; only the
+ * state at the end is judged: no address held twice, nothing left behind in any node's kernel, and every node's
+ * datastore agreeing with the emulator's ENIs.
+ *
+ * <p>Random choices (operations, kill moments, victims) come from one seed, printed first; rerun a failure with
+ * {@code -Dchurn.seed=N}. {@code -Dchurn.operations} and {@code -Dchurn.kills} size a shorter run while debugging.
+ */
+@Tag("privileged")
+class ChurnTest {
+
+    private static final int OPERATIONS = Integer.getInteger("churn.operations", 2_000);
+    private static final int KILLS = Integer.getInteger("churn.kills", 10);
+    private static final long SEED = Long.getLong("churn.seed", System.nanoTime());
+    // t3.small: 3 pod addresses per ENI, so a node with 4 or 5 pods needs a secondary ENI.
+    private static final int MAX_LIVE_PER_NODE = 5;
+    // Longer than any ipamd restart under load: a retried ADD waits for the restarted daemon, it must not give up.
+    private static final Duration PATIENCE = Duration.ofSeconds(120);
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static final String POD_NAMESPACE = "default"; // what CniRuntime passes as K8S_POD_NAMESPACE
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Counts of one run, for the report and the assertions. */
+    private static final class Tally {
+        final AtomicInteger operations = new AtomicInteger();
+        final AtomicInteger adds = new AtomicInteger();
+        final AtomicInteger dels = new AtomicInteger();
+        final AtomicInteger failedAdds = new AtomicInteger();
+        final AtomicInteger failedDels = new AtomicInteger();
+        final AtomicInteger kills = new AtomicInteger();
+        final AtomicInteger onSecondaryEni = new AtomicInteger();
+    }
+
+    /** One planned kill: once {@code afterOperation} operations are done, wait {@code delayMillis}, kill ipamd. */
+    private record Kill(int afterOperation, int node, int delayMillis, int restartAfterMillis) {}
+
+    @Test
+    void twoThousandAddsAndDelsWithIpamdKilledLeaveNothingBehind() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "namespaces need root");
+        assumeTrue(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
+        System.out.println("[churn] seed " + SEED + " (replay with -Dchurn.seed=" + SEED + "): " + OPERATIONS
+                + " operations, " + KILLS + " kills");
+        Random plan = new Random(SEED);
+        long started = System.nanoTime();
+        // Cooldown short (a) or none (b, c): a DEL every second or so with the default 30 s would leave a t3.small
+        // nothing to hand out. b keeps a warm IP target instead of a warm ENI, so its pool grows and shrinks with
+        // the load; c SNATs externally, a different set of node rules to restore after each restart.
+        try (VpcBox box = VpcBox.start(List.of(
+                new VpcBox.NodeSpec("a", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "2")),
+                new VpcBox.NodeSpec("b", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0", "WARM_IP_TARGET", "2")),
+                new VpcBox.NodeSpec("c", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0",
+                        "AWS_VPC_K8S_CNI_EXTERNALSNAT", "true"))),
+                line -> System.out.println("[vpc] " + line))) {
+            List<SimulatedNodeNs> nodes = box.nodes();
+            // cnitool is one more process per call; VpcInABoxTest covers the plugin under cnitool.
+            nodes.forEach(node -> node.cni().runPluginDirectly());
+            List<Kill> kills = planKills(plan, nodes.size());
+            System.out.println("[churn] kills planned: " + kills);
+            System.out.printf("[churn] box up in %.1f s%n", (System.nanoTime() - started) / 1e9);
+
+            long churnStarted = System.nanoTime();
+            Tally tally = new Tally();
+            Map<String, PodNs> holders = new ConcurrentHashMap<>();
+            List<String> problems = Collections.synchronizedList(new ArrayList<>());
+            Map<SimulatedNodeNs, Set<String>> everHeld = new ConcurrentHashMap<>();
+            Map<SimulatedNodeNs, List<PodNs>> live = new ConcurrentHashMap<>();
+            CountDownLatch killsDone = new CountDownLatch(1);
+            List<Throwable> crashes = Collections.synchronizedList(new ArrayList<>());
+
+            Thread killer = Thread.ofPlatform().name("churn-killer").start(() -> {
+                // Restarts run on threads of their own so that a slow restart on one node does not hold back a
+                // kill planned on another; a node is only killed again once its last restart is done.
+                Map<Integer, Thread> restarts = new TreeMap<>();
+                try {
+                    for (Kill kill : kills) {
+                        while (tally.operations.get() < kill.afterOperation() && crashes.isEmpty()) {
+                            Thread.sleep(20);
+                        }
+                        Thread previous = restarts.get(kill.node());
+                        if (previous != null) {
+                            previous.join();
+                        }
+                        if (!crashes.isEmpty()) {
+                            return;
+                        }
+                        Thread.sleep(kill.delayMillis());
+                        SimulatedNodeNs victim = nodes.get(kill.node());
+                        long pid = victim.ipamd().pid();
+                        int atOperation = tally.operations.get();
+                        victim.ipamd().kill();
+                        int n = tally.kills.incrementAndGet();
+                        restarts.put(kill.node(), Thread.ofPlatform().name("restart-" + victim.name()).start(() -> {
+                            try {
+                                // The DaemonSet's restart is not instant: some plugin calls find no daemon at all.
+                                Thread.sleep(kill.restartAfterMillis());
+                                long restarting = System.nanoTime();
+                                victim.ipamd().start(Duration.ofSeconds(90));
+                                System.out.printf("[churn] kill %d/%d at operation %d: ipamd of %s (pid %d)"
+                                                + " SIGKILLed, restarted as pid %d, ready in %.1f s%n", n,
+                                        kills.size(), atOperation, victim.name(), pid, victim.ipamd().pid(),
+                                        (System.nanoTime() - restarting) / 1e9);
+                            } catch (Throwable e) {
+                                crashes.add(new AssertionError("restart of ipamd on " + victim.name() + " failed",
+                                        e));
+                            }
+                        }));
+                    }
+                } catch (Throwable e) {
+                    crashes.add(e);
+                } finally {
+                    for (Thread restart : restarts.values()) {
+                        try {
+                            restart.join();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    killsDone.countDown();
+                }
+            });
+
+            List<Thread> streams = new ArrayList<>();
+            for (SimulatedNodeNs node : nodes) {
+                Random random = new Random(SEED + 1 + node.index());
+                List<PodNs> pods = new ArrayList<>();
+                live.put(node, pods);
+                Set<String> held = ConcurrentHashMap.newKeySet();
+                everHeld.put(node, held);
+                streams.add(Thread.ofPlatform().name("churn-" + node.name()).start(() -> {
+                    try {
+                        // One budget for all nodes, so a node stalled by a restart leaves its share to the others;
+                        // past the budget the streams go on until every planned kill and restart has happened:
+                        // the kills must land in the churn, not after it.
+                        for (int i = 0; (tally.operations.get() < OPERATIONS || killsDone.getCount() > 0)
+                                && crashes.isEmpty(); i++) {
+                            boolean add = pods.isEmpty() || pods.size() < MAX_LIVE_PER_NODE && random.nextBoolean();
+                            if (add) {
+                                PodNs pod = box.addPod(node.name() + "-" + i, node, PATIENCE);
+                                tally.adds.incrementAndGet();
+                                tally.failedAdds.addAndGet(pod.addRetries());
+                                if (pod.deviceIndex() > 0) {
+                                    tally.onSecondaryEni.incrementAndGet();
+                                }
+                                PodNs other = holders.putIfAbsent(pod.ip(), pod);
+                                if (other != null) {
+                                    problems.add(pod.ip() + " given to " + pod.name() + " while " + other.name()
+                                            + " holds it");
+                                }
+                                held.add(pod.ip());
+                                pods.add(pod);
+                            } else {
+                                PodNs pod = pods.remove(random.nextInt(pods.size()));
+                                holders.remove(pod.ip(), pod);
+                                tally.failedDels.addAndGet(box.removePod(pod, PATIENCE));
+                                tally.dels.incrementAndGet();
+                            }
+                            int done = tally.operations.incrementAndGet();
+                            if (done % 250 == 0) {
+                                System.out.printf("[churn] %d operations in %.1f s, %d kills so far%n", done,
+                                        (System.nanoTime() - churnStarted) / 1e9, tally.kills.get());
+                            }
+                        }
+                    } catch (Throwable e) {
+                        crashes.add(new AssertionError("churn on " + node.name() + " failed", e));
+                    }
+                }));
+            }
+            for (Thread stream : streams) {
+                stream.join();
+            }
+            killer.join();
+            double churnSeconds = (System.nanoTime() - churnStarted) / 1e9;
+            System.out.printf("[churn] %d operations (%d ADDs, %d DELs) in %.1f s; %d failed ADDs and %d failed DELs"
+                            + " retried; %d pods landed on a secondary ENI; %d kills%n", tally.operations.get(),
+                    tally.adds.get(), tally.dels.get(), churnSeconds, tally.failedAdds.get(), tally.failedDels.get(),
+                    tally.onSecondaryEni.get(), tally.kills.get());
+            if (!crashes.isEmpty()) {
+                AssertionError failed = new AssertionError("churn stopped (seed " + SEED + ")", crashes.getFirst());
+                crashes.stream().skip(1).forEach(failed::addSuppressed);
+                throw failed;
+            }
+            assertThat(problems).as("addresses given twice (seed %d)", SEED).isEmpty();
+            assertThat(tally.operations.get()).isGreaterThanOrEqualTo(OPERATIONS);
+            assertThat(tally.kills.get()).isEqualTo(KILLS);
+
+            List<String> all = box.pods().stream().map(PodNs::ip).toList();
+            assertThat(Set.copyOf(all)).as("addresses held by the live pods").hasSameSizeAs(all);
+            for (SimulatedNodeNs node : nodes) {
+                assertThat(node.ipamd().alive()).as("ipamd of %s", node.name()).isTrue();
+                assertNothingLeftBehind(node, live.get(node), everHeld.get(node));
+            }
+            // The datastore may still be mid-way through a pool change (an ENI attaching or shrinking): wait for it
+            // to settle before calling a difference a mismatch.
+            for (SimulatedNodeNs node : nodes) {
+                awaitDatastoreMatchesEmulator(box, node, live.get(node));
+            }
+            box.reconciler().awaitNextPass();
+            assertLivePodsReachEachOther(nodes, live);
+            System.out.printf("[churn] seed %d: %d operations, %d kills, %.1f s churn, %.1f s in all%n", SEED,
+                    tally.operations.get(), tally.kills.get(), churnSeconds, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /**
+     * Kill moments spread over the run: the operation counts are drawn uniformly from the middle 90 % (so the
+     * daemon dies under load, not before or after it), plus a delay of up to a plugin call's length so the kill can
+     * land inside one.
+     */
+    private static List<Kill> planKills(Random random, int nodes) {
+        TreeMap<Integer, Kill> byOperation = new TreeMap<>();
+        int from = OPERATIONS / 20;
+        int span = OPERATIONS * 9 / 10;
+        while (byOperation.size() < KILLS) {
+            int at = from + random.nextInt(span);
+            byOperation.putIfAbsent(at, new Kill(at, random.nextInt(nodes), random.nextInt(400),
+                    random.nextInt(1500)));
+        }
+        return List.copyOf(byOperation.values());
+    }
+
+    /**
+     * The node's kernel holds exactly what its live pods need: one host veth each, the rule to each pod, a route to
+     * each pod, and nothing for an address a pod released; ipamd's checkpoint holds exactly the live pods.
+     */
+    private static void assertNothingLeftBehind(SimulatedNodeNs node, List<PodNs> pods, Set<String> everHeld)
+            throws Exception {
+        Namespace ns = node.namespace();
+        Set<String> liveIps = pods.stream().map(PodNs::ip).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> released = new TreeSet<>(everHeld);
+        released.removeAll(liveIps);
+        System.out.println("[churn] " + node.name() + ": " + pods.size() + " live pods " + liveIps + ", "
+                + everHeld.size() + " addresses used");
+
+        Set<String> veths = ns.ip("-o", "link", "show").lines().map(l -> l.split(": ")[1].split("@")[0])
+                .filter(n -> n.startsWith("eni")).collect(Collectors.toCollection(TreeSet::new));
+        Set<String> expectedVeths = pods.stream().map(p -> HostVethName.of("eni", POD_NAMESPACE, p.name()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertThat(veths).as("host veths of %s", node.name()).isEqualTo(expectedVeths);
+
+        String rules = ns.ip("-4", "rule", "show");
+        String routes = ns.ip("-4", "route", "show", "table", "all");
+        Set<String> ruledTo = new TreeSet<>();
+        for (String rule : rules.lines().toList()) {
+            List<String> words = List.of(rule.replace(":", "").trim().split("\\s+"));
+            if (words.contains("to") && words.getFirst().equals("512")) {
+                ruledTo.add(words.get(words.indexOf("to") + 1));
+            }
+        }
+        assertThat(ruledTo).as("addresses with a to-pod rule on %s:%n%s", node.name(), rules).isEqualTo(liveIps);
+        Map<String, String> podRoutes = new TreeMap<>();
+        for (String route : routes.lines().toList()) {
+            List<String> words = List.of(route.trim().split("\\s+"));
+            int dev = words.indexOf("dev");
+            if (dev > 0 && words.get(dev + 1).startsWith("eni")) {
+                podRoutes.put(words.getFirst(), words.get(dev + 1));
+            }
+        }
+        assertThat(podRoutes.keySet()).as("addresses routed to a host veth on %s", node.name()).isEqualTo(liveIps);
+        for (PodNs pod : pods) {
+            assertThat(podRoutes.get(pod.ip())).as("veth routed to %s", pod.name())
+                    .isEqualTo(HostVethName.of("eni", POD_NAMESPACE, pod.name()));
+        }
+        for (String ip : released) {
+            assertThat(words(rules)).as("rules of %s mention released %s:%n%s", node.name(), ip, rules)
+                    .doesNotContain(ip, ip + "/32");
+            assertThat(words(routes)).as("routes of %s mention released %s:%n%s", node.name(), ip, routes)
+                    .doesNotContain(ip, ip + "/32");
+        }
+
+        JsonNode checkpoint = JSON.readTree(node.dir().resolve("ipam.json").toFile());
+        Map<String, String> inCheckpoint = new TreeMap<>();
+        checkpoint.path("allocations").forEach(a -> inCheckpoint.put(a.path("ipv4").asText(),
+                a.path("metadata").path("k8sPodName").asText()));
+        assertThat(inCheckpoint).as("%s's checkpoint (address -> pod)", node.name()).isEqualTo(byIp(pods));
+    }
+
+    /**
+     * Live pods by address, to compare with what ipamd recorded. By pod name, not container id: cnitool makes up
+     * its own container id from the namespace path.
+     */
+    private static Map<String, String> byIp(List<PodNs> pods) {
+        return pods.stream().collect(Collectors.toMap(PodNs::ip, PodNs::name, (x, y) -> x, TreeMap::new));
+    }
+
+    private static Set<String> words(String text) {
+        return new java.util.HashSet<>(List.of(text.split("\\s+")));
+    }
+
+    /**
+     * ipamd's /v1/enis, read inside the node, against DescribeNetworkInterfaces for the node's instance: the same
+     * ENIs, every address in the datastore on the ENI EC2 has it on and every secondary address EC2 gave the node
+     * in the datastore (else it is lost to both), and exactly the live pods' addresses assigned, to them.
+     */
+    private static void awaitDatastoreMatchesEmulator(VpcBox box, SimulatedNodeNs node, List<PodNs> pods)
+            throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        long started = System.nanoTime();
+        List<String> differences;
+        while (true) {
+            differences = datastoreVersusEmulator(box, node, pods);
+            if (differences.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertThat(differences).as("%s: datastore against the emulator", node.name()).isEmpty();
+        System.out.printf("[churn] %s: datastore matches the emulator (after %.1f s)%n", node.name(),
+                (System.nanoTime() - started) / 1e9);
+    }
+
+    private static List<String> datastoreVersusEmulator(VpcBox box, SimulatedNodeNs node, List<PodNs> pods)
+            throws Exception {
+        List<String> differences = new ArrayList<>();
+        Exec.Result fetched = node.namespace().exec(Map.of(), null, List.of("curl", "-fsS", "--max-time", "5",
+                "http://127.0.0.1:61679/v1/enis"));
+        if (!fetched.ok()) {
+            return List.of("/v1/enis unreadable: " + fetched.stderr().strip());
+        }
+        Map<String, Set<String>> datastore = new TreeMap<>();
+        Map<String, String> assigned = new TreeMap<>();
+        for (JsonNode eni : JSON.readTree(fetched.stdout()).path("enis")) {
+            Set<String> cidrs = new TreeSet<>();
+            for (JsonNode cidr : eni.path("cidrs")) {
+                cidrs.add(cidr.path("cidr").asText());
+                for (JsonNode address : cidr.path("addresses")) {
+                    if (address.path("state").asText().equals("assigned")) {
+                        assigned.put(address.path("ip").asText(), address.path("holder").path("podName")
+                                .asText());
+                    }
+                }
+            }
+            datastore.put(eni.path("eniId").asText(), cidrs);
+        }
+        Map<String, Set<String>> ec2 = new TreeMap<>();
+        List<NetworkInterface> enis = box.ec2().describeNetworkInterfaces(b -> b.filters(f -> f.name("vpc-id")
+                .values(box.vpc().vpcId()))).networkInterfaces();
+        for (NetworkInterface eni : enis) {
+            if (eni.attachment() == null || !node.instanceId().equals(eni.attachment().instanceId())) {
+                continue;
+            }
+            Set<String> cidrs = new TreeSet<>();
+            eni.privateIpAddresses().stream().filter(ip -> !Boolean.TRUE.equals(ip.primary()))
+                    .forEach(ip -> cidrs.add(ip.privateIpAddress() + "/32"));
+            eni.ipv4Prefixes().forEach(p -> cidrs.add(p.ipv4Prefix()));
+            ec2.put(eni.networkInterfaceId(), cidrs);
+        }
+        if (!datastore.keySet().equals(ec2.keySet())) {
+            differences.add("ENIs: datastore " + datastore.keySet() + ", emulator " + ec2.keySet());
+        }
+        datastore.forEach((eni, cidrs) -> {
+            Set<String> onEni = ec2.getOrDefault(eni, Set.of());
+            if (!cidrs.equals(onEni)) {
+                differences.add(eni + ": datastore " + cidrs + ", emulator " + onEni);
+            }
+        });
+        Map<String, String> expected = byIp(pods);
+        if (!assigned.equals(expected)) {
+            differences.add("assigned: datastore " + assigned + ", live pods " + expected);
+        }
+        return differences;
+    }
+
+    /** The data plane survived the churn: each live pod reaches a pod of the next node, seen at its own address. */
+    private static void assertLivePodsReachEachOther(List<SimulatedNodeNs> nodes,
+                                                     Map<SimulatedNodeNs, List<PodNs>> live) throws Exception {
+        for (int i = 0; i < nodes.size(); i++) {
+            List<PodNs> targets = live.get(nodes.get((i + 1) % nodes.size()));
+            for (PodNs from : live.get(nodes.get(i))) {
+                for (PodNs to : targets.subList(0, Math.min(2, targets.size()))) {
+                    assertThat(from.reach(to.ip())).as("%s -> %s", from.name(), to.name()).isEqualTo(from.ip());
+                }
+            }
+        }
+    }
+}
