@@ -114,8 +114,6 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
 
         PoolCheckpoint checkpoint = new PoolCheckpoint(datastore,
                 new JsonFileCheckpointStore(config.daemon().backingStore()));
-        restore(checkpoint);
-        checkpoint.persist();
 
         NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow(() ->
                 new IllegalStateException("the primary ENI of " + identity.instanceId() + " is not attached"));
@@ -129,6 +127,16 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
                 limits.maxPods());
         maintainer = new PoolMaintainer(datastore, eniManager, enis, PoolTargets.from(config), nodeLimits,
                 placement, networking, cluster::conditions, clock, cluster.poolEvents());
+
+        // The socket listens before the checkpoint is restored and refuses every request until then: a DEL that
+        // found no socket would be answered by the plugin from prevResult alone, and the restore, which looked at
+        // the pod's veth before the plugin removed it, would keep its address for ever.
+        IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, () -> ready,
+                config.hostNetwork().podMtu(), config.pool().addWait(), counters);
+        IpamServer server = IpamServer.start(config.daemon().socket(), handler);
+        running.add(server);
+        restore(checkpoint);
+        checkpoint.persist();
         ready = true;
         running.add(cluster);
         cluster.start(new ClusterLink.DaemonHooks(datastore::allocations, key -> releaseStale(checkpoint, key),
@@ -158,10 +166,6 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         }
         maintainer.wake();
 
-        IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, () -> ready,
-                config.hostNetwork().podMtu(), config.pool().addWait(), counters);
-        IpamServer server = IpamServer.start(config.daemon().socket(), handler);
-        running.add(server);
         running.add(IntrospectionServer.start(this, clock, IntrospectionServer.Listeners.from(config.daemon())));
         LOG.log(Level.INFO, "serving the plugin on {0}", config.daemon().socket());
         return this;

@@ -106,6 +106,10 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     private IpamReply del(DelRequest del) {
         counters.delRequested();
+        if (!ready.getAsBoolean()) {
+            // Refused, not ignored: the runtime retries the DEL, and by then the restored assignment is known.
+            return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: try the delete again");
+        }
         AllocationKey key = new AllocationKey(del.networkName(), del.containerId(), del.ifName());
         return switch (datastore.release(key)) {
             case ReleaseResult.Released released -> {
@@ -131,6 +135,9 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     }
 
     private IpamReply gc(GcRequest gc) {
+        if (!ready.getAsBoolean()) {
+            return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: try the garbage collection again");
+        }
         Set<AttachmentKey> valid = new HashSet<>(gc.valid());
         List<GcOk.Released> released = new ArrayList<>();
         datastore.allocations().stream()
