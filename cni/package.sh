@@ -3,6 +3,7 @@
 #   target/plugin/bin/vpc-cni      launcher (POSIX sh, no external commands)
 #   target/plugin/runtime/         jlink'd Java runtime with only the modules jdeps finds
 #   target/plugin/lib/*.jar        the plugin and its class path (netlink, rpc, jackson-core)
+#   target/plugin/lib/libvpccni-syscall.so   netlink's JNI syscall entry, taken out of its jar
 #   target/plugin/vpc-cni.aot      AOT cache from a training run of the real verbs
 # Run by Maven in the package phase (cni/pom.xml), or by hand after `mvn package`:
 #   cni/package.sh cni/target [JDK_HOME]
@@ -26,8 +27,13 @@ jar="$(ls "$target"/cni-*.jar | grep -v -e sources -e tests | head -1)"
 
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib"
+tmp_so="$(mktemp -d)"
 cp -p "$jar" "$out/lib/vpc-cni.jar"
 cp -p "$deps"/*.jar "$out/lib/"
+# netlink's JNI library as a file beside the jars: loaded from there, a run unpacks nothing.
+(cd "$tmp_so" && "$jdk/bin/jar" xf "$(ls "$out"/lib/netlink-*.jar)" io/vpccni/netlink/sys)
+cp "$tmp_so"/io/vpccni/netlink/sys/linux-*/libvpccni-syscall.so "$out/lib/"
+rm -rf "$tmp_so"
 cp_list="$(cd "$out/lib" && ls *.jar | sort | sed "s|^|$out/lib/|" | paste -sd: -)"
 # vpc-cni.jar first: the class path order is fixed into the AOT cache.
 cp_list="$out/lib/vpc-cni.jar:$(echo "$cp_list" | tr ':' '\n' | grep -v '/vpc-cni.jar$' | paste -sd: -)"
@@ -38,10 +44,23 @@ say "jdeps: $modules"
 "$jdk/bin/jlink" --add-modules "$modules" --output "$out/runtime" --strip-debug --no-man-pages \
     --no-header-files
 
+# java.security without its comments: InetAddress's class initialisation loads this file (1,600
+# lines, 90 % comments) through Properties.load, interpreted, in every plugin run. Only comment and
+# blank lines outside a value's continuation are dropped, so it holds the same properties
+# (PluginLayoutIT compares them with the JDK's).
+security="$out/runtime/conf/security/java.security"
+awk '{
+  if (!cont && ($0 ~ /^[ \t\f]*[#!]/ || $0 ~ /^[ \t\f]*$/)) next
+  print
+  cont = match($0, /\\+$/) && RLENGTH % 2 == 1
+}' "$security" > "$security.stripped"
+mv "$security.stripped" "$security"
+
 # Flags measured in BENCHMARKS.md: C1 only (a few ms of work never reaches C2), compile
 # thresholds x30 (a run is over before most methods would repay their C1 compile: about a
 # quarter less CPU per ADD/DEL, better than -Xint), the serial collector (no GC threads to
 # start), a small fixed heap, no perf-data file in /tmp.
+native_flag='-Dvpccni.native.library=$h/lib/libvpccni-syscall.so'
 jvm_flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
 cat > "$out/bin/vpc-cni" <<LAUNCHER
@@ -52,13 +71,14 @@ h="\${VPC_CNI_HOME:-}"
 if [ -z "\$h" ]; then
   case "\$0" in */*) h="\${0%/*}/.." ;; *) h=.. ;; esac
 fi
-exec "\$h/runtime/bin/java" -XX:AOTCache="\$h/vpc-cni.aot" -Xlog:aot=off -Xlog:cds=off $jvm_flags \\
+exec "\$h/runtime/bin/java" -XX:AOTCache="\$h/vpc-cni.aot" -Xlog:aot=off -Xlog:cds=off $jvm_flags "$native_flag" \\
   -cp "$rel_cp" $main "\$@"
 LAUNCHER
 chmod 755 "$out/bin/vpc-cni"
 
 # ---- AOT training
 train_cp="$cp_list"
+train_native="-Dvpccni.native.library=$out/lib/libvpccni-syscall.so"
 tmp="$(mktemp -d)"
 ipamd_pid=""
 node_ns=""
@@ -94,14 +114,14 @@ fi
 # (about 30 ms of CPU per ADD, BENCHMARKS.md). A first pass of the same training lists what it
 # misses (TRACE_RESOLVE "(fail)"/"(generated)"); appended to the classlist, the AOT cache
 # creation below generates them.
-"${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags \
+"${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags "$train_native" \
     -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path \
   | sed -n -E 's/^(\[(LF|SPECIES)_RESOLVE\] .*) \((fail|generated)\)$/@lambda-form-invoker \1/p' \
   | sort -u > "$tmp/invokers"
 cat "$tmp/invokers" >> "$out/runtime/lib/classlist"
 say "$(wc -l < "$tmp/invokers") method-handle invokers added to the runtime's classlist"
 "${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
-    $jvm_flags -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path >&2
+    $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path >&2
 
 # Relative class path at run time: make the launcher's $h resolve to the same jars.
 say "built $out ($(du -sh "$out" | cut -f1)); launcher $out/bin/vpc-cni"

@@ -1,26 +1,27 @@
 package io.vpccni.rpc;
 
+import io.vpccni.netlink.error.Errno;
+import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.sys.LibC;
+
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.SocketException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The plugin's side: one connection per call, the request written and the write side shut down,
- * then the reply read to end of stream. A single deadline covers connect, write and read; the
- * channel is non-blocking under a selector so the deadline needs no extra thread.
+ * then the reply read to end of stream. A single deadline covers connect, write and read: before
+ * each blocking step the socket's send or receive timeout is set to what is left of it.
+ *
+ * <p>Why raw system calls (netlink's {@link LibC}) rather than a JDK {@code SocketChannel}: the
+ * first Unix-domain channel in a JVM initialises a {@code SecureRandom} (the JDK's names for
+ * unbound sockets), which loads the security providers: about a fifth of the CPU of a plugin
+ * process, which makes exactly one call (BENCHMARKS.md).
+ *
+ * <p>A call blocks its OS thread in the kernel (a virtual thread pins its carrier meanwhile), so
+ * many concurrent callers in one JVM belong on platform threads.
  *
  * <p>Outcomes: a decoded {@link IpamReply} (which may be a {@link Failure});
  * {@link IpamUnreachableException} when nothing listens; {@link IpamTimeoutException} past the
@@ -50,77 +51,95 @@ public final class IpamClient {
     public IpamReply call(IpamRequest request) throws IOException, ProtocolException {
         byte[] out = IpamCodec.encode(request);
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                Selector selector = Selector.open()) {
-            ch.configureBlocking(false);
-            SelectionKey key = ch.register(selector, 0);
-            connect(ch, key, deadline);
-            ByteBuffer buf = ByteBuffer.wrap(out);
-            while (buf.hasRemaining()) {
-                if (ch.write(buf) == 0) {
-                    await(key, SelectionKey.OP_WRITE, deadline, "sending the request");
+        int fd = open();
+        try {
+            connect(fd, deadline);
+            for (int sent = 0; sent < out.length; ) {
+                LibC.setSendTimeout(fd, remaining(deadline, "sending the request"));
+                try {
+                    sent += LibC.send(fd, out, sent, out.length - sent, socketPath.toString());
+                } catch (NetlinkException e) {
+                    throw timeoutOr(e, "sending the request");
                 }
             }
-            ch.shutdownOutput();
-            return IpamCodec.decodeReply(readReply(ch, key, deadline));
+            LibC.shutdownOutput(fd, socketPath.toString());
+            return IpamCodec.decodeReply(readReply(fd, deadline));
+        } catch (NetlinkException e) {
+            throw new IOException("ipamd connection on " + socketPath + " failed: " + e.getMessage(), e);
+        } finally {
+            LibC.close(fd);
         }
     }
 
-    private void connect(SocketChannel ch, SelectionKey key, long deadline) throws IOException {
+    private static int open() throws IOException {
         try {
-            if (!ch.connect(UnixDomainSocketAddress.of(socketPath))) {
-                await(key, SelectionKey.OP_CONNECT, deadline, "connecting");
-                ch.finishConnect();
-            }
-        } catch (ConnectException e) {
-            throw new IpamUnreachableException(
-                    "ipamd is not listening on " + socketPath + ": " + e.getMessage(), e);
-        } catch (SocketException e) {
-            // A missing socket file surfaces as a bare SocketException (ENOENT).
-            if (!Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS)) {
-                throw new IpamUnreachableException("no ipamd socket at " + socketPath, e);
-            }
-            throw e;
+            return LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
+        } catch (NetlinkException e) {
+            throw new IOException("cannot open a Unix socket: " + e.getMessage(), e);
         }
     }
 
-    private byte[] readReply(SocketChannel ch, SelectionKey key, long deadline)
-            throws IOException, ProtocolException {
+    private void connect(int fd, long deadline) throws IOException {
+        LibC.setSendTimeout(fd, remaining(deadline, "connecting"));
+        try {
+            LibC.connectUnix(fd, socketPath.toString());
+        } catch (NetlinkException.NoSuchObject e) {
+            throw new IpamUnreachableException("no ipamd socket at " + socketPath, e);
+        } catch (NetlinkException e) {
+            if (e.errno() == Errno.ECONNREFUSED) {
+                throw new IpamUnreachableException("ipamd is not listening on " + socketPath + ": "
+                        + e.getMessage(), e);
+            }
+            throw timeoutOr(e, "connecting");
+        }
+    }
+
+    private byte[] readReply(int fd, long deadline) throws IOException, ProtocolException {
         // One byte over the limit tells "too long" apart from "exactly at the limit".
-        ByteBuffer buf = ByteBuffer.allocate(Protocol.MAX_MESSAGE_BYTES + 1);
+        byte[] buf = new byte[Protocol.MAX_MESSAGE_BYTES + 1];
+        int length = 0;
         while (true) {
-            int n = ch.read(buf);
-            if (n < 0) {
+            LibC.setReceiveTimeout(fd, remaining(deadline, "waiting for the reply"));
+            int n;
+            try {
+                n = LibC.receive(fd, buf, length, buf.length - length, socketPath.toString());
+            } catch (NetlinkException e) {
+                throw timeoutOr(e, "waiting for the reply");
+            }
+            if (n == 0) {
                 break;
             }
-            if (!buf.hasRemaining()) {
+            length += n;
+            if (length == buf.length) {
                 throw new ProtocolException(
                         "reply exceeds the limit of " + Protocol.MAX_MESSAGE_BYTES + " bytes");
             }
-            if (n == 0) {
-                await(key, SelectionKey.OP_READ, deadline, "waiting for the reply");
-            }
         }
-        if (buf.position() == 0) {
+        if (length == 0) {
             throw new IOException("ipamd closed the connection without a reply");
         }
-        return Arrays.copyOf(buf.array(), buf.position());
+        return Arrays.copyOf(buf, length);
     }
 
-    private void await(SelectionKey key, int op, long deadline, String phase) throws IOException {
-        key.interestOps(op);
-        Selector selector = key.selector();
-        while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                throw new IpamTimeoutException("ipamd did not answer within " + timeout
-                        + " (" + phase + ", socket " + socketPath + ")");
-            }
-            int ready = selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)));
-            selector.selectedKeys().clear();
-            if (ready > 0) {
-                return;
-            }
+    /** What is left until the deadline, at least a millisecond (a zero timeout means "none"). */
+    private Duration remaining(long deadline, String phase) throws IpamTimeoutException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timeout(phase);
         }
+        return Duration.ofMillis(Math.max(1, left / 1_000_000));
+    }
+
+    private IOException timeoutOr(NetlinkException e, String phase) {
+        if (e.errno() == Errno.EAGAIN || e.errno() == Errno.EINPROGRESS) {
+            return timeout(phase);
+        }
+        return new IOException("ipamd connection on " + socketPath + " failed while " + phase + ": "
+                + e.getMessage(), e);
+    }
+
+    private IpamTimeoutException timeout(String phase) {
+        return new IpamTimeoutException("ipamd did not answer within " + timeout
+                + " (" + phase + ", socket " + socketPath + ")");
     }
 }

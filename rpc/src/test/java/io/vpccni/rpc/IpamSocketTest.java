@@ -89,7 +89,9 @@ class IpamSocketTest {
         var threads = new java.util.ArrayList<Thread>();
         var results = new CopyOnWriteArrayList<IpamReply>();
         for (int i = 0; i < 20; i++) {
-            threads.add(Thread.ofVirtual().start(() -> {
+            // Platform threads: the client blocks its OS thread in recv (IpamClient), and 20
+            // virtual clients would pin every carrier the server's virtual threads need.
+            threads.add(Thread.ofPlatform().start(() -> {
                 try {
                     results.add(client().call(IpamCodecTest.ADD));
                 } catch (Exception e) {

@@ -1,7 +1,7 @@
 package io.vpccni.netlink.error;
 
 /**
- * Linux errno numbers we meet through rtnetlink and the few syscalls we make, with their
+ * Linux errno numbers we meet through rtnetlink, Unix sockets and the few syscalls we make, with their
  * symbolic names and libc's descriptions. A table instead of a {@code strerror} downcall:
  * it costs nothing at startup and gives the symbolic name, which {@code strerror} does not.
  */
@@ -18,6 +18,7 @@ public final class Errno {
     public static final int EEXIST = 17;
     public static final int ENODEV = 19;
     public static final int EINVAL = 22;
+    public static final int EPIPE = 32;
     public static final int ERANGE = 34;
     public static final int EMSGSIZE = 90;
     public static final int ENOPROTOOPT = 92;
@@ -25,7 +26,10 @@ public final class Errno {
     public static final int EAFNOSUPPORT = 97;
     public static final int EADDRNOTAVAIL = 99;
     public static final int ENETUNREACH = 101;
+    public static final int ECONNRESET = 104;
     public static final int ENOBUFS = 105;
+    public static final int ECONNREFUSED = 111;
+    public static final int EINPROGRESS = 115;
 
     private Errno() {}
 
@@ -50,6 +54,7 @@ public final class Errno {
             case 23 -> "ENFILE";
             case 24 -> "EMFILE";
             case 28 -> "ENOSPC";
+            case EPIPE -> "EPIPE";
             case ERANGE -> "ERANGE";
             case 88 -> "ENOTSOCK";
             case EMSGSIZE -> "EMSGSIZE";
@@ -61,7 +66,10 @@ public final class Errno {
             case EADDRNOTAVAIL -> "EADDRNOTAVAIL";
             case 100 -> "ENETDOWN";
             case ENETUNREACH -> "ENETUNREACH";
+            case ECONNRESET -> "ECONNRESET";
             case ENOBUFS -> "ENOBUFS";
+            case ECONNREFUSED -> "ECONNREFUSED";
+            case EINPROGRESS -> "EINPROGRESS";
             default -> "errno " + errno;
         };
     }
@@ -87,6 +95,7 @@ public final class Errno {
             case 23 -> "Too many open files in system";
             case 24 -> "Too many open files";
             case 28 -> "No space left on device";
+            case EPIPE -> "Broken pipe";
             case ERANGE -> "Numerical result out of range";
             case 88 -> "Socket operation on non-socket";
             case EMSGSIZE -> "Message too long";
@@ -98,7 +107,10 @@ public final class Errno {
             case EADDRNOTAVAIL -> "Cannot assign requested address";
             case 100 -> "Network is down";
             case ENETUNREACH -> "Network is unreachable";
+            case ECONNRESET -> "Connection reset by peer";
             case ENOBUFS -> "No buffer space available";
+            case ECONNREFUSED -> "Connection refused";
+            case EINPROGRESS -> "Operation now in progress";
             default -> "Unknown error " + errno;
         };
     }

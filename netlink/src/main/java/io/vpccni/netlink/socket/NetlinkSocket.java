@@ -2,7 +2,7 @@ package io.vpccni.netlink.socket;
 
 import io.vpccni.netlink.error.Errno;
 import io.vpccni.netlink.error.NetlinkException;
-import io.vpccni.netlink.ffm.LibC;
+import io.vpccni.netlink.sys.LibC;
 import io.vpccni.netlink.message.Message;
 import io.vpccni.netlink.message.NlMsgErr;
 import io.vpccni.netlink.message.NlMsgHdr;
