@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.util.Locale;
 
 /**
@@ -23,6 +22,7 @@ import java.util.Locale;
  */
 public final class PluginLog implements AutoCloseable {
     public static final long MAX_BYTES = 4L * 1024 * 1024;
+    private static String pid;
 
     public enum Level { DEBUG, INFO, WARN, ERROR }
 
@@ -87,7 +87,7 @@ public final class PluginLog implements AutoCloseable {
         if (!enabled(level) || broken) {
             return;
         }
-        String line = Instant.now() + " " + level + " [" + ProcessHandle.current().pid() + "] "
+        String line = LogTimestamp.format(System.currentTimeMillis()) + " " + level + " [" + pid() + "] "
                 + message + "\n";
         if (file == null) {
             fallback.print(line);
@@ -102,6 +102,21 @@ public final class PluginLog implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             broken = true;
         }
+    }
+
+    /**
+     * This process's id, from {@code /proc/self}. Not {@code ProcessHandle.current()}: its class
+     * initialisation sets up the process reaper, which a plugin run never needs.
+     */
+    private static String pid() {
+        if (pid == null) {
+            try {
+                pid = Files.readSymbolicLink(Path.of("/proc/self")).toString();
+            } catch (IOException | UnsupportedOperationException e) {
+                pid = "?";
+            }
+        }
+        return pid;
     }
 
     private static OutputStream open(Path file) throws IOException {

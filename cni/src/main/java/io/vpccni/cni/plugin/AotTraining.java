@@ -1,17 +1,19 @@
 package io.vpccni.cni.plugin;
 
-import io.vpccni.cni.dataplane.HostNamespace;
-
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The workload of the package-time AOT training run ({@code package.sh}): replays the invocations
- * a node sees, through the real {@link Dispatcher}, so the AOT cache holds the classes, linkage
- * and profiles of those paths. Not used at run time.
+ * a node sees, through {@link Main#run} (Main itself must be in the cache, or the JVM opens the
+ * jar to load it), so the AOT cache holds the classes, linkage and profiles of those paths.
+ * The plugin log goes to a real file, as on a node. Not used at run time.
  *
  * <p>Arguments: {@code <ipamd socket> [<pod netns path>]}. Without a pod namespace (a build that is
  * not root) only the paths that need no kernel changes are trained. Run it inside a scratch node
@@ -20,36 +22,38 @@ import java.util.Map;
 public final class AotTraining {
     private AotTraining() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String socket = args[0];
         String podNs = args.length > 1 ? args[1] : "";
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        Dispatcher d = new Dispatcher(HostNamespace.ofProcess());
+        Path log = Files.createTempFile("vpc-cni-aot-", ".log");
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"aot\",\"type\":\"vpc-cni\",\"mtu\":\"9001\","
-                + "\"vethPrefix\":\"eni\",\"pluginLogFile\":\"/dev/null\",\"pluginLogLevel\":\"DEBUG\"}";
+                + "\"vethPrefix\":\"eni\",\"pluginLogFile\":\"" + log + "\",\"pluginLogLevel\":\"DEBUG\"}";
+        System.getenv(); // what Main.main reads first
         int failures = 0;
         for (int round = 0; round < 3; round++) {
-            run(d, sink, env("VERSION", socket, ""), "{\"cniVersion\":\"1.0.0\"}");
-            run(d, sink, env("STATUS", socket, ""), conf.replace("1.0.0", "1.1.0"));
-            run(d, sink, env("ADD", socket, "/nonexistent"), "{not json");
-            run(d, sink, env("ADD", socket, "/nonexistent"), conf.replace("1.0.0", "9.9.9"));
+            run(sink, env("VERSION", socket, ""), "{\"cniVersion\":\"1.0.0\"}");
+            run(sink, env("STATUS", socket, ""), conf.replace("1.0.0", "1.1.0"));
+            run(sink, env("ADD", socket, "/nonexistent"), "{not json");
+            run(sink, env("ADD", socket, "/nonexistent"), conf.replace("1.0.0", "9.9.9"));
             if (!podNs.isEmpty()) {
                 var add = new java.io.ByteArrayOutputStream();
-                if (d.run(env("ADD", socket, podNs), bytes(conf), new PrintStream(add, true, StandardCharsets.UTF_8)) != 0) {
+                if (Main.run(env("ADD", socket, podNs), bytes(conf), new PrintStream(add, true, StandardCharsets.UTF_8)) != 0) {
                     failures++;
                 }
                 String prev = conf.replace("}", ",\"prevResult\":" + add.toString(StandardCharsets.UTF_8) + "}");
-                failures += run(d, sink, env("CHECK", socket, podNs), prev);
-                failures += run(d, sink, env("DEL", socket, podNs), prev);
+                failures += run(sink, env("CHECK", socket, podNs), prev);
+                failures += run(sink, env("DEL", socket, podNs), prev);
                 // ipamd unreachable: DEL from prevResult
-                failures += run(d, sink, env("DEL", socket + ".absent", podNs), prev);
+                failures += run(sink, env("DEL", socket + ".absent", podNs), prev);
             }
         }
+        Files.delete(log);
         System.out.println("aot training done, " + failures + " unexpected failures");
     }
 
-    private static int run(Dispatcher d, PrintStream out, Map<String, String> env, String stdin) {
-        return d.run(env, bytes(stdin), out);
+    private static int run(PrintStream out, Map<String, String> env, String stdin) {
+        return Main.run(env, bytes(stdin), out);
     }
 
     private static byte[] bytes(String s) {

@@ -48,6 +48,19 @@ public record IpPrefix(InetAddress address, int length) {
         return InetAddress.ofLiteral(text);
     }
 
+    // equals and hashCode written out: a record's generated ones are bootstrapped through
+    // invokedynamic on first use, ~40 ms of interpreted method-handle work in a CNI DEL that the
+    // AOT cache does not keep (BENCHMARKS.md).
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpPrefix other && length == other.length && address.equals(other.address);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * address.hashCode() + length;
+    }
+
     @Override
     public String toString() {
         return address.getHostAddress() + "/" + length;

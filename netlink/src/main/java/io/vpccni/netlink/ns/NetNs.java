@@ -1,7 +1,7 @@
 package io.vpccni.netlink.ns;
 
 import io.vpccni.netlink.error.NetlinkException;
-import io.vpccni.netlink.ffm.LibC;
+import io.vpccni.netlink.sys.LibC;
 
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Closing is idempotent. Not a value: equality is identity.
  */
 public final class NetNs implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(NetNs.class.getName());
     private static final Path NAMED_DIR = Path.of("/var/run/netns");
     private static final String THREAD_SELF = "/proc/thread-self/ns/net";
 
@@ -132,7 +131,9 @@ public final class NetNs implements AutoCloseable {
         } catch (RuntimeException e) {
             // The thread ends right after this, so the wrong namespace cannot leak into other
             // work; the task's result stands.
-            LOG.log(System.Logger.Level.WARNING, "could not leave " + path + "; discarding the thread", e);
+            // Looked up here, not in a static field: finding the logging backend costs a
+            // short-lived plugin process ~10 ms, and this line is almost never reached.
+            System.getLogger(NetNs.class.getName()).log(System.Logger.Level.WARNING, "could not leave " + path + "; discarding the thread", e);
         }
     }
 
