@@ -1,13 +1,15 @@
 package io.vpccni.ipamd.warmpool;
 
 import io.vpccni.ipamd.datastore.CidrStats;
+import io.vpccni.ipamd.datastore.CidrUsage;
 import io.vpccni.ipamd.datastore.EniStats;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /** One managed ENI as the policy sees it: role, age and per-CIDR usage. */
-public record EniState(String eniId, int deviceIndex, EniRole role, Instant createdAt, List<CidrStats> cidrs) {
+public record EniState(String eniId, int deviceIndex, EniRole role, Instant createdAt, List<CidrStats> cidrs)
+        implements CidrUsage {
     public EniState {
         Objects.requireNonNull(eniId, "eniId");
         Objects.requireNonNull(role, "role");
@@ -24,22 +26,6 @@ public record EniState(String eniId, int deviceIndex, EniRole role, Instant crea
         return from(stats, stats.eni().primary() ? EniRole.PRIMARY : EniRole.SECONDARY);
     }
 
-    public int total() {
-        return cidrs.stream().mapToInt(CidrStats::total).sum();
-    }
-
-    public int assigned() {
-        return cidrs.stream().mapToInt(CidrStats::assigned).sum();
-    }
-
-    public int cooling() {
-        return cidrs.stream().mapToInt(CidrStats::cooling).sum();
-    }
-
-    public int available() {
-        return total() - assigned() - cooling();
-    }
-
     /** Slots used on this ENI in the given mode: /28 prefixes, or /32 secondary IPs. */
     public int units(boolean prefixMode) {
         return (int) cidrs.stream().filter(c -> c.isPrefix() == prefixMode).count();
@@ -47,10 +33,6 @@ public record EniState(String eniId, int deviceIndex, EniRole role, Instant crea
 
     public int prefixes() {
         return units(true);
-    }
-
-    public int unusedPrefixes() {
-        return (int) cidrs.stream().filter(c -> c.isPrefix() && c.isUnused()).count();
     }
 
     boolean carriesPods() {
