@@ -7,7 +7,7 @@ import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
-import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -33,24 +33,21 @@ class EniNetworkConfiguratorPrivilegedTest {
     private ScratchNetns node;
     private ScratchNetns fabric;
     private Netlink netlink;
+    private ScratchNetlink scratch;
 
     @BeforeEach
     void namespaces() {
         Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-hn");
+        scratch = ScratchNetlink.create("vpccni-hn");
+        node = scratch.namespace();
+        netlink = scratch.netlink();
         fabric = ScratchNetns.create("vpccni-hn");
-        try (NetNs ns = NetNs.named(node.name())) {
-            netlink = Netlink.openIn(ns);
-        }
     }
 
     @AfterEach
     void cleanUp() {
-        if (netlink != null) {
-            netlink.close();
-        }
-        if (node != null) {
-            node.close();
+        if (scratch != null) {
+            scratch.close();
         }
         if (fabric != null) {
             fabric.close();

@@ -2,7 +2,7 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
-import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -18,23 +18,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NodeRulesPrivilegedTest {
     private ScratchNetns node;
     private Netlink netlink;
+    private ScratchNetlink scratch;
 
     @BeforeEach
     void namespace() {
         Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-hn");
-        try (NetNs ns = NetNs.named(node.name())) {
-            netlink = Netlink.openIn(ns);
-        }
+        scratch = ScratchNetlink.create("vpccni-hn");
+        node = scratch.namespace();
+        netlink = scratch.netlink();
     }
 
     @AfterEach
     void cleanUp() {
-        if (netlink != null) {
-            netlink.close();
-        }
-        if (node != null) {
-            node.close();
+        if (scratch != null) {
+            scratch.close();
         }
     }
 

@@ -6,7 +6,7 @@ import io.vpccni.netlink.api.LinkSpec;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.error.NetlinkException;
-import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -23,16 +23,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AddressRouteTest {
     private ScratchNetns ns;
     private Netlink nl;
+    private ScratchNetlink scratch;
     private int v0;
     private int v1;
 
     @BeforeEach
     void createNamespaceWithAVethPair() {
         Shell.assumePrivileged();
-        ns = ScratchNetns.create();
-        try (NetNs handle = NetNs.named(ns.name())) {
-            nl = Netlink.openIn(handle);
-        }
+        scratch = ScratchNetlink.create("vpccni-nltest");
+        ns = scratch.namespace();
+        nl = scratch.netlink();
         v0 = nl.addLink(LinkSpec.Veth.of("v0", "v1")).index();
         v1 = nl.linkByName("v1").orElseThrow().index();
         nl.setLinkUp(v0);
@@ -45,11 +45,8 @@ class AddressRouteTest {
 
     @AfterEach
     void deleteNamespace() {
-        if (nl != null) {
-            nl.close();
-        }
-        if (ns != null) {
-            ns.close();
+        if (scratch != null) {
+            scratch.close();
         }
     }
 

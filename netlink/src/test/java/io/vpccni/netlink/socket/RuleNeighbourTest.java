@@ -8,7 +8,7 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.error.NetlinkException;
-import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -30,23 +30,20 @@ class RuleNeighbourTest {
 
     private ScratchNetns ns;
     private Netlink nl;
+    private ScratchNetlink scratch;
 
     @BeforeEach
     void createNamespace() {
         Shell.assumePrivileged();
-        ns = ScratchNetns.create();
-        try (NetNs handle = NetNs.named(ns.name())) {
-            nl = Netlink.openIn(handle);
-        }
+        scratch = ScratchNetlink.create("vpccni-nltest");
+        ns = scratch.namespace();
+        nl = scratch.netlink();
     }
 
     @AfterEach
     void deleteNamespace() {
-        if (nl != null) {
-            nl.close();
-        }
-        if (ns != null) {
-            ns.close();
+        if (scratch != null) {
+            scratch.close();
         }
     }
 
