@@ -1,16 +1,14 @@
 package io.vpccni.rpc;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.vpccni.rpc.json.JsonWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * JSON encoding of requests and replies with jackson-core's streaming API. Decoding is strict: the
+ * JSON encoding of requests and replies with {@link io.vpccni.rpc.json}. Decoding is strict: the
  * input must be one UTF-8 JSON object within {@link Protocol#MAX_MESSAGE_BYTES}, with no trailing
  * data, carrying our {@code protocolVersion}, a known {@code type} and every required field with
  * the right JSON type; otherwise a {@link ProtocolException} says what was wrong (a
@@ -19,85 +17,82 @@ import java.util.Optional;
 public final class IpamCodec {
     private IpamCodec() {}
 
+    // Encoders use instanceof chains: a pattern switch bootstraps a class at run time, a cost the
+    // plugin, a fresh JVM per call, would pay on every call.
+
     public static byte[] encode(IpamRequest request) throws ProtocolException {
-        return write(g -> {
-            switch (request) {
-                case AddRequest a -> {
-                    header(g, "add");
-                    key(g, a.networkName(), a.containerId(), a.ifName());
-                    g.writeStringField("netns", a.netns());
-                    pod(g, a.podNamespace(), a.podName(), a.podUid());
-                }
-                case DelRequest d -> {
-                    header(g, "del");
-                    key(g, d.networkName(), d.containerId(), d.ifName());
-                    pod(g, d.podNamespace(), d.podName(), d.podUid());
-                }
-                case StatusRequest s -> header(g, "status");
-                case GcRequest gc -> {
-                    header(g, "gc");
-                    g.writeStringField("networkName", gc.networkName());
-                    g.writeArrayFieldStart("validAttachments");
-                    for (AttachmentKey k : gc.valid()) {
-                        attachment(g, k);
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                }
+        var out = new StringBuilder(256);
+        var w = new JsonWriter(out).startObject();
+        if (request instanceof AddRequest a) {
+            header(w, "add");
+            key(w, a.networkName(), a.containerId(), a.ifName());
+            w.field("netns", a.netns());
+            pod(w, a.podNamespace(), a.podName(), a.podUid());
+        } else if (request instanceof DelRequest d) {
+            header(w, "del");
+            key(w, d.networkName(), d.containerId(), d.ifName());
+            pod(w, d.podNamespace(), d.podName(), d.podUid());
+        } else if (request instanceof StatusRequest) {
+            header(w, "status");
+        } else {
+            GcRequest gc = (GcRequest) request; // the last of the sealed types
+            header(w, "gc");
+            w.field("networkName", gc.networkName());
+            w.name("validAttachments").startArray();
+            for (AttachmentKey k : gc.valid()) {
+                attachment(w, k).endObject();
             }
-        });
+            w.endArray();
+        }
+        w.endObject();
+        return bytes(out);
     }
 
     public static byte[] encode(IpamReply reply) throws ProtocolException {
-        return write(g -> {
-            switch (reply) {
-                case AddOk a -> {
-                    header(g, "add-ok");
-                    g.writeStringField("ipv4Address", a.ipv4Address());
-                    g.writeNumberField("prefixLength", a.prefixLength());
-                    g.writeNumberField("deviceNumber", a.deviceNumber());
-                    g.writeNumberField("routeTableId", a.routeTableId());
-                    g.writeNumberField("podMtu", a.podMtu());
-                    g.writeStringField("eniId", a.eniId());
-                    if (a.eniSubnetCidr().isPresent()) {
-                        g.writeStringField("eniSubnetCidr", a.eniSubnetCidr().get());
-                    }
-                }
-                case DelOk d -> {
-                    header(g, "del-ok");
-                    if (d.released().isPresent()) {
-                        DelOk.Released r = d.released().get();
-                        g.writeObjectFieldStart("released");
-                        g.writeStringField("ipv4Address", r.ipv4Address());
-                        g.writeNumberField("deviceNumber", r.deviceNumber());
-                        g.writeNumberField("routeTableId", r.routeTableId());
-                        g.writeEndObject();
-                    }
-                }
-                case StatusOk s -> {
-                    header(g, "status-ok");
-                    g.writeBooleanField("ready", s.ready());
-                    g.writeStringField("reason", s.reason());
-                    g.writeNumberField("availableAddresses", s.availableAddresses());
-                }
-                case GcOk gc -> {
-                    header(g, "gc-ok");
-                    g.writeArrayFieldStart("released");
-                    for (GcOk.Released r : gc.released()) {
-                        attachment(g, r.attachment());
-                        g.writeStringField("ipv4Address", r.ipv4Address());
-                        g.writeEndObject();
-                    }
-                    g.writeEndArray();
-                }
-                case Failure f -> {
-                    header(g, "failure");
-                    g.writeStringField("reason", f.reason().name());
-                    g.writeStringField("message", f.message());
-                    g.writeBooleanField("retryable", f.retryable());
-                }
+        var out = new StringBuilder(256);
+        var w = new JsonWriter(out).startObject();
+        if (reply instanceof AddOk a) {
+            header(w, "add-ok");
+            w.field("ipv4Address", a.ipv4Address());
+            w.field("prefixLength", a.prefixLength());
+            w.field("deviceNumber", a.deviceNumber());
+            w.field("routeTableId", a.routeTableId());
+            w.field("podMtu", a.podMtu());
+            w.field("eniId", a.eniId());
+            if (a.eniSubnetCidr().isPresent()) {
+                w.field("eniSubnetCidr", a.eniSubnetCidr().get());
             }
-        });
+        } else if (reply instanceof DelOk d) {
+            header(w, "del-ok");
+            if (d.released().isPresent()) {
+                DelOk.Released r = d.released().get();
+                w.name("released").startObject();
+                w.field("ipv4Address", r.ipv4Address());
+                w.field("deviceNumber", r.deviceNumber());
+                w.field("routeTableId", r.routeTableId());
+                w.endObject();
+            }
+        } else if (reply instanceof StatusOk s) {
+            header(w, "status-ok");
+            w.field("ready", s.ready());
+            w.field("reason", s.reason());
+            w.field("availableAddresses", s.availableAddresses());
+        } else if (reply instanceof GcOk gc) {
+            header(w, "gc-ok");
+            w.name("released").startArray();
+            for (GcOk.Released r : gc.released()) {
+                attachment(w, r.attachment()).field("ipv4Address", r.ipv4Address()).endObject();
+            }
+            w.endArray();
+        } else {
+            Failure f = (Failure) reply; // the last of the sealed types
+            header(w, "failure");
+            w.field("reason", f.reason().name());
+            w.field("message", f.message());
+            w.field("retryable", f.retryable());
+        }
+        w.endObject();
+        return bytes(out);
     }
 
     public static IpamRequest decodeRequest(byte[] bytes) throws ProtocolException {
@@ -200,49 +195,34 @@ public final class IpamCodec {
         throw new ProtocolException("unknown failure reason '" + name + "'");
     }
 
-    private static void header(JsonGenerator g, String type) throws IOException {
-        g.writeNumberField("protocolVersion", Protocol.PROTOCOL_VERSION);
-        g.writeStringField("type", type);
+    private static void header(JsonWriter w, String type) {
+        w.field("protocolVersion", Protocol.PROTOCOL_VERSION);
+        w.field("type", type);
     }
 
-    private static void key(JsonGenerator g, String network, String container, String ifName)
-            throws IOException {
-        g.writeStringField("networkName", network);
-        g.writeStringField("containerId", container);
-        g.writeStringField("ifName", ifName);
+    private static void key(JsonWriter w, String network, String container, String ifName) {
+        w.field("networkName", network);
+        w.field("containerId", container);
+        w.field("ifName", ifName);
     }
 
-    private static void pod(JsonGenerator g, String namespace, String name, String uid)
-            throws IOException {
-        g.writeStringField("podNamespace", namespace);
-        g.writeStringField("podName", name);
-        g.writeStringField("podUid", uid);
+    private static void pod(JsonWriter w, String namespace, String name, String uid) {
+        w.field("podNamespace", namespace);
+        w.field("podName", name);
+        w.field("podUid", uid);
     }
 
     /** Opens an attachment object; the caller may add fields, then closes it. */
-    private static void attachment(JsonGenerator g, AttachmentKey k) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("containerId", k.containerId());
-        g.writeStringField("ifName", k.ifName());
+    private static JsonWriter attachment(JsonWriter w, AttachmentKey k) {
+        return w.startObject().field("containerId", k.containerId()).field("ifName", k.ifName());
     }
 
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(Body body) throws ProtocolException {
-        var out = new ByteArrayOutputStream(256);
-        try (JsonGenerator g = JsonTree.FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory cannot fail", e);
-        }
-        if (out.size() > Protocol.MAX_MESSAGE_BYTES) {
-            throw new ProtocolException("encoded message of " + out.size()
+    private static byte[] bytes(StringBuilder json) throws ProtocolException {
+        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Protocol.MAX_MESSAGE_BYTES) {
+            throw new ProtocolException("encoded message of " + bytes.length
                     + " bytes exceeds the limit of " + Protocol.MAX_MESSAGE_BYTES + " bytes");
         }
-        return out.toByteArray();
+        return bytes;
     }
 }

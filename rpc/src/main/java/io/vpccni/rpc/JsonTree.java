@@ -1,12 +1,8 @@
 package io.vpccni.rpc;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import java.io.IOException;
+import io.vpccni.rpc.json.JsonException;
+import io.vpccni.rpc.json.JsonReader;
+import io.vpccni.rpc.json.JsonReader.Token;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -26,10 +22,6 @@ final class JsonTree {
     /** Stands for JSON null, which a map cannot hold as a value we could tell from "absent". */
     static final Object NULL = new Object();
 
-    static final JsonFactory FACTORY = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     /** Our messages nest three levels at most; anything deeper is not ours. */
     private static final int MAX_DEPTH = 8;
 
@@ -41,25 +33,22 @@ final class JsonTree {
             throw new ProtocolException("message of " + length + " bytes exceeds the limit of "
                     + Protocol.MAX_MESSAGE_BYTES + " bytes");
         }
-        String text = utf8(bytes, offset, length);
-        try (JsonParser p = FACTORY.createParser(text)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
+        var p = new JsonReader(utf8(bytes, offset, length), MAX_DEPTH);
+        try {
+            Token first = p.next();
+            if (first == Token.END_OF_INPUT) {
                 throw new ProtocolException("empty message");
             }
-            if (first != JsonToken.START_OBJECT) {
+            if (first != Token.START_OBJECT) {
                 throw new ProtocolException("message is not a JSON object");
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> root = (Map<String, Object>) read(p, first, 1);
-            requireEnd(p);
+            Map<String, Object> root = (Map<String, Object>) read(p);
+            p.next(); // the end of input, or else trailing data, which throws
             return root;
-        } catch (JsonEOFException e) {
-            throw new ProtocolException("truncated message: " + e.getOriginalMessage());
-        } catch (JsonProcessingException e) {
-            throw new ProtocolException("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ProtocolException("unreadable message: " + e.getMessage(), e);
+        } catch (JsonException e) {
+            throw new ProtocolException(
+                    (e.truncated() ? "truncated message: " : "malformed JSON: ") + e.getMessage());
         }
     }
 
@@ -75,52 +64,33 @@ final class JsonTree {
         }
     }
 
-    private static void requireEnd(JsonParser p) throws ProtocolException {
-        JsonToken next;
-        try {
-            next = p.nextToken();
-        } catch (IOException e) {
-            next = JsonToken.NOT_AVAILABLE;
-        }
-        if (next != null) {
-            throw new ProtocolException("trailing data after the JSON message");
-        }
-    }
-
-    private static Object read(JsonParser p, JsonToken t, int depth)
-            throws IOException, ProtocolException {
-        if (depth > MAX_DEPTH) {
-            throw new ProtocolException("message nests deeper than " + MAX_DEPTH + " levels");
-        }
-        if (t == null) {
-            throw new ProtocolException("truncated message");
-        }
-        return switch (t) {
+    /** The value the reader is on, which it leaves on the value's last token. */
+    private static Object read(JsonReader p) throws JsonException {
+        return switch (p.token()) {
             case START_OBJECT -> {
                 Map<String, Object> m = new HashMap<>();
-                for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
-                    String name = p.currentName();
-                    m.put(name, read(p, p.nextToken(), depth + 1));
+                while (p.next() != Token.END_OBJECT) {
+                    String name = p.name();
+                    p.next();
+                    m.put(name, read(p));
                 }
                 yield m;
             }
             case START_ARRAY -> {
                 List<Object> l = new ArrayList<>();
-                for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
-                    l.add(read(p, n, depth + 1));
+                while (p.next() != Token.END_ARRAY) {
+                    l.add(read(p));
                 }
                 yield l;
             }
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> switch (p.getNumberType()) {
-                case INT, LONG -> p.getLongValue();
-                default -> throw new ProtocolException("integer out of range: " + p.getText());
-            };
-            case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
-            case VALUE_TRUE -> Boolean.TRUE;
-            case VALUE_FALSE -> Boolean.FALSE;
-            case VALUE_NULL -> NULL;
-            default -> throw new ProtocolException("unexpected JSON token " + t);
+            case STRING -> p.string();
+            case NUMBER_INT -> p.longValue();
+            case NUMBER_FLOAT -> p.doubleValue();
+            case TRUE -> Boolean.TRUE;
+            case FALSE -> Boolean.FALSE;
+            case NULL -> NULL;
+            case END_OBJECT, END_ARRAY, FIELD_NAME, END_OF_INPUT ->
+                    throw new IllegalStateException("not at a value: " + p.token());
         };
     }
 }
