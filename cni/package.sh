@@ -2,7 +2,7 @@
 # Builds the plugin's self-contained install layout (DESIGN.md section 5: fast start):
 #   target/plugin/bin/vpc-cni      launcher (POSIX sh, no external commands)
 #   target/plugin/runtime/         jlink'd Java runtime with only the modules jdeps finds
-#   target/plugin/lib/*.jar        the plugin and its class path (netlink, rpc, jackson-core)
+#   target/plugin/lib/*.jar        the plugin and its class path (netlink, rpc)
 #   target/plugin/lib/libvpccni-syscall.so   netlink's JNI syscall entry, taken out of its jar
 #   target/plugin/vpc-cni.aot      AOT cache from a training run of the real verbs
 # Run by Maven in the package phase (cni/pom.xml), or by hand after `mvn package`:

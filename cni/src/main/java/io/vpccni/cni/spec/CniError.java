@@ -1,9 +1,6 @@
 package io.vpccni.cni.spec;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import io.vpccni.rpc.json.JsonWriter;
 import java.util.Objects;
 
 /**
@@ -70,19 +67,15 @@ public final class CniError extends Exception {
 
     /** The error as the runtime reads it; "details" is left out when empty, as libcni does. */
     public String toJson(CniVersion version) {
-        var out = new StringWriter(128);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("cniVersion", version.text());
-            g.writeNumberField("code", code);
-            g.writeStringField("msg", msg);
-            if (!details.isEmpty()) {
-                g.writeStringField("details", details);
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var out = new StringBuilder(128);
+        var w = new JsonWriter(out).startObject();
+        w.field("cniVersion", version.text());
+        w.field("code", code);
+        w.field("msg", msg);
+        if (!details.isEmpty()) {
+            w.field("details", details);
         }
+        w.endObject();
         return out.toString();
     }
 }

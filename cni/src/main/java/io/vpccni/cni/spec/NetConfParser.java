@@ -1,12 +1,9 @@
 package io.vpccni.cni.spec;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.JsonEOFException;
-import java.io.IOException;
-import java.io.StringWriter;
+import io.vpccni.rpc.json.JsonException;
+import io.vpccni.rpc.json.JsonReader;
+import io.vpccni.rpc.json.JsonReader.Token;
+import io.vpccni.rpc.json.JsonWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,8 +34,9 @@ final class NetConfParser {
 
     static NetConf parse(String json) throws CniError {
         Seen seen = new Seen();
-        try (JsonParser p = Json.FACTORY.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
+        JsonReader p = Json.reader(json);
+        try {
+            if (p.next() != Token.START_OBJECT) {
                 throw new CniError(CniError.DECODING_FAILURE,
                         "network configuration must be a JSON object");
             }
@@ -48,12 +46,12 @@ final class NetConfParser {
             } catch (CniError e) {
                 invalid = e;
             }
-            Json.finish(p, "network configuration");
+            Json.finish(p);
             if (invalid != null) {
                 throw invalid;
             }
-        } catch (IOException e) {
-            throw decodeFailure(e);
+        } catch (JsonException e) {
+            throw Json.decodeFailure(e);
         }
         CniVersion version = CniVersion.negotiate(seen.cniVersion, seen.cniVersions);
         return new NetConf(version, checkName(seen.name), required(seen.type, "type"), seen.mtu,
@@ -62,10 +60,10 @@ final class NetConfParser {
                 seen.valid.isPresent() ? seen.valid : seen.legacy);
     }
 
-    private static void readFields(JsonParser p, Seen s) throws CniError, IOException {
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+    private static void readFields(JsonReader p, Seen s) throws CniError, JsonException {
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             switch (field) {
                 case "cniVersion" -> s.cniVersion = Json.string(p, field);
                 case "cniVersions" -> s.cniVersions = Json.strings(p, field);
@@ -85,19 +83,11 @@ final class NetConfParser {
         }
     }
 
-    static CniError decodeFailure(IOException e) {
-        String why = e instanceof JsonEOFException ? "truncated JSON: "
-                : e instanceof JsonProcessingException ? "malformed JSON: " : "unreadable input: ";
-        String detail = e instanceof JsonProcessingException j ? j.getOriginalMessage()
-                : e.getMessage();
-        return new CniError(CniError.DECODING_FAILURE, why + detail);
-    }
-
     /** aws-vpc-cni's conflist writes "mtu" as a string ("9001"), so a numeric string is accepted. */
-    private static OptionalInt mtu(JsonParser p) throws CniError, IOException {
+    private static OptionalInt mtu(JsonReader p) throws CniError, JsonException {
         OptionalInt mtu;
-        if (p.currentToken() == JsonToken.VALUE_STRING) {
-            String s = p.getText();
+        if (p.token() == Token.STRING) {
+            String s = p.string();
             try {
                 mtu = OptionalInt.of(Integer.parseInt(s.strip()));
             } catch (NumberFormatException e) {
@@ -114,33 +104,31 @@ final class NetConfParser {
     }
 
     /** Copies the object verbatim; the plugin interprets runtimeConfig keys it cares about. */
-    private static Optional<String> raw(JsonParser p, String path) throws CniError, IOException {
+    private static Optional<String> raw(JsonReader p, String path) throws CniError, JsonException {
         if (Json.isNull(p)) {
             return Optional.empty();
         }
         Json.requireObject(p, path);
-        var out = new StringWriter();
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            g.copyCurrentStructure(p);
-        }
+        var out = new StringBuilder();
+        new JsonWriter(out).copy(p);
         return Optional.of(out.toString());
     }
 
-    private static Optional<List<NetConf.Attachment>> attachments(JsonParser p, String path)
-            throws CniError, IOException {
+    private static Optional<List<NetConf.Attachment>> attachments(JsonReader p, String path)
+            throws CniError, JsonException {
         if (Json.isNull(p)) {
             return Optional.empty();
         }
         Json.requireArray(p, path);
         List<NetConf.Attachment> out = new ArrayList<>();
-        for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+        for (int i = 0; p.next() != Token.END_ARRAY; i++) {
             String at = path + "[" + i + "]";
             Json.requireObject(p, at);
             Optional<String> containerId = Optional.empty();
             Optional<String> ifName = Optional.empty();
-            while (p.nextToken() != JsonToken.END_OBJECT) {
-                String field = p.currentName();
-                p.nextToken();
+            while (p.next() != Token.END_OBJECT) {
+                String field = p.name();
+                p.next();
                 switch (field) {
                     case "containerID" -> containerId = Json.string(p, at + ".containerID");
                     case "ifname" -> ifName = Json.string(p, at + ".ifname");

@@ -1,8 +1,8 @@
 package io.vpccni.cni.spec;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
+import io.vpccni.rpc.json.JsonException;
+import io.vpccni.rpc.json.JsonReader;
+import io.vpccni.rpc.json.JsonReader.Token;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,9 +17,9 @@ public final class ResultReader {
 
     /** @throws CniError 6 for malformed JSON, 7 for a well-formed but invalid result */
     public static CniResult parse(String json) throws CniError {
-        try (JsonParser p = Json.FACTORY.createParser(json)) {
-            p.nextToken();
-            if (p.currentToken() != JsonToken.START_OBJECT) {
+        JsonReader p = Json.reader(json);
+        try {
+            if (p.next() != Token.START_OBJECT) {
                 throw new CniError(CniError.DECODING_FAILURE, "result must be a JSON object");
             }
             CniResult r = null;
@@ -29,26 +29,26 @@ public final class ResultReader {
             } catch (CniError e) {
                 invalid = e;
             }
-            Json.finish(p, "result");
+            Json.finish(p);
             if (invalid != null) {
                 throw invalid;
             }
             return r;
-        } catch (IOException e) {
-            throw NetConfParser.decodeFailure(e);
+        } catch (JsonException e) {
+            throw Json.decodeFailure(e);
         }
     }
 
-    /** Reads the object the parser is on; {@code path} prefixes error messages. */
-    static CniResult read(JsonParser p, String path) throws CniError, IOException {
+    /** Reads the object the reader is on; {@code path} prefixes error messages. */
+    static CniResult read(JsonReader p, String path) throws CniError, JsonException {
         Json.requireObject(p, path);
         List<CniResult.Interface> interfaces = new ArrayList<>();
         List<CniResult.IpConfig> ips = new ArrayList<>();
         List<CniResult.Route> routes = new ArrayList<>();
         CniResult.Dns dns = CniResult.Dns.EMPTY;
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             String at = path + "." + field;
             switch (field) {
                 case "cniVersion" -> Json.string(p, at);
@@ -79,33 +79,33 @@ public final class ResultReader {
     }
 
     /**
-     * Array iteration: on the first call the parser is on the array (or null); returns true when
+     * Array iteration: on the first call the reader is on the array (or null); returns true when
      * it has moved onto the next element object.
      */
-    private static boolean eachObject(JsonParser p, String path, int index)
-            throws CniError, IOException {
+    private static boolean eachObject(JsonReader p, String path, int index)
+            throws CniError, JsonException {
         if (index == 0) {
             if (Json.isNull(p)) {
                 return false;
             }
             Json.requireArray(p, path);
         }
-        if (p.nextToken() == JsonToken.END_ARRAY) {
+        if (p.next() == Token.END_ARRAY) {
             return false;
         }
         Json.requireObject(p, path + "[" + index + "]");
         return true;
     }
 
-    private static CniResult.Interface readInterface(JsonParser p, String path)
-            throws CniError, IOException {
+    private static CniResult.Interface readInterface(JsonReader p, String path)
+            throws CniError, JsonException {
         Optional<String> name = Optional.empty();
         Optional<String> mac = Optional.empty();
         Optional<String> sandbox = Optional.empty();
         OptionalInt mtu = OptionalInt.empty();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             switch (field) {
                 case "name" -> name = Json.string(p, path + ".name");
                 case "mac" -> mac = Json.nonEmptyString(p, path + ".mac");
@@ -121,14 +121,14 @@ public final class ResultReader {
         }
     }
 
-    private static CniResult.IpConfig readIp(JsonParser p, String path)
-            throws CniError, IOException {
+    private static CniResult.IpConfig readIp(JsonReader p, String path)
+            throws CniError, JsonException {
         Optional<String> address = Optional.empty();
         Optional<String> gateway = Optional.empty();
         OptionalInt index = OptionalInt.empty();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             switch (field) {
                 case "version" -> {
                     Optional<String> v = Json.string(p, path + ".version");
@@ -150,17 +150,17 @@ public final class ResultReader {
         }
     }
 
-    private static CniResult.Route readRoute(JsonParser p, String path)
-            throws CniError, IOException {
+    private static CniResult.Route readRoute(JsonReader p, String path)
+            throws CniError, JsonException {
         Optional<String> dst = Optional.empty();
         Optional<String> gw = Optional.empty();
         OptionalInt mtu = OptionalInt.empty();
         OptionalInt table = OptionalInt.empty();
         OptionalInt scope = OptionalInt.empty();
         OptionalInt priority = OptionalInt.empty();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             switch (field) {
                 case "dst" -> dst = Json.string(p, path + ".dst");
                 case "gw" -> gw = Json.nonEmptyString(p, path + ".gw");
@@ -178,15 +178,15 @@ public final class ResultReader {
         }
     }
 
-    private static CniResult.Dns readDns(JsonParser p, String path) throws CniError, IOException {
+    private static CniResult.Dns readDns(JsonReader p, String path) throws CniError, JsonException {
         Json.requireObject(p, path);
         List<String> nameservers = List.of();
         Optional<String> domain = Optional.empty();
         List<String> search = List.of();
         List<String> options = List.of();
-        while (p.nextToken() != JsonToken.END_OBJECT) {
-            String field = p.currentName();
-            p.nextToken();
+        while (p.next() != Token.END_OBJECT) {
+            String field = p.name();
+            p.next();
             switch (field) {
                 case "nameservers" -> nameservers = Json.strings(p, path + ".nameservers");
                 case "domain" -> domain = Json.nonEmptyString(p, path + ".domain");

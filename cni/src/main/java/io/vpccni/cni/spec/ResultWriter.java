@@ -1,9 +1,6 @@
 package io.vpccni.cni.spec;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import io.vpccni.rpc.json.JsonWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -17,108 +14,98 @@ public final class ResultWriter {
     private ResultWriter() {}
 
     public static String toJson(CniResult result, CniVersion version) {
-        var out = new StringWriter(512);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("cniVersion", version.text());
-            if (!result.interfaces().isEmpty()) {
-                g.writeArrayFieldStart("interfaces");
-                for (CniResult.Interface i : result.interfaces()) {
-                    writeInterface(g, i, version);
-                }
-                g.writeEndArray();
+        var out = new StringBuilder(512);
+        var w = new JsonWriter(out).startObject();
+        w.field("cniVersion", version.text());
+        if (!result.interfaces().isEmpty()) {
+            w.name("interfaces").startArray();
+            for (CniResult.Interface i : result.interfaces()) {
+                writeInterface(w, i, version);
             }
-            if (!result.ips().isEmpty()) {
-                g.writeArrayFieldStart("ips");
-                for (CniResult.IpConfig ip : result.ips()) {
-                    writeIp(g, ip, version);
-                }
-                g.writeEndArray();
-            }
-            if (!result.routes().isEmpty()) {
-                g.writeArrayFieldStart("routes");
-                for (CniResult.Route r : result.routes()) {
-                    writeRoute(g, r, version);
-                }
-                g.writeEndArray();
-            }
-            writeDns(g, result.dns());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            w.endArray();
         }
+        if (!result.ips().isEmpty()) {
+            w.name("ips").startArray();
+            for (CniResult.IpConfig ip : result.ips()) {
+                writeIp(w, ip, version);
+            }
+            w.endArray();
+        }
+        if (!result.routes().isEmpty()) {
+            w.name("routes").startArray();
+            for (CniResult.Route r : result.routes()) {
+                writeRoute(w, r, version);
+            }
+            w.endArray();
+        }
+        writeDns(w, result.dns());
+        w.endObject();
         return out.toString();
     }
 
-    private static void writeInterface(JsonGenerator g, CniResult.Interface i, CniVersion v)
-            throws IOException {
-        g.writeStartObject();
-        g.writeStringField("name", i.name());
-        optional(g, "mac", i.mac());
+    private static void writeInterface(JsonWriter w, CniResult.Interface i, CniVersion v) {
+        w.startObject();
+        w.field("name", i.name());
+        optional(w, "mac", i.mac());
         if (v.hasResultExtras()) {
-            optional(g, "mtu", i.mtu());
+            optional(w, "mtu", i.mtu());
         }
-        optional(g, "sandbox", i.sandbox());
-        g.writeEndObject();
+        optional(w, "sandbox", i.sandbox());
+        w.endObject();
     }
 
-    private static void writeIp(JsonGenerator g, CniResult.IpConfig ip, CniVersion v)
-            throws IOException {
-        g.writeStartObject();
+    private static void writeIp(JsonWriter w, CniResult.IpConfig ip, CniVersion v) {
+        w.startObject();
         if (v.ipsCarryVersion()) {
-            g.writeStringField("version", ip.isIpv6() ? "6" : "4");
+            w.field("version", ip.isIpv6() ? "6" : "4");
         }
-        optional(g, "interface", ip.interfaceIndex());
-        g.writeStringField("address", ip.address());
-        optional(g, "gateway", ip.gateway());
-        g.writeEndObject();
+        optional(w, "interface", ip.interfaceIndex());
+        w.field("address", ip.address());
+        optional(w, "gateway", ip.gateway());
+        w.endObject();
     }
 
-    private static void writeRoute(JsonGenerator g, CniResult.Route r, CniVersion v)
-            throws IOException {
-        g.writeStartObject();
-        g.writeStringField("dst", r.dst());
-        optional(g, "gw", r.gw());
+    private static void writeRoute(JsonWriter w, CniResult.Route r, CniVersion v) {
+        w.startObject();
+        w.field("dst", r.dst());
+        optional(w, "gw", r.gw());
         if (v.hasResultExtras()) {
-            optional(g, "mtu", r.mtu());
-            optional(g, "priority", r.priority());
-            optional(g, "table", r.table());
-            optional(g, "scope", r.scope());
+            optional(w, "mtu", r.mtu());
+            optional(w, "priority", r.priority());
+            optional(w, "table", r.table());
+            optional(w, "scope", r.scope());
         }
-        g.writeEndObject();
+        w.endObject();
     }
 
-    private static void writeDns(JsonGenerator g, CniResult.Dns dns) throws IOException {
-        g.writeObjectFieldStart("dns");
-        strings(g, "nameservers", dns.nameservers());
-        optional(g, "domain", dns.domain());
-        strings(g, "search", dns.search());
-        strings(g, "options", dns.options());
-        g.writeEndObject();
+    private static void writeDns(JsonWriter w, CniResult.Dns dns) {
+        w.name("dns").startObject();
+        strings(w, "nameservers", dns.nameservers());
+        optional(w, "domain", dns.domain());
+        strings(w, "search", dns.search());
+        strings(w, "options", dns.options());
+        w.endObject();
     }
 
-    private static void strings(JsonGenerator g, String name, List<String> values)
-            throws IOException {
+    private static void strings(JsonWriter w, String name, List<String> values) {
         if (!values.isEmpty()) {
-            g.writeArrayFieldStart(name);
+            w.name(name).startArray();
             for (String s : values) {
-                g.writeString(s);
+                w.value(s);
             }
-            g.writeEndArray();
+            w.endArray();
         }
     }
 
-    private static void optional(JsonGenerator g, String name, Optional<String> value)
-            throws IOException {
+    private static void optional(JsonWriter w, String name, Optional<String> value) {
         if (value.isPresent()) {
-            g.writeStringField(name, value.get());
+            w.field(name, value.get());
         }
     }
 
-    private static void optional(JsonGenerator g, String name, OptionalInt value)
-            throws IOException {
+    private static void optional(JsonWriter w, String name, OptionalInt value) {
         if (value.isPresent()) {
-            g.writeNumberField(name, value.getAsInt());
+            w.field(name, value.getAsInt());
         }
     }
 }

@@ -1,9 +1,6 @@
 package io.vpccni.cni.spec;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import io.vpccni.rpc.json.JsonWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,19 +10,14 @@ public final class VersionInfo {
 
     /** {"cniVersion":"1.1.0","supportedVersions":["0.3.0",...,"1.1.0"]} */
     public static String toJson() {
-        var out = new StringWriter(128);
-        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("cniVersion", CniVersion.LATEST.text());
-            g.writeArrayFieldStart("supportedVersions");
-            for (String v : supportedTexts()) {
-                g.writeString(v);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var out = new StringBuilder(128);
+        var w = new JsonWriter(out).startObject();
+        w.field("cniVersion", CniVersion.LATEST.text());
+        w.name("supportedVersions").startArray();
+        for (String v : supportedTexts()) {
+            w.value(v);
         }
+        w.endArray().endObject();
         return out.toString();
     }
 

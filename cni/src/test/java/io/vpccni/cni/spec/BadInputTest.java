@@ -56,7 +56,7 @@ class BadInputTest {
                 conf("trailing garbage", OK + "} {}", 6, "trailing data"),
                 conf("wrong type, then broken JSON", "{\"cniVersion\":\"1.0.0\",\"type\":1,\"name\":", 6,
                         "truncated"),
-                conf("duplicate key", OK + ",\"name\":\"x\"}", 6, "Duplicate field 'name'"),
+                conf("duplicate key", OK + ",\"name\":\"x\"}", 6, "duplicate field 'name'"),
                 conf("missing name", "{\"cniVersion\":\"1.0.0\",\"type\":\"vpc-cni\"}", 7, "missing name"),
                 conf("empty name", "{\"cniVersion\":\"1.0.0\",\"name\":\"\",\"type\":\"t\"}", 7,
                         "missing name"),
