@@ -68,10 +68,19 @@ for ((i = 0; i < n; i++)); do
 done
 INNER
 
-variants=("vpc-cni=$PLUGIN/bin/vpc-cni" "ptp=$CNI_DEBIAN/ptp")
+# jvm-floor: a class whose main prints one line, on the plugin's runtime with the launcher's flags and an AOT
+# cache of its own: what any Java plugin pays before doing anything.
+mkdir -p "$tmp/floor"
+printf 'public class Floor { public static void main(String[] a) { System.out.println("{}"); } }\n' > "$tmp/floor/Floor.java"
+"$JDK/bin/javac" -d "$tmp/floor/classes" "$tmp/floor/Floor.java"
+"$JDK/bin/jar" cf "$tmp/floor/floor.jar" -C "$tmp/floor/classes" Floor.class # the AOT cache takes jars only
+floor_flags="$(sed -n 's/.*-Xlog:cds=off \(.*\) "-Dvpccni.*/\1/p' "$PLUGIN/bin/vpc-cni")" # the launcher's JVM flags
+"$PLUGIN/runtime/bin/java" -XX:AOTCacheOutput="$tmp/floor/floor.aot" $floor_flags -cp "$tmp/floor/floor.jar" Floor >/dev/null 2>&1
+variants=("vpc-cni=$PLUGIN/bin/vpc-cni" "ptp=$CNI_DEBIAN/ptp"
+  "jvm-floor=$PLUGIN/runtime/bin/java -XX:AOTCache=$tmp/floor/floor.aot -Xlog:aot=off $floor_flags -cp $tmp/floor/floor.jar Floor")
 if [[ "$FLAGS" == --flags ]]; then
   h="$PLUGIN"; cp="$(grep -o -- '-cp "[^"]*"' "$PLUGIN/bin/vpc-cni" | sed "s|\\\$h|$h|g; s|-cp ||; s|\"||g")"
-  base="$h/runtime/bin/java --enable-native-access=ALL-UNNAMED -cp $cp"
+  base="$h/runtime/bin/java --enable-native-access=ALL-UNNAMED -Dvpccni.native.library=$h/lib/libvpccni-syscall.so -cp $cp"
   main=io.vpccni.cni.plugin.Main
   variants+=(
     "jdk-plain=$JDK/bin/java --enable-native-access=ALL-UNNAMED -cp $cp $main"
@@ -82,7 +91,7 @@ if [[ "$FLAGS" == --flags ]]; then
     "+serialgc=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC $main"
     "+heap/noperf=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k $main"
     "+cts30=$base -XX:AOTCache=$h/vpc-cni.aot -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -XX:CompileThresholdScaling=30 $main"
-    "+Xint=$base -XX:AOTCache=$h/vpc-cni.aot -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -Xint $main"
+    "+Xint(launcher)=$base -XX:AOTCache=$h/vpc-cni.aot -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -Xint $main"
   )
 fi
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
@@ -101,7 +110,10 @@ table() {
     echo "| $name | $am | $an | $ax | $dm | $dn | $dx | $ac | $dc |"
   done
 }
-ratio() { awk -v a="$(stats vpc-cni "$1" ${2:-} | cut -d' ' -f1)" -v b="$(stats ptp "$1" ${2:-} | cut -d' ' -f1)" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }
+ratio() { # verb [column] [variant=vpc-cni]: median of the variant / median of ptp
+  awk -v a="$(stats "${3:-vpc-cni}" "$1" "${2:-3}" | cut -d' ' -f1)" -v b="$(stats ptp "$1" "${2:-3}" | cut -d' ' -f1)" \
+    'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'
+}
 section="$tmp/section.md"
 {
   echo "## CNI ADD/DEL, whole process: vpc-cni vs ptp + host-local"
@@ -116,6 +128,7 @@ section="$tmp/section.md"
   echo
   echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x);"
   echo "of CPU time: ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
+  echo "The JVM alone (jvm-floor: start, print, exit) / ptp: ADD $(ratio ADD 3 jvm-floor)x, DEL $(ratio DEL 3 jvm-floor)x."
   echo
   echo "Machine: $(nproc) CPUs; kernel $(uname -r); load average before/after the run: $load_before / $(cut -d" " -f1-3 /proc/loadavg)"
   echo "(the machine is shared with other builds: a high load inflates the JVM's CPU-bound startup more than Go's)."

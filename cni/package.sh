@@ -56,12 +56,12 @@ awk '{
 }' "$security" > "$security.stripped"
 mv "$security.stripped" "$security"
 
-# Flags measured in BENCHMARKS.md: C1 only (a few ms of work never reaches C2), compile
-# thresholds x30 (a run is over before most methods would repay their C1 compile: about a
-# quarter less CPU per ADD/DEL, better than -Xint), the serial collector (no GC threads to
-# start), a small fixed heap, no perf-data file in /tmp.
+# Flags measured in BENCHMARKS.md: the interpreter only (a run is over before JIT-compiled code
+# would repay its compile: -Xint beat C1 with thresholds x30 by 6 to 8 % of an ADD once the
+# plugin's own work had shrunk), the serial collector (no GC threads to start), a small fixed
+# heap, no perf-data file in /tmp.
 native_flag='-Dvpccni.native.library=$h/lib/libvpccni-syscall.so'
-jvm_flags="-XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=30 -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+jvm_flags="-Xint -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
 cat > "$out/bin/vpc-cni" <<LAUNCHER
 #!/bin/sh

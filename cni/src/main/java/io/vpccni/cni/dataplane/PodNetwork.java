@@ -134,9 +134,13 @@ public final class PodNetwork {
                 log.info("deleted rule " + r + " for ip " + podIp.getHostAddress());
             }
         }
-        Optional<Route> route = hostNl.routes(Route.TABLE_MAIN).stream()
-                .filter(r -> r.destination().equals(IpPrefix.host(podIp)) && r.linkIndex() > 0)
-                .findFirst();
+        Optional<Route> route = Optional.empty();
+        for (Route r : hostNl.routes(Route.TABLE_MAIN)) { // a loop: no stream on the plugin's path
+            if (r.destination().equals(IpPrefix.host(podIp)) && r.linkIndex() > 0) {
+                route = Optional.of(r);
+                break;
+            }
+        }
         if (route.isPresent()) {
             int vethIndex = route.get().linkIndex();
             removed |= deleteRouteIfPresent(hostNl, route.get());

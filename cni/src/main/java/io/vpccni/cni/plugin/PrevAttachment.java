@@ -38,8 +38,13 @@ record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) 
             return Optional.empty();
         }
         int table = podIndex < 0 ? Route.TABLE_MAIN : tableOf(ifs.get(podIndex).mac());
-        Optional<String> veth = ifs.stream().filter(i -> i.sandbox().isEmpty()).map(CniResult.Interface::name)
-                .findFirst();
+        Optional<String> veth = Optional.empty();
+        for (CniResult.Interface i : ifs) { // a loop: no stream on the plugin's path
+            if (i.sandbox().isEmpty()) {
+                veth = Optional.of(i.name());
+                break;
+            }
+        }
         return Optional.of(new PrevAttachment(ip.get(), table, veth));
     }
 

@@ -10,9 +10,20 @@ final class LinkNames {
     static String check(String name) {
         if (name == null || name.isEmpty() || name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH
                 || name.equals(".") || name.equals("..")
-                || name.chars().anyMatch(c -> c == '/' || c == ':' || c == 0 || Character.isWhitespace(c))) {
+                || hasForbiddenChar(name)) {
             throw new IllegalArgumentException("invalid interface name '" + name + "' (1-15 characters, no '/', ':' or spaces)");
         }
         return name;
+    }
+
+    /** A plain loop, not {@code chars().anyMatch}: a stream here would be the plugin's first (see KernelNetlink.query). */
+    private static boolean hasForbiddenChar(String name) {
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == ':' || c == 0 || Character.isWhitespace(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -20,9 +20,11 @@ import io.vpccni.netlink.message.RtmType;
 import io.vpccni.netlink.message.RuleMessages;
 import io.vpccni.netlink.ns.NetNs;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /** {@link Netlink} over a real NETLINK_ROUTE socket. */
 public final class KernelNetlink implements Netlink {
@@ -39,7 +41,7 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public List<Link> links() {
-        return query(LinkMessages.dump(), RtmType.NEWLINK, LinkMessages::decode);
+        return query(LinkMessages.dump(), RtmType.NEWLINK, LinkMessages::decode, l -> true);
     }
 
     @Override
@@ -54,7 +56,8 @@ public final class KernelNetlink implements Netlink {
 
     private Optional<Link> single(Request request) {
         try {
-            return query(request, RtmType.NEWLINK, LinkMessages::decode).stream().findFirst();
+            List<Link> found = query(request, RtmType.NEWLINK, LinkMessages::decode, l -> true);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.getFirst());
         } catch (NetlinkException.NoSuchLink e) {
             return Optional.empty();
         }
@@ -62,7 +65,12 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public Optional<Link> linkByMac(MacAddress mac) {
-        return links().stream().filter(l -> l.mac().equals(Optional.of(mac))).findFirst();
+        for (Link l : links()) {
+            if (l.mac().equals(Optional.of(mac))) {
+                return Optional.of(l);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -112,10 +120,12 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public List<Addr> addresses(int linkIndex) {
-        return query(AddrMessages.dump(AddressFamily.AF_INET), RtmType.NEWADDR, AddrMessages::decode).stream()
-                .filter(e -> e.linkIndex() == linkIndex)
-                .map(AddrMessages.Entry::addr)
-                .toList();
+        List<Addr> out = new ArrayList<>();
+        for (AddrMessages.Entry e : query(AddrMessages.dump(AddressFamily.AF_INET), RtmType.NEWADDR,
+                AddrMessages::decode, e -> e.linkIndex() == linkIndex)) {
+            out.add(e.addr());
+        }
+        return List.copyOf(out);
     }
 
     @Override
@@ -130,9 +140,8 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public List<Route> routes(int table) {
-        return query(RouteMessages.dump(AddressFamily.AF_INET), RtmType.NEWROUTE, RouteMessages::decode).stream()
-                .filter(r -> r.table() == table)
-                .toList();
+        return query(RouteMessages.dump(AddressFamily.AF_INET), RtmType.NEWROUTE, RouteMessages::decode,
+                r -> r.table() == table);
     }
 
     @Override
@@ -152,7 +161,7 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public List<Rule> rules() {
-        return query(RuleMessages.dump(AddressFamily.AF_INET), RtmType.NEWRULE, RuleMessages::decode);
+        return query(RuleMessages.dump(AddressFamily.AF_INET), RtmType.NEWRULE, RuleMessages::decode, r -> true);
     }
 
     @Override
@@ -167,10 +176,8 @@ public final class KernelNetlink implements Netlink {
 
     @Override
     public List<Neighbour> neighbours(int linkIndex) {
-        return query(NeighbourMessages.dump(AddressFamily.AF_INET), RtmType.NEWNEIGH, NeighbourMessages::decode)
-                .stream()
-                .filter(n -> n.linkIndex() == linkIndex)
-                .toList();
+        return query(NeighbourMessages.dump(AddressFamily.AF_INET), RtmType.NEWNEIGH, NeighbourMessages::decode,
+                n -> n.linkIndex() == linkIndex);
     }
 
     @Override
@@ -193,10 +200,21 @@ public final class KernelNetlink implements Netlink {
         socket.close();
     }
 
-    private <T> List<T> query(Request request, int replyType, Function<Message, T> decoder) {
-        return socket.execute(request).stream()
-                .filter(m -> m.header().type() == replyType)
-                .map(decoder)
-                .toList();
+    /**
+     * The replies of {@code replyType}, decoded, that {@code keep} accepts. A loop rather than a
+     * stream: the first stream of a JVM initialises the stream framework's tables (reflection
+     * included), which a CNI plugin process would pay on every ADD and DEL.
+     */
+    private <T> List<T> query(Request request, int replyType, Function<Message, T> decoder, Predicate<T> keep) {
+        List<T> out = new ArrayList<>();
+        for (Message m : socket.execute(request)) {
+            if (m.header().type() == replyType) {
+                T item = decoder.apply(m);
+                if (keep.test(item)) {
+                    out.add(item);
+                }
+            }
+        }
+        return List.copyOf(out);
     }
 }
