@@ -110,8 +110,8 @@ else
 fi
 # LambdaForm holders. The AOT cache holds the pre-generated method-handle invokers that the
 # runtime's lib/classlist names, but JDK 25's AOT training does not add the ones our own paths
-# miss (mostly FFM's downcall adapter), so every run would spin ~15 LambdaForm classes again
-# (about 30 ms of CPU per ADD, BENCHMARKS.md). A first pass of the same training lists what it
+# miss (24 in this build; FFM's downcall adapter was most of them before netlink moved to JNI), so every run
+# would spin those LambdaForm classes again (BENCHMARKS.md). A first pass of the same training lists what it
 # misses (TRACE_RESOLVE "(fail)"/"(generated)"); appended to the classlist, the AOT cache
 # creation below generates them.
 "${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags "$train_native" \
