@@ -59,9 +59,13 @@ mv "$security.stripped" "$security"
 # Flags measured in BENCHMARKS.md: the interpreter only (a run is over before JIT-compiled code
 # would repay its compile: -Xint beat C1 with thresholds x30 by 6 to 8 % of an ADD once the
 # plugin's own work had shrunk), the serial collector (no GC threads to start), a small fixed
-# heap, no perf-data file in /tmp.
+# heap, no perf-data file in /tmp. jdk.includeInExceptions as a system property, with java.security's
+# own value: InetAddress's class initialisation reads it, and given that way it does not initialise
+# java.security.Security (parsing the whole security properties file) to find it.
 native_flag='-Dvpccni.native.library=$h/lib/libvpccni-syscall.so'
+include_in_exceptions="$(sed -n 's/^jdk\.includeInExceptions=//p' "$security")"
 jvm_flags="-Xint -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
+jvm_flags="$jvm_flags -Djdk.includeInExceptions=$include_in_exceptions"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
 cat > "$out/bin/vpc-cni" <<LAUNCHER
 #!/bin/sh

@@ -32,6 +32,16 @@ class PluginLayoutIT {
     }
 
     @Test
+    void launcherGivesJdkIncludeInExceptionsTheValueOfTheJdksJavaSecurity() throws IOException {
+        String launcher = Files.readString(HOME.resolve("bin/vpc-cni"));
+        String jdks = load(Path.of(System.getProperty("java.home"), "conf/security/java.security"))
+                .getProperty("jdk.includeInExceptions");
+
+        assertThat(jdks).isNotBlank();
+        assertThat(launcher).contains(" -Djdk.includeInExceptions=" + jdks + " ");
+    }
+
+    @Test
     void launcherLoadsTheJniLibraryInstalledBesideTheJars() throws IOException {
         String launcher = Files.readString(HOME.resolve("bin/vpc-cni"));
 
