@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vpccni.rpc.HostVethName;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -396,9 +397,44 @@ class ChurnTest {
             List<PodNs> targets = live.get(nodes.get((i + 1) % nodes.size()));
             for (PodNs from : live.get(nodes.get(i))) {
                 for (PodNs to : targets.subList(0, Math.min(2, targets.size()))) {
-                    assertThat(from.reach(to.ip())).as("%s -> %s", from.name(), to.name()).isEqualTo(from.ip());
+                    assertThat(reachWithin(from, to, Duration.ofSeconds(15))).as(describe(from, to)).isEqualTo(from.ip());
                 }
             }
         }
+    }
+
+    /**
+     * {@code from.reach(to)}, tried again for up to {@code window}: the check runs seconds after the last ipamd
+     * restarts, and a pair that needs a retry is printed, so a slow convergence is visible in the log rather than
+     * hidden. A pair still unreachable after the window fails with both nodes' rules and routes.
+     */
+    private static String reachWithin(PodNs from, PodNs to, Duration window) throws InterruptedException {
+        long deadline = System.nanoTime() + window.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                String seen = from.reach(to.ip());
+                if (attempt > 1) {
+                    System.out.println("[churn] " + describe(from, to) + " reached at attempt " + attempt);
+                }
+                return seen;
+            } catch (IOException e) {
+                System.out.println("[churn] " + describe(from, to) + " attempt " + attempt + ": " + e);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(describe(from, to) + " unreachable for " + window + ": " + e
+                            + "\n" + kernelState(from.node()) + "\n" + kernelState(to.node()), e);
+                }
+                Thread.sleep(1_000);
+            }
+        }
+    }
+
+    private static String describe(PodNs from, PodNs to) {
+        return from.name() + " (" + from.ip() + " on " + from.node().name() + ") -> " + to.name() + " (" + to.ip()
+                + " on " + to.node().name() + ")";
+    }
+
+    private static String kernelState(SimulatedNodeNs node) {
+        Namespace ns = node.namespace();
+        return "node " + node.name() + " rules:\n" + ns.ip("rule") + "\nroutes:\n" + ns.ip("route", "show", "table", "all");
     }
 }
