@@ -3,11 +3,10 @@ package io.vpccni.cni.dataplane;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 
 /**
  * The node's side of the pod network. In production it is the plugin process's own namespace;
@@ -58,12 +57,19 @@ public sealed interface HostNamespace {
         }
     }
 
+    /**
+     * Through java.io rather than {@code Files.writeString}: the JVM has java.io's file streams
+     * ready at start, while NIO's first file channel initialises its machinery, a few ms of a
+     * plugin run (BENCHMARKS.md).
+     */
     private static boolean write(String key, String value) throws IOException {
-        try {
-            Files.writeString(Path.of("/proc/sys", key), value, StandardCharsets.US_ASCII);
-            return true;
-        } catch (NoSuchFileException e) {
+        File file = new File("/proc/sys", key);
+        if (!file.exists()) {
             return false;
         }
+        try (FileOutputStream out = new FileOutputStream(file)) {
+            out.write(value.getBytes(StandardCharsets.US_ASCII));
+        }
+        return true;
     }
 }

@@ -1,12 +1,12 @@
 package io.vpccni.cni.log;
 
+import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
@@ -119,20 +119,20 @@ public final class PluginLog implements AutoCloseable {
         return pid;
     }
 
+    /**
+     * java.io's File on the path every run takes (directory, size check, append): the JVM has it
+     * ready at start, where NIO's Files initialises more on first use. Rotation, rare, uses Files.
+     */
     private static OutputStream open(Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        File f = file.toAbsolutePath().toFile();
+        File parent = f.getParentFile();
+        if (parent != null && !parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
+            throw new IOException("cannot create log directory " + parent);
         }
-        try {
-            if (Files.size(file) >= MAX_BYTES) {
-                Files.move(file, file.resolveSibling(file.getFileName() + ".1"),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (NoSuchFileException firstUse) {
-            // nothing to rotate
+        if (f.length() >= MAX_BYTES) { // 0 when the file does not exist yet
+            Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
         }
-        return new FileOutputStream(file.toFile(), true);
+        return new FileOutputStream(f, true);
     }
 
     @Override
