@@ -29,12 +29,7 @@ final class Checks {
     /** Dotted-quad IPv4 literal; parsed by hand so nothing can trigger a DNS lookup. */
     static String ipv4(String field, String value) {
         nonBlank(field, value);
-        String[] parts = value.split("\\.", -1);
-        boolean ok = parts.length == 4;
-        for (int i = 0; ok && i < 4; i++) {
-            ok = isOctet(parts[i]);
-        }
-        if (!ok) {
+        if (!IpLiterals.isIpv4(value)) {
             throw new IllegalArgumentException(field + " is not an IPv4 address: '" + value + "'");
         }
         return value;
@@ -44,30 +39,10 @@ final class Checks {
     static String ipv4Cidr(String field, String value) {
         nonBlank(field, value);
         int slash = value.indexOf('/');
-        if (slash < 0 || !isInt(value.substring(slash + 1), 0, 32)) {
+        if (slash < 0 || !IpLiterals.isDecimal(value.substring(slash + 1), 32)) {
             throw new IllegalArgumentException(field + " is not an IPv4 CIDR: '" + value + "'");
         }
         ipv4(field, value.substring(0, slash));
         return value;
-    }
-
-    private static boolean isOctet(String s) {
-        return !s.isEmpty() && s.length() <= 3 && (s.length() == 1 || s.charAt(0) != '0')
-                && isInt(s, 0, 255);
-    }
-
-    private static boolean isInt(String s, int min, int max) {
-        if (s.isEmpty() || s.length() > 3) {
-            return false;
-        }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            v = v * 10 + (c - '0');
-        }
-        return v >= min && v <= max;
     }
 }

@@ -1,5 +1,7 @@
 package io.vpccni.cni.spec;
 
+import io.vpccni.rpc.IpLiterals;
+
 /**
  * Syntax checks for addresses in results. Text only, so nothing can trigger a DNS lookup and no
  * InetAddress machinery loads in the short-lived plugin. IPv6 is checked loosely (hex digits,
@@ -19,7 +21,7 @@ final class IpText {
         }
         String ip = s.substring(0, slash);
         String prefix = s.substring(slash + 1);
-        return isIpv4(ip) && isNumber(prefix, 32) || isIpv6(ip) && isNumber(prefix, 128);
+        return isIpv4(ip) && IpLiterals.isDecimal(prefix, 32) || isIpv6(ip) && IpLiterals.isDecimal(prefix, 128);
     }
 
     static boolean isIpv6Cidr(String s) {
@@ -27,16 +29,7 @@ final class IpText {
     }
 
     static boolean isIpv4(String s) {
-        String[] parts = s.split("\\.", -1);
-        if (parts.length != 4) {
-            return false;
-        }
-        for (String p : parts) {
-            if (!isNumber(p, 255) || p.length() > 1 && p.charAt(0) == '0') {
-                return false;
-            }
-        }
-        return true;
+        return IpLiterals.isIpv4(s);
     }
 
     static boolean isIpv6(String s) {
@@ -51,20 +44,5 @@ final class IpText {
             }
         }
         return true;
-    }
-
-    private static boolean isNumber(String s, int max) {
-        if (s.isEmpty() || s.length() > 3) {
-            return false;
-        }
-        int v = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < '0' || c > '9') {
-                return false;
-            }
-            v = v * 10 + c - '0';
-        }
-        return v <= max;
     }
 }
