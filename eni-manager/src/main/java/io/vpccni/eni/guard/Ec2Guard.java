@@ -46,8 +46,12 @@ public final class Ec2Guard {
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final Ec2CallObserver observer;
-    /** What last counted against the circuit breaker: an open circuit reports the same kind of trouble. */
-    private volatile boolean lastBreakerFailureWasThrottling;
+    /**
+     * What last counted against the circuit breaker: an open circuit reports the same kind of
+     * trouble, and names EC2's own code (RequestLimitExceeded, 503...) so the reason a pod add
+     * shows says what EC2 said, not only that we stopped asking.
+     */
+    private volatile Ec2Failure lastBreakerFailure;
 
     public Ec2Guard(Settings settings, Ec2CallObserver observer) {
         this.observer = observer;
@@ -79,12 +83,14 @@ public final class Ec2Guard {
         try {
             return guarded.get();
         } catch (CallNotPermittedException e) {
-            if (lastBreakerFailureWasThrottling) {
+            Ec2Failure last = lastBreakerFailure;
+            String lastCode = last == null || last.errorCode().isEmpty() ? "" : " (last: " + last.errorCode() + ")";
+            if (last instanceof Ec2Failure.Throttled) {
                 throw new Ec2Failure.Throttled(operation, "CircuitOpen",
-                        "EC2 kept throttling our calls; calls paused for a while", e);
+                        "EC2 kept throttling our calls" + lastCode + "; calls paused for a while", e);
             }
             throw new Ec2Failure.Unavailable(operation, "CircuitOpen",
-                    "EC2 failed repeatedly; calls paused for a while", e);
+                    "EC2 failed repeatedly" + lastCode + "; calls paused for a while", e);
         } catch (RequestNotPermitted e) {
             throw new Ec2Failure.Throttled(operation, "ClientRateLimit",
                     "no request permit within the client-side rate limit's wait", e);
@@ -111,7 +117,7 @@ public final class Ec2Guard {
         } catch (RuntimeException e) {
             Ec2Failure failure = AwsErrors.classify(operation, e);
             if (failure instanceof Ec2Failure.Throttled || failure instanceof Ec2Failure.Unavailable) {
-                lastBreakerFailureWasThrottling = failure instanceof Ec2Failure.Throttled;
+                lastBreakerFailure = failure;
             }
             observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.of(failure));
             throw failure;

@@ -71,8 +71,10 @@ class FaultInjectionTest {
         }
         long requests = node.stats.calls("DescribeNetworkInterfaces");
 
-        assertThatThrownBy(manager::nodeEnis).isInstanceOfSatisfying(Ec2Failure.Throttled.class,
-                failure -> assertThat(failure.errorCode()).isEqualTo("CircuitOpen"));
+        assertThatThrownBy(manager::nodeEnis).isInstanceOfSatisfying(Ec2Failure.Throttled.class, failure -> {
+            assertThat(failure.errorCode()).isEqualTo("CircuitOpen");
+            assertThat(failure.getMessage()).contains("(last: RequestLimitExceeded)");
+        });
         assertThat(node.stats.calls("DescribeNetworkInterfaces")).isEqualTo(requests);
     }
 
