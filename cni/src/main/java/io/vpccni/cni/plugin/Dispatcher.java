@@ -10,6 +10,7 @@ import io.vpccni.cni.spec.NetConf;
 import io.vpccni.cni.spec.VersionInfo;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -36,7 +37,7 @@ public final class Dispatcher {
         try {
             CmdArgs args = CmdArgs.fromEnv(env);
             if (args.command() == CniCommand.VERSION) {
-                stdout.print(VersionInfo.toJson());
+                emit(stdout, VersionInfo.toJson());
                 return 0;
             }
             NetConf conf = NetConf.parse(stdin);
@@ -54,21 +55,29 @@ public final class Dispatcher {
                 case GC -> GcCommand.run(inv);
                 case VERSION -> VersionInfo.toJson();
             };
-            stdout.print(out);
+            emit(stdout, out);
             return 0;
         } catch (CniError e) {
             log.error("container " + env.getOrDefault("CNI_CONTAINERID", "-") + ": error " + e.code() + ": "
                     + e.getMessage());
-            stdout.print(e.toJson(version));
+            emit(stdout, e.toJson(version));
             return 1;
         } catch (RuntimeException e) {
             // A bug or an unexpected kernel answer: still the spec's error object, code 999.
             log.error("container " + env.getOrDefault("CNI_CONTAINERID", "-") + ": " + e);
-            stdout.print(new CniError(CniError.INTERNAL, String.valueOf(e)).toJson(version));
+            emit(stdout, new CniError(CniError.INTERNAL, String.valueOf(e)).toJson(version));
             return 1;
         } finally {
             log.close();
         }
+    }
+
+    /**
+     * The result or error object as UTF-8 bytes: {@code print(String)} would set up the stream's
+     * charset encoder on its first use, about a millisecond of a plugin run.
+     */
+    private static void emit(PrintStream stdout, String json) {
+        stdout.writeBytes(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static PluginLog openLog(NetConf conf) {
