@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 
 /**
  * The plugin's log: one line per event, appended to {@code pluginLogFile}, never stdout (stdout
@@ -53,14 +52,22 @@ public final class PluginLog implements AutoCloseable {
         return new PluginLog(null, Level.ERROR, null);
     }
 
-    /** aws-vpc-cni writes "DEBUG"/"Debug"/"info"...; an unknown word means INFO. */
+    /**
+     * aws-vpc-cni writes "DEBUG"/"Debug"/"info"...; an unknown word means INFO. Compared without
+     * case rather than upper-cased: {@code toUpperCase(Locale.ROOT)} initialises Locale's tables.
+     */
     public static Level parseLevel(String text) {
-        return switch (text.strip().toUpperCase(Locale.ROOT)) {
-            case "DEBUG", "TRACE" -> Level.DEBUG;
-            case "WARN", "WARNING" -> Level.WARN;
-            case "ERROR", "FATAL" -> Level.ERROR;
-            default -> Level.INFO;
-        };
+        String t = text.strip();
+        if (t.equalsIgnoreCase("DEBUG") || t.equalsIgnoreCase("TRACE")) {
+            return Level.DEBUG;
+        }
+        if (t.equalsIgnoreCase("WARN") || t.equalsIgnoreCase("WARNING")) {
+            return Level.WARN;
+        }
+        if (t.equalsIgnoreCase("ERROR") || t.equalsIgnoreCase("FATAL")) {
+            return Level.ERROR;
+        }
+        return Level.INFO;
     }
 
     public boolean enabled(Level level) {

@@ -45,8 +45,10 @@ public final class Dispatcher {
             args.command().requireAllowedBy(version);
             log = openLog(conf);
             Invocation inv = new Invocation(args, conf, log, host, Ipamd.at(socketPath(env)));
-            log.debug(args.command() + " container " + args.containerId() + " netns " + args.netns()
-                    + " ifname " + args.ifName() + " args " + args.args());
+            if (log.enabled(PluginLog.Level.DEBUG)) { // not even the concatenation otherwise
+                log.debug(args.command() + " container " + args.containerId() + " netns " + args.netns()
+                        + " ifname " + args.ifName() + " args " + args.args());
+            }
             String out = switch (args.command()) {
                 case ADD -> AddCommand.run(inv);
                 case DEL -> DelCommand.run(inv);

@@ -52,4 +52,16 @@ class PluginLogTest {
         }
         assertThat(Files.readString(blocker)).isEqualTo("x");
     }
+
+    @Test
+    void levelWordsAreReadAsAwsVpcCniWritesThem() {
+        assertThat(PluginLog.parseLevel("Debug")).isEqualTo(PluginLog.Level.DEBUG);
+        assertThat(PluginLog.parseLevel("trace")).isEqualTo(PluginLog.Level.DEBUG);
+        assertThat(PluginLog.parseLevel(" info ")).isEqualTo(PluginLog.Level.INFO);
+        assertThat(PluginLog.parseLevel("WARNING")).isEqualTo(PluginLog.Level.WARN);
+        assertThat(PluginLog.parseLevel("warn")).isEqualTo(PluginLog.Level.WARN);
+        assertThat(PluginLog.parseLevel("Fatal")).isEqualTo(PluginLog.Level.ERROR);
+        assertThat(PluginLog.parseLevel("error")).isEqualTo(PluginLog.Level.ERROR);
+        assertThat(PluginLog.parseLevel("chatty")).isEqualTo(PluginLog.Level.INFO);
+    }
 }

@@ -77,13 +77,16 @@ public final class LibC {
         }
         byte[] address = ByteBuffer.allocate(2 + name.length + 1).order(ByteOrder.nativeOrder())
                 .putShort((short) AF_UNIX).put(name).put((byte) 0).array();
-        check(connect0(fd, address), "connect " + path);
+        check(connect0(fd, address), "connect", path);
     }
 
     /** {@code setsockopt(2)} with an int value. */
     public static void setSocketOption(int fd, int level, int option, int value) {
         byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
-        check(setsockopt0(fd, level, option, v), "setsockopt " + level + "/" + option);
+        long rc = setsockopt0(fd, level, option, v);
+        if (rc < 0) {
+            throw failure(rc, "setsockopt " + level + "/" + option);
+        }
     }
 
     /**
@@ -150,7 +153,7 @@ public final class LibC {
         do {
             n = sendto0(fd, data, offset, length, MSG_NOSIGNAL, null);
         } while (n == -Errno.EINTR);
-        return (int) check(n, "send " + what);
+        return (int) check(n, "send", what);
     }
 
     /**
@@ -162,12 +165,12 @@ public final class LibC {
         do {
             n = recvfrom0(fd, into, offset, length, 0, null);
         } while (n == -Errno.EINTR);
-        return (int) check(n, "recv " + what);
+        return (int) check(n, "recv", what);
     }
 
     /** {@code shutdown(SHUT_WR)}: tells the peer the request is complete. */
     public static void shutdownOutput(int fd, String what) {
-        check(shutdown0(fd, SHUT_WR), "shutdown " + what);
+        check(shutdown0(fd, SHUT_WR), "shutdown", what);
     }
 
     /**
@@ -178,7 +181,7 @@ public final class LibC {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         byte[] terminated = new byte[bytes.length + 1];
         System.arraycopy(bytes, 0, terminated, 0, bytes.length);
-        return (int) check(openat0(terminated, O_RDONLY | O_CLOEXEC), "open " + path);
+        return (int) check(openat0(terminated, O_RDONLY | O_CLOEXEC), "open", path);
     }
 
     /** {@code close(2)}. EINTR is not retried: on Linux the descriptor is released anyway. */
@@ -191,7 +194,7 @@ public final class LibC {
 
     /** {@code setns(2)}: moves the calling OS thread into the namespace of {@code fd}. */
     public static void setns(int fd, int nstype, String what) {
-        check(setns0(fd, nstype), "setns " + what);
+        check(setns0(fd, nstype), "setns", what);
     }
 
     private static byte[] netlinkAddress(int portId, int groups) {
@@ -209,6 +212,17 @@ public final class LibC {
     private static long check(long rc, String op) {
         if (rc < 0) {
             throw failure(rc, op);
+        }
+        return rc;
+    }
+
+    /**
+     * As {@link #check(long, String)}, naming the call "verb subject" only on failure: a string
+     * concatenation on every successful call is interpreted method-handle work in a plugin run.
+     */
+    private static long check(long rc, String verb, String subject) {
+        if (rc < 0) {
+            throw failure(rc, verb + " " + subject);
         }
         return rc;
     }
