@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A simulated node for whole-process tests: the packaged launcher (or cnitool) runs inside the
@@ -32,7 +31,7 @@ final class ProcessFixture implements AutoCloseable {
     private final List<ScratchNetns> pods = new ArrayList<>();
 
     ProcessFixture() throws IOException {
-        assumeTrue(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
+        Shell.require(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
         dir = Files.createTempDirectory("vpccni-cni-it");
         socket = dir.resolve("ipamd.sock");
         ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The packaged plugin as runtimes run it: directly, through cnitool, and chained with Debian's plugins. */
 @Tag("privileged")
@@ -62,7 +61,7 @@ class WholeProcessIT {
 
     @Test
     void cnitoolDrivesAddCheckDelGcAndStatus() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(ProcessFixture.CNITOOL)), "cnitool not installed");
+        Shell.require(Files.isExecutable(Path.of(ProcessFixture.CNITOOL)), "cnitool not installed");
         Path confDir = conflist("1.1.0", "{\"type\":\"vpc-cni\",\"vethPrefix\":\"eni\",\"mtu\":\"9001\",\"pluginLogFile\":\""
                 + f.dir.resolve("plugin.log") + "\",\"pluginLogLevel\":\"DEBUG\"}");
         ScratchNetns pod = f.pod();
@@ -96,7 +95,7 @@ class WholeProcessIT {
 
     @Test
     void portmapAndBandwidthChainAfterUsForAddAndDel() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(ProcessFixture.CNITOOL)), "cnitool not installed");
+        Shell.require(Files.isExecutable(Path.of(ProcessFixture.CNITOOL)), "cnitool not installed");
         // Debian's portmap speaks up to 1.0.0.
         Path confDir = conflist("1.0.0", "{\"type\":\"vpc-cni\",\"vethPrefix\":\"eni\",\"mtu\":\"9001\"},"
                 + "{\"type\":\"portmap\",\"capabilities\":{\"portMappings\":true},\"snat\":true},"

@@ -1,10 +1,10 @@
 package io.vpccni.it.vpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vpccni.netlink.testing.Shell;
 import io.vpccni.rpc.HostVethName;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,8 +66,8 @@ class ChurnTest {
 
     @Test
     void twoThousandAddsAndDelsWithIpamdKilledLeaveNothingBehind() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "namespaces need root");
-        assumeTrue(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
+        Shell.require("root".equals(System.getProperty("user.name")), "namespaces need root");
+        Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
         System.out.println("[churn] seed " + SEED + " (replay with -Dchurn.seed=" + SEED + "): " + OPERATIONS
                 + " operations, " + KILLS + " kills");
         Random plan = new Random(SEED);

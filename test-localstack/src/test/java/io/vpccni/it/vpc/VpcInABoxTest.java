@@ -1,8 +1,8 @@
 package io.vpccni.it.vpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.vpccni.netlink.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +40,8 @@ class VpcInABoxTest {
 
     @BeforeAll
     void startBox() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "namespaces need root");
-        assumeTrue(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
+        Shell.require("root".equals(System.getProperty("user.name")), "namespaces need root");
+        Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
         box = VpcBox.start(List.of(
                 new VpcBox.NodeSpec("a", "t3.small", Map.of()),
                 new VpcBox.NodeSpec("b", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0")),
