@@ -44,18 +44,6 @@ say "jdeps: $modules"
 "$jdk/bin/jlink" --add-modules "$modules" --output "$out/runtime" --strip-debug --no-man-pages \
     --no-header-files
 
-# java.security without its comments: InetAddress's class initialisation loads this file (1,600
-# lines, 90 % comments) through Properties.load, interpreted, in every plugin run. Only comment and
-# blank lines outside a value's continuation are dropped, so it holds the same properties
-# (PluginLayoutIT compares them with the JDK's).
-security="$out/runtime/conf/security/java.security"
-awk '{
-  if (!cont && ($0 ~ /^[ \t\f]*[#!]/ || $0 ~ /^[ \t\f]*$/)) next
-  print
-  cont = match($0, /\\+$/) && RLENGTH % 2 == 1
-}' "$security" > "$security.stripped"
-mv "$security.stripped" "$security"
-
 # Flags measured in BENCHMARKS.md: the interpreter only (a run is over before JIT-compiled code
 # would repay its compile: -Xint beat C1 with thresholds x30 by 6 to 8 % of an ADD once the
 # plugin's own work had shrunk), the serial collector (no GC threads to start), a small fixed
@@ -63,7 +51,7 @@ mv "$security.stripped" "$security"
 # own value: InetAddress's class initialisation reads it, and given that way it does not initialise
 # java.security.Security (parsing the whole security properties file) to find it.
 native_flag='-Dvpccni.native.library=$h/lib/libvpccni-syscall.so'
-include_in_exceptions="$(sed -n 's/^jdk\.includeInExceptions=//p' "$security")"
+include_in_exceptions="$(sed -n 's/^jdk\.includeInExceptions=//p' "$out/runtime/conf/security/java.security")"
 jvm_flags="-Xint -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
 jvm_flags="$jvm_flags -Djdk.includeInExceptions=$include_in_exceptions"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"

@@ -3,7 +3,7 @@
  * plugin's ipamd client need, bound by JNI.
  *
  * Why JNI and not the FFM API: the CNI plugin is a new JVM per pod. JDK 25 generates every FFM
- * downcall stub and its adapter classes at run time in each process (its AOT cache cannot keep
+ * downcall and its adapter classes at run time in each process (its AOT cache cannot keep
  * them), and FFM's memory API warms up interpreted too: together about a quarter of a pod ADD's
  * CPU (BENCHMARKS.md). A JNI method is bound by one symbol lookup in this library, and Java
  * arrays in and out need no native memory API at all.

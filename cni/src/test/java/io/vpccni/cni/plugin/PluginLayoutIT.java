@@ -23,15 +23,6 @@ class PluginLayoutIT {
     }
 
     @Test
-    void strippedJavaSecurityHoldsExactlyTheJdksProperties() throws IOException {
-        Path ours = HOME.resolve("runtime/conf/security/java.security");
-        Path jdks = Path.of(System.getProperty("java.home"), "conf/security/java.security");
-
-        assertThat(Files.size(ours)).isLessThan(Files.size(jdks) / 4);
-        assertThat(load(ours)).isEqualTo(load(jdks)).isNotEmpty();
-    }
-
-    @Test
     void launcherGivesJdkIncludeInExceptionsTheValueOfTheJdksJavaSecurity() throws IOException {
         String launcher = Files.readString(HOME.resolve("bin/vpc-cni"));
         String jdks = load(Path.of(System.getProperty("java.home"), "conf/security/java.security"))

@@ -175,8 +175,9 @@ public final class KubernetesLink implements ClusterLink {
         try {
             // key and value are ours (a fixed key, an IPv4 address): nothing to escape
             String patch = "{\"metadata\":{\"annotations\":{\"" + key + "\":\"" + value + "\"}}}";
-            // Patched through a stub pod, not withName(name): fabric8 would GET the pod first to learn what it
-            // already knows (the name), a call RBAC does not grant (pods get) and the API server would refuse.
+            // Patched through a Pod object holding only namespace and name, not withName(name): fabric8 would
+            // GET the pod first to learn what it already knows (the name), a call RBAC does not grant (pods get)
+            // and the API server would refuse.
             client.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withNamespace(namespace)
                     .withName(name).endMetadata().build()).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
             return true;

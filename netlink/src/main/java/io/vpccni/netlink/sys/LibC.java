@@ -16,7 +16,7 @@ import java.time.Duration;
  * them. A failure becomes a {@link NetlinkException} naming the call and its errno.
  *
  * <p>Why JNI rather than the FFM API: the CNI plugin is a short-lived process, and JDK 25 builds
- * every FFM downcall (bytecode, LambdaForms, a native stub) at run time even with the AOT cache,
+ * every FFM downcall (bytecode, LambdaForms, native entry code) at run time even with the AOT cache,
  * while FFM's memory API warms up interpreted: together about a quarter of a pod ADD's CPU
  * (BENCHMARKS.md). A JNI method is bound by one symbol lookup.
  *

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -36,7 +37,7 @@ final class NativeLibrary {
             Path copy = Files.createTempFile("vpccni-syscall-", ".so",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             try {
-                Files.copy(in, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
                 System.load(copy.toString());
             } finally {
                 Files.deleteIfExists(copy); // the mapping stays valid after the unlink

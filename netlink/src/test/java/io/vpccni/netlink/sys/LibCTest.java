@@ -5,6 +5,7 @@ import io.vpccni.netlink.error.NetlinkException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -47,8 +48,7 @@ class LibCTest {
     @Test
     void unixStreamRoundTripWithHalfClose(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("s.sock");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(path));
+        try (ServerSocketChannel server = listeningAt(path)) {
             int fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
             try {
                 LibC.setSendTimeout(fd, Duration.ofSeconds(5));
@@ -81,9 +81,7 @@ class LibCTest {
             assertThatThrownBy(() -> LibC.connectUnix(fd, dir.resolve("absent.sock").toString()))
                     .isInstanceOf(NetlinkException.NoSuchObject.class);
             Path stale = dir.resolve("stale.sock");
-            try (ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-                s.bind(UnixDomainSocketAddress.of(stale));
-            } // closed: the file stays, nobody listens
+            listeningAt(stale).close(); // the file stays, nobody listens
             assertThatThrownBy(() -> LibC.connectUnix(fd, stale.toString()))
                     .isInstanceOf(NetlinkException.class)
                     .extracting(e -> ((NetlinkException) e).errno()).isEqualTo(Errno.ECONNREFUSED);
@@ -97,8 +95,7 @@ class LibCTest {
     @Test
     void receiveTimeoutIsEagain(@TempDir Path dir) throws Exception {
         Path path = dir.resolve("quiet.sock");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(path));
+        try (ServerSocketChannel server = listeningAt(path)) {
             int fd = LibC.socket(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0);
             try {
                 LibC.connectUnix(fd, path.toString());
@@ -110,5 +107,12 @@ class LibCTest {
                 LibC.close(fd);
             }
         }
+    }
+
+    /** A JDK Unix-domain server at {@code path}: the peer our calls are checked against. */
+    private static ServerSocketChannel listeningAt(Path path) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(path));
+        return server;
     }
 }
