@@ -26,6 +26,10 @@ class ThrottledEc2Test {
         try (SimulatedNode node = new SimulatedNode("m5.large",
                 Map.of("WARM_IP_TARGET", "5", "MINIMUM_IP_TARGET", "10", "IP_COOLDOWN_PERIOD", "0")).start()) {
             node.settle(() -> node.daemon.poolStats().total() >= 10);
+            // The first pool-growing call is throttled for certain: with only a few EC2 calls in the minute, a coin
+            // flip per call alone let a run go unthrottled now and then, proving nothing.
+            node.faults.failNext("AssignPrivateIpAddresses", 1, Fault.THROTTLED);
+            node.faults.failNext("CreateNetworkInterface", 1, Fault.THROTTLED);
             node.faults.failRandomly(0.5, Fault.THROTTLED, Set.of());
 
             ArrayDeque<String> live = new ArrayDeque<>();
