@@ -205,7 +205,13 @@ class ChurnTest {
                     tally.adds.get(), tally.dels.get(), churnSeconds, tally.failedAdds.get(), tally.failedDels.get(),
                     tally.onSecondaryEni.get(), tally.kills.get());
             if (!crashes.isEmpty()) {
-                AssertionError failed = new AssertionError("churn stopped (seed " + SEED + ")", crashes.getFirst());
+                for (SimulatedNodeNs node : nodes) {
+                    System.out.println("[churn] last lines of ipamd on " + node.name() + ":\n" + node.ipamd().tail());
+                }
+                // The cause in the message itself: CI shows the failure line, not always the stack trace.
+                Throwable first = crashes.getFirst();
+                AssertionError failed = new AssertionError("churn stopped (seed " + SEED + "): " + firstLine(first)
+                        + (first.getCause() == null ? "" : " <- " + firstLine(first.getCause())), first);
                 crashes.stream().skip(1).forEach(failed::addSuppressed);
                 throw failed;
             }
@@ -310,6 +316,10 @@ class ChurnTest {
      */
     private static Map<String, String> byIp(List<PodNs> pods) {
         return pods.stream().collect(Collectors.toMap(PodNs::ip, PodNs::name, (x, y) -> x, TreeMap::new));
+    }
+
+    private static String firstLine(Throwable e) {
+        return e.toString().lines().findFirst().orElse("");
     }
 
     private static Set<String> words(String text) {
