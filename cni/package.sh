@@ -107,13 +107,13 @@ fi
 # misses (TRACE_RESOLVE "(fail)"/"(generated)"); appended to the classlist, the AOT cache
 # creation below generates them.
 "${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags "$train_native" \
-    -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path \
+    -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path \
   | sed -n -E 's/^(\[(LF|SPECIES)_RESOLVE\] .*) \((fail|generated)\)$/@lambda-form-invoker \1/p' \
   | sort -u > "$tmp/invokers"
 cat "$tmp/invokers" >> "$out/runtime/lib/classlist"
 say "$(wc -l < "$tmp/invokers") method-handle invokers added to the runtime's classlist"
 "${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
-    $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$socket" $pod_path >&2
+    $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path >&2
 
 # Relative class path at run time: make the launcher's $h resolve to the same jars.
 say "built $out ($(du -sh "$out" | cut -f1)); launcher $out/bin/vpc-cni"

@@ -1,11 +1,8 @@
 package io.vpccni.cni.plugin;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -15,18 +12,23 @@ import java.util.Map;
  * jar to load it), so the AOT cache holds the classes, linkage and profiles of those paths.
  * The plugin log goes to a real file, as on a node. Not used at run time.
  *
- * <p>Arguments: {@code <ipamd socket> [<pod netns path>]}. Without a pod namespace (a build that is
- * not root) only the paths that need no kernel changes are trained. Run it inside a scratch node
- * namespace: ADD and DEL change that namespace.
+ * <p>Arguments: {@code <plugin log file> <ipamd socket> [<pod netns path>]}. Without a pod namespace
+ * (a build that is not root) only the paths that need no kernel changes are trained. Run it inside
+ * a scratch node namespace: ADD and DEL change that namespace.
+ *
+ * <p>Every class the training loads is preloaded by every plugin run, used or not: so nothing here
+ * that the plugin does not do itself. The log file comes from the caller because
+ * {@code Files.createTempFile} seeds a {@code SecureRandom}, which put the security providers, message
+ * digests and NIO file channels (about 90 classes) into the cache.
  */
 public final class AotTraining {
     private AotTraining() {}
 
-    public static void main(String[] args) throws IOException {
-        String socket = args[0];
-        String podNs = args.length > 1 ? args[1] : "";
+    public static void main(String[] args) {
+        String log = args[0];
+        String socket = args[1];
+        String podNs = args.length > 2 ? args[2] : "";
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
-        Path log = Files.createTempFile("vpc-cni-aot-", ".log");
         String conf = "{\"cniVersion\":\"1.0.0\",\"name\":\"aot\",\"type\":\"vpc-cni\",\"mtu\":\"9001\","
                 + "\"vethPrefix\":\"eni\",\"pluginLogFile\":\"" + log + "\",\"pluginLogLevel\":\"DEBUG\"}";
         System.getenv(); // what Main.main reads first
@@ -48,7 +50,6 @@ public final class AotTraining {
                 failures += run(sink, env("DEL", socket + ".absent", podNs), prev);
             }
         }
-        Files.delete(log);
         System.out.println("aot training done, " + failures + " unexpected failures");
     }
 
