@@ -21,6 +21,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,12 @@ class ChurnTest {
     // Longer than any ipamd restart under load: a retried ADD waits for the restarted daemon, it must not give up.
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final Duration CONVERGE = Duration.ofSeconds(60);
+    // After each restart a node serves this long before it can be killed again. Kills are planned by operation
+    // count and a node's next kill waits for its last restart (15-25 s under this load), so without it kills
+    // planned close together on one node ran back to back: four in a row kept one node's ipamd away for 80 s,
+    // and a slower machine takes that past PATIENCE (a CI run failed so). A real daemon that dies again at once
+    // is a crash loop, which is another test.
+    private static final Duration SERVES_BEFORE_NEXT_KILL = Duration.ofSeconds(10);
     private static final String POD_NAMESPACE = "default"; // what CniRuntime passes as K8S_POD_NAMESPACE
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,6 +66,8 @@ class ChurnTest {
         final AtomicInteger failedDels = new AtomicInteger();
         final AtomicInteger kills = new AtomicInteger();
         final AtomicInteger onSecondaryEni = new AtomicInteger();
+        // The slowest ADD, retries included, against PATIENCE: how close a run came to giving up.
+        final AtomicLong slowestAddMillis = new AtomicLong();
     }
 
     /** One planned kill: once {@code afterOperation} operations are done, wait {@code delayMillis}, kill ipamd. */
@@ -99,7 +108,8 @@ class ChurnTest {
 
             Thread killer = Thread.ofPlatform().name("churn-killer").start(() -> {
                 // Restarts run on threads of their own so that a slow restart on one node does not hold back a
-                // kill planned on another; a node is only killed again once its last restart is done.
+                // kill planned on another; a node is only killed again once its last restart is done and it has
+                // served for SERVES_BEFORE_NEXT_KILL.
                 Map<Integer, Thread> restarts = new TreeMap<>();
                 try {
                     for (Kill kill : kills) {
@@ -129,6 +139,7 @@ class ChurnTest {
                                                 + " SIGKILLed, restarted as pid %d, ready in %.1f s%n", n,
                                         kills.size(), atOperation, victim.name(), pid, victim.ipamd().pid(),
                                         (System.nanoTime() - restarting) / 1e9);
+                                Thread.sleep(SERVES_BEFORE_NEXT_KILL);
                             } catch (Throwable e) {
                                 crashes.add(new AssertionError("restart of ipamd on " + victim.name() + " failed",
                                         e));
@@ -165,7 +176,10 @@ class ChurnTest {
                                 && crashes.isEmpty(); i++) {
                             boolean add = pods.isEmpty() || pods.size() < MAX_LIVE_PER_NODE && random.nextBoolean();
                             if (add) {
+                                long addStarted = System.nanoTime();
                                 PodNs pod = box.addPod(node.name() + "-" + i, node, PATIENCE);
+                                tally.slowestAddMillis.accumulateAndGet((System.nanoTime() - addStarted) / 1_000_000,
+                                        Math::max);
                                 tally.adds.incrementAndGet();
                                 tally.failedAdds.addAndGet(pod.addRetries());
                                 if (pod.deviceIndex() > 0) {
@@ -201,9 +215,10 @@ class ChurnTest {
             killer.join();
             double churnSeconds = (System.nanoTime() - churnStarted) / 1e9;
             System.out.printf("[churn] %d operations (%d ADDs, %d DELs) in %.1f s; %d failed ADDs and %d failed DELs"
-                            + " retried; %d pods landed on a secondary ENI; %d kills%n", tally.operations.get(),
-                    tally.adds.get(), tally.dels.get(), churnSeconds, tally.failedAdds.get(), tally.failedDels.get(),
-                    tally.onSecondaryEni.get(), tally.kills.get());
+                            + " retried; %d pods landed on a secondary ENI; %d kills; slowest ADD %.1f s (patience %d s)%n",
+                    tally.operations.get(), tally.adds.get(), tally.dels.get(), churnSeconds, tally.failedAdds.get(),
+                    tally.failedDels.get(), tally.onSecondaryEni.get(), tally.kills.get(),
+                    tally.slowestAddMillis.get() / 1e3, PATIENCE.toSeconds());
             if (!crashes.isEmpty()) {
                 for (SimulatedNodeNs node : nodes) {
                     System.out.println("[churn] last lines of ipamd on " + node.name() + ":\n" + node.ipamd().tail());
