@@ -1,11 +1,11 @@
 package io.vpccni.it.vpc;
 
+import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.netlink.api.Addr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -50,10 +50,8 @@ public final class SimulatedNodeNs {
             throws IOException {
         Namespace ns = teardown.add("namespace " + nsName, Namespace.create(nsName));
         ns.sysctl("net.ipv4.ip_forward", "1");
-        Path dir = Files.createTempDirectory("vpccni-" + name + "-");
-        if (!Boolean.getBoolean("vpccni.keep")) { // -Dvpccni.keep=true keeps logs and checkpoints for a post-mortem
-            teardown.add("directory " + dir, dir, () -> deleteTree(dir));
-        }
+        Path dir = ScratchDirectory.create("vpccni-" + name + "-");
+        teardown.add("directory " + dir, dir, () -> ScratchDirectory.delete(dir));
         // The link-local metadata address is local to each instance; here a loopback address of the node.
         int lo = ns.netlink().linkByName("lo").orElseThrow().index();
         ns.netlink().addAddress(lo, new Addr(Ipv4.parse(IMDS_ADDRESS), 32));
@@ -114,17 +112,6 @@ public final class SimulatedNodeNs {
 
     public CniRuntime cni() {
         return cni;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.app.NodeNetworking;
+import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.faults.FaultInjector;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
@@ -17,7 +18,6 @@ import io.vpccni.rpc.DelRequest;
 import io.vpccni.rpc.IpamClient;
 import io.vpccni.rpc.IpamReply;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +49,7 @@ final class SimulatedNode implements AutoCloseable {
     SimulatedNode(String instanceType, Map<String, String> settings) throws IOException {
         instance = vpc.instance(subnetId, instanceType);
         imds = TestImds.start(raw, instance.instanceId());
-        dir = Files.createTempDirectory("vpccni-node");
+        dir = ScratchDirectory.create("vpccni-node");
         env.put("VPC_CNI_SOCKET", dir.resolve("ipamd.sock").toString());
         env.put("AWS_VPC_K8S_CNI_BACKING_STORE", dir.resolve("ipam.json").toString());
         env.put("DISABLE_LEAKED_ENI_CLEANUP", "true");
@@ -114,5 +114,10 @@ final class SimulatedNode implements AutoCloseable {
         imds.close();
         faults.close();
         vpc.close();
+        try {
+            ScratchDirectory.delete(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("removing " + dir, e);
+        }
     }
 }
