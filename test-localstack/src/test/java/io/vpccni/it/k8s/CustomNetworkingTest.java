@@ -18,10 +18,10 @@ import io.vpccni.ipamd.k8s.EniConfig;
 import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
+import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,6 +59,7 @@ class CustomNetworkingTest {
     String podGroup;
     TestImds imds;
     NodeDaemon daemon;
+    Path dir;
 
     @BeforeEach
     void nodeWithTwoSubnets() {
@@ -87,6 +88,10 @@ class CustomNetworkingTest {
         if (daemon != null) {
             LEFT.add(daemon);
         }
+        if (dir != null) {
+            Path used = dir;
+            LEFT.add(() -> ScratchDirectory.delete(used));
+        }
         LEFT.add(imds);
         LEFT.add(vpc);
     }
@@ -110,7 +115,7 @@ class CustomNetworkingTest {
     }
 
     private void startDaemon() throws Exception {
-        Path dir = Files.createTempDirectory("vpccni-k8s");
+        dir = ScratchDirectory.create("vpccni-k8s");
         Map<String, String> env = new HashMap<>(Map.of(
                 "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "true",
                 "MY_NODE_NAME", NODE,
