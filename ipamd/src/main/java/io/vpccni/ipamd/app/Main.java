@@ -15,7 +15,6 @@ import io.vpccni.ipamd.hostnet.ProcSys;
 import io.vpccni.ipamd.hostnet.SnatReconciler;
 import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.k8s.KubernetesLink;
-import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.status.StatusCommand;
@@ -117,27 +116,7 @@ public final class Main {
         Netlink netlink = Netlink.open();
         NodeNetworking networking = new KernelNodeNetworking(config, netlink,
                 new SnatReconciler(IptablesRestore.detect(List.of(), CommandRunner.processes(Duration.ofSeconds(30)))),
-                ProcSys.host(), LinkRetry.standard(), eniId -> macFromMetadata(metadata, eniId));
+                ProcSys.host(), LinkRetry.standard(), new MetadataMacs(metadata, MetadataMacs.NEW_ENI));
         return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired);
-    }
-
-    /**
-     * An ENI the daemon just attached shows up in instance metadata a few seconds later on EC2; wait for it
-     * (bounded) rather than fail the ENI's bring-up.
-     */
-    static MacAddress macFromMetadata(InstanceMetadata metadata, String eniId) {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            var found = metadata.enis().stream().filter(e -> e.interfaceId().equals(eniId)).findFirst();
-            if (found.isPresent()) {
-                return MacAddress.parse(found.get().mac());
-            }
-            try {
-                Thread.sleep(Duration.ofMillis(500));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new IllegalStateException(eniId + " did not appear in instance metadata within 10 s");
     }
 }
