@@ -1,10 +1,9 @@
 package io.vpccni.it;
 
+import io.vpccni.netlink.testing.Directories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.List;
 
 /**
  * A simulated node's working directory (ipamd's socket, checkpoint and logs), removed when the node goes unless
@@ -23,15 +22,8 @@ public final class ScratchDirectory {
 
     /** Deletes {@code dir} and everything under it, unless {@link #keep()}; a missing directory is fine. */
     public static void delete(Path dir) throws IOException {
-        if (keep() || !Files.exists(dir)) {
-            return;
-        }
-        List<Path> deepestFirst;
-        try (var files = Files.walk(dir)) {
-            deepestFirst = files.sorted(Comparator.reverseOrder()).toList();
-        }
-        for (Path f : deepestFirst) {
-            Files.deleteIfExists(f);
+        if (!keep()) {
+            Directories.deleteRecursively(dir);
         }
     }
 }

@@ -11,7 +11,7 @@ final class IpText {
     private IpText() {}
 
     static boolean isIp(String s) {
-        return isIpv4(s) || isIpv6(s);
+        return IpLiterals.isIpv4(s) || isIpv6(s);
     }
 
     static boolean isCidr(String s) {
@@ -21,15 +21,11 @@ final class IpText {
         }
         String ip = s.substring(0, slash);
         String prefix = s.substring(slash + 1);
-        return isIpv4(ip) && IpLiterals.isDecimal(prefix, 32) || isIpv6(ip) && IpLiterals.isDecimal(prefix, 128);
+        return IpLiterals.isIpv4(ip) && IpLiterals.isDecimal(prefix, 32) || isIpv6(ip) && IpLiterals.isDecimal(prefix, 128);
     }
 
     static boolean isIpv6Cidr(String s) {
         return s.indexOf(':') >= 0;
-    }
-
-    static boolean isIpv4(String s) {
-        return IpLiterals.isIpv4(s);
     }
 
     static boolean isIpv6(String s) {

@@ -1,6 +1,7 @@
 package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.testing.PoolBackedIpamd;
+import io.vpccni.netlink.testing.Directories;
 import io.vpccni.netlink.testing.Shell;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.cni.testing.NodeNamespace;
@@ -67,10 +68,6 @@ final class ProcessFixture implements AutoCloseable {
             p.close();
         }
         node.close();
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
+        Directories.deleteRecursively(dir);
     }
 }

@@ -217,8 +217,8 @@ public final class LibC {
     }
 
     /**
-     * As {@link #check(long, String)}, naming the call "verb subject" only on failure: a string
-     * concatenation on every successful call is interpreted method-handle work in a plugin run.
+     * As {@link #check(long, String)}, naming the call "verb subject" only on failure: building the
+     * name on every successful call would be interpreted work in each plugin run.
      */
     private static long check(long rc, String verb, String subject) {
         if (rc < 0) {

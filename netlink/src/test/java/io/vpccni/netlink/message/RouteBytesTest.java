@@ -19,7 +19,8 @@ class RouteBytesTest {
 
     @Test
     void hostRouteInTable3MatchesTheKernelWireFormat() {
-        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN);
+        assumeTrue(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN,
+                "the expected bytes are written for a little-endian host; this one is big-endian");
         Route r = Route.to(IpPrefix.parse("10.0.0.5/32")).withLinkIndex(7).withTable(3).withScope(Route.SCOPE_LINK);
         String hex = HexFormat.of().formatHex(RouteMessages.add(r).bytes());
         assertThat(hex).isEqualTo(
