@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Whole-process CNI ADD and DEL: vpc-cni (packaged launcher) against Debian's ptp + host-local,
-# alternated in one run, inside namespaces of our own. Not part of the tests.
+# Whole-process CNI ADD and DEL: vpc-cni (the packaged plugin as the runtime runs it: the shim, answered by
+# the plugin server of the node daemon), vpc-cni-jvm (the standalone plugin, what the shim runs when no
+# daemon answers) and Debian's ptp + host-local, alternated in one run, inside namespaces of our own.
+# Not part of the tests.
 #   bench/cni-add-del.sh [N=30] [--flags]      (root; after `mvn -pl netlink,rpc,cni install`)
 # --flags additionally measures the launcher's JVM flags one by one (startup figures).
 # Writes the results to BENCHMARKS.md (replacing this benchmark's section).
-# ipamd side: the test PoolBackedIpamd (cni/src/test) run standalone on a temp socket, with
-# free addresses in its pool: the same RPC and socket the real ipamd will serve.
+# Daemon side: the test PoolBackedIpamd (cni/src/test) run standalone inside the node namespace on a temp
+# socket, free addresses in its pool, with the plugin server beside it: the same RPC, socket and plugin
+# server the real ipamd serves.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${1:-30}"
@@ -22,9 +25,12 @@ cleanup() { [[ -n "$ipamd" ]] && kill "$ipamd" 2>/dev/null; ip netns del "$pod" 
 trap cleanup EXIT
 ip netns add "$node"; ip netns add "$pod"; ip -n "$node" link set lo up
 cp_deps="$(ls "$PLUGIN"/lib/*.jar | paste -sd:)"
-"$JDK/bin/java" -cp "$ROOT/cni/target/test-classes:$cp_deps" io.vpccni.cni.testing.PoolBackedIpamd "$tmp/ipamd.sock" 8 >"$tmp/ipamd.log" 2>&1 &
+ip netns exec "$node" "$JDK/bin/java" -Dvpccni.native.library="$PLUGIN/lib/libvpccni-syscall.so" \
+  -cp "$ROOT/cni/target/test-classes:$cp_deps" io.vpccni.cni.testing.PoolBackedIpamd "$tmp/ipamd.sock" 8 \
+  --plugin-server >"$tmp/ipamd.log" 2>&1 &
 ipamd=$!
-for _ in $(seq 100); do [[ -S "$tmp/ipamd.sock" ]] && break; sleep 0.1; done
+for _ in $(seq 100); do [[ -S "$tmp/plugin.sock" ]] && break; sleep 0.1; done
+
 
 cat > "$tmp/ours.json" <<J
 {"cniVersion":"1.0.0","name":"bench","type":"vpc-cni","mtu":"9001","vethPrefix":"eni","pluginLogFile":"$tmp/plugin.log","pluginLogLevel":"INFO"}
@@ -74,12 +80,12 @@ mkdir -p "$tmp/floor"
 printf 'public class Floor { public static void main(String[] a) { System.out.println("{}"); } }\n' > "$tmp/floor/Floor.java"
 "$JDK/bin/javac" -d "$tmp/floor/classes" "$tmp/floor/Floor.java"
 "$JDK/bin/jar" cf "$tmp/floor/floor.jar" -C "$tmp/floor/classes" Floor.class # the AOT cache takes jars only
-floor_flags="$(sed -n 's/.*-Xlog:cds=off \(.*\) "-Dvpccni.*/\1/p' "$PLUGIN/bin/vpc-cni")" # the launcher's JVM flags
+floor_flags="$(sed -n 's/.*-Xlog:cds=off \(.*\) "-Dvpccni.*/\1/p' "$PLUGIN/bin/vpc-cni-jvm")" # the launcher's JVM flags
 "$PLUGIN/runtime/bin/java" -XX:AOTCacheOutput="$tmp/floor/floor.aot" $floor_flags -cp "$tmp/floor/floor.jar" Floor >/dev/null 2>&1
-variants=("vpc-cni=$PLUGIN/bin/vpc-cni" "ptp=$CNI_DEBIAN/ptp"
+variants=("vpc-cni=$PLUGIN/bin/vpc-cni" "vpc-cni-jvm=$PLUGIN/bin/vpc-cni-jvm" "ptp=$CNI_DEBIAN/ptp"
   "jvm-floor=$PLUGIN/runtime/bin/java -XX:AOTCache=$tmp/floor/floor.aot -Xlog:aot=off $floor_flags -cp $tmp/floor/floor.jar Floor")
 if [[ "$FLAGS" == --flags ]]; then
-  h="$PLUGIN"; cp="$(grep -o -- '-cp "[^"]*"' "$PLUGIN/bin/vpc-cni" | sed "s|\\\$h|$h|g; s|-cp ||; s|\"||g")"
+  h="$PLUGIN"; cp="$(grep -o -- '-cp "[^"]*"' "$PLUGIN/bin/vpc-cni-jvm" | sed "s|\\\$h|$h|g; s|-cp ||; s|\"||g")"
   base="$h/runtime/bin/java --enable-native-access=ALL-UNNAMED -Dvpccni.native.library=$h/lib/libvpccni-syscall.so -cp $cp"
   main=io.vpccni.cni.plugin.Main
   variants+=(
@@ -94,6 +100,8 @@ if [[ "$FLAGS" == --flags ]]; then
     "+Xint(launcher)=$base -XX:AOTCache=$h/vpc-cni.aot -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -Xint $main"
   )
 fi
+# A warm daemon, as on a node that has been up for a while (its first invocations run interpreted): 30 pods first.
+ip netns exec "$node" bash "$tmp/inner.sh" 30 "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "vpc-cni=$PLUGIN/bin/vpc-cni" >/dev/null
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 ip netns exec "$node" bash "$tmp/inner.sh" "$N" "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "${variants[@]}" > "$tmp/samples"
 
@@ -122,12 +130,16 @@ section="$tmp/section.md"
   echo "Each iteration runs ADD then DEL of one pod (veth, /32, routes; ours also the host rules), vpc-cni and"
   echo "ptp alternated, N=$N each, timed per process inside a scratch node namespace (times in ms; wall clock,"
   echo "and CPU = user + system time of the process tree, from bash \`times\` in 10 ms clock ticks)."
-  echo "ipamd side: the test PoolBackedIpamd (a real IpamServer on a Unix socket) run standalone, free IPs in its pool."
+  echo "Daemon side: the test PoolBackedIpamd (a real IpamServer on a Unix socket, free IPs in its pool) with the plugin"
+  echo "server beside it, run standalone in the node namespace and warmed by 30 ADD/DEL pairs before the run. vpc-cni is what the runtime"
+  echo "runs (the shim, answered by the daemon's plugin server); vpc-cni-jvm is the standalone Java plugin, which the shim"
+  echo "runs when no daemon answers."
   echo
   table
   echo
   echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x);"
-  echo "of CPU time: ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
+  echo "of CPU time (the shim's own; the daemon's share is in no process tree of the run): ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
+  echo "The standalone plugin (vpc-cni-jvm) / ptp: ADD $(ratio ADD 3 vpc-cni-jvm)x, DEL $(ratio DEL 3 vpc-cni-jvm)x."
   echo "The JVM alone (jvm-floor: start, print, exit) / ptp: ADD $(ratio ADD 3 jvm-floor)x, DEL $(ratio DEL 3 jvm-floor)x."
   echo
   echo "Machine: $(nproc) CPUs; kernel $(uname -r); load average before/after the run: $load_before / $(cut -d" " -f1-3 /proc/loadavg)"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the plugin's self-contained install layout (DESIGN.md section 5: fast start):
-#   target/plugin/bin/vpc-cni      launcher (POSIX sh, no external commands)
+#   target/plugin/bin/vpc-cni      what the runtime runs: a small static C program that hands the invocation
+#                                  to the plugin server in the node daemon, or runs vpc-cni-jvm when none answers
+#   target/plugin/bin/vpc-cni-jvm  the standalone plugin's launcher (POSIX sh, no external commands)
 #   target/plugin/runtime/         jlink'd Java runtime with only the modules jdeps finds
 #   target/plugin/lib/*.jar        the plugin and its class path (netlink, rpc)
 #   target/plugin/lib/libvpccni-syscall.so   netlink's JNI syscall entry, taken out of its jar
@@ -55,9 +57,9 @@ include_in_exceptions="$(sed -n 's/^jdk\.includeInExceptions=//p' "$out/runtime/
 jvm_flags="-Xint -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k --enable-native-access=ALL-UNNAMED"
 jvm_flags="$jvm_flags -Djdk.includeInExceptions=$include_in_exceptions"
 rel_cp="$(echo "$cp_list" | sed "s|$out/|\$h/|g")"
-cat > "$out/bin/vpc-cni" <<LAUNCHER
+cat > "$out/bin/vpc-cni-jvm" <<LAUNCHER
 #!/bin/sh
-# vpc-cni CNI plugin launcher. The layout around it: ../runtime (Java), ../lib (jars),
+# vpc-cni standalone CNI plugin launcher. The layout around it: ../runtime (Java), ../lib (jars),
 # ../vpc-cni.aot (AOT cache). An installer that puts this file elsewhere sets VPC_CNI_HOME here.
 h="\${VPC_CNI_HOME:-}"
 if [ -z "\$h" ]; then
@@ -66,7 +68,9 @@ fi
 exec "\$h/runtime/bin/java" -XX:AOTCache="\$h/vpc-cni.aot" -Xlog:aot=off -Xlog:cds=off $jvm_flags "$native_flag" \\
   -cp "$rel_cp" $main "\$@"
 LAUNCHER
-chmod 755 "$out/bin/vpc-cni"
+chmod 755 "$out/bin/vpc-cni-jvm"
+# Static: it runs on the host, whatever its C library.
+"${CC:-cc}" -O2 -static -Wall -Wextra -Werror -o "$out/bin/vpc-cni" "$(dirname "${BASH_SOURCE[0]}")/src/main/c/vpc_cni_shim.c"
 
 # ---- AOT training
 train_cp="$cp_list"
@@ -116,4 +120,4 @@ say "$(wc -l < "$tmp/invokers") method-handle invokers added to the runtime's cl
     $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path >&2
 
 # Relative class path at run time: make the launcher's $h resolve to the same jars.
-say "built $out ($(du -sh "$out" | cut -f1)); launcher $out/bin/vpc-cni"
+say "built $out ($(du -sh "$out" | cut -f1)); plugin $out/bin/vpc-cni"

@@ -70,7 +70,9 @@ class ManifestsTest {
 
         Container ipamd = container(ds, "ipamd");
         assertThat(ipamd.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
-        assertThat(ipamd.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW");
+        // SYS_ADMIN for the plugin server's setns into pods' namespaces (README "The plugin server").
+        assertThat(ipamd.getSecurityContext().getCapabilities().getAdd())
+                .containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW", "SYS_ADMIN");
         assertThat(pod.getInitContainers()).singleElement()
                 .satisfies(init -> assertThat(init.getSecurityContext().getPrivileged()).isTrue());
 
@@ -83,10 +85,13 @@ class ManifestsTest {
         }
         assertThat(pod.getVolumes()).extracting(Volume::getHostPath).extracting(h -> h.getPath())
                 .containsExactlyInAnyOrder("/opt/cni/bin", "/etc/cni/net.d", "/var/run/aws-node", "/var/run/vpc-cni",
-                        "/var/log/vpc-cni", "/run/xtables.lock");
+                        "/var/log/vpc-cni", "/run/xtables.lock", "/var/run/netns");
         // The checkpoint and socket defaults must lie on host mounts, or a restart would lose them.
         Set<String> mounted = ipamd.getVolumeMounts().stream().map(m -> m.getMountPath()).collect(Collectors.toSet());
         assertThat(mounted).contains("/var/run/aws-node", "/var/run/vpc-cni", "/var/log/vpc-cni", "/run/xtables.lock");
+        // Network namespaces the runtime creates later must show up in the daemon: the plugin server opens them.
+        assertThat(ipamd.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/var/run/netns")).singleElement()
+                .satisfies(m -> assertThat(m.getMountPropagation()).isEqualTo("HostToContainer"));
     }
 
     /** (apiGroup, resource, verb) triples. */

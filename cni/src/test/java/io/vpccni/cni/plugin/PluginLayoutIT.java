@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What package.sh builds around the launcher, checked file by file. */
+/** What package.sh builds around the launchers, checked file by file. */
 class PluginLayoutIT {
     private static final Path HOME = Path.of(System.getProperty("vpccni.launcher")).getParent().getParent();
 
@@ -27,7 +27,7 @@ class PluginLayoutIT {
 
     @Test
     void launcherGivesJdkIncludeInExceptionsTheValueOfTheJdksJavaSecurity() throws IOException {
-        String launcher = Files.readString(HOME.resolve("bin/vpc-cni"));
+        String launcher = Files.readString(HOME.resolve("bin/vpc-cni-jvm"));
         String jdks = load(Path.of(System.getProperty("java.home"), "conf/security/java.security"))
                 .getProperty("jdk.includeInExceptions");
 
@@ -45,7 +45,7 @@ class PluginLayoutIT {
     void aRunLoadsOnlyFromTheAotCacheWhichHoldsNoSecurityProvidersNorConcatenationFactory() throws Exception {
         Path classLog = Files.createTempFile("vpc-cni-classes-", ".log");
         try {
-            ProcessBuilder run = new ProcessBuilder(HOME.resolve("bin/vpc-cni").toString());
+            ProcessBuilder run = new ProcessBuilder(HOME.resolve("bin/vpc-cni-jvm").toString());
             run.environment().put("CNI_COMMAND", "VERSION");
             run.environment().put("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classLog);
             run.redirectErrorStream(true);
@@ -69,9 +69,20 @@ class PluginLayoutIT {
 
     @Test
     void launcherLoadsTheJniLibraryInstalledBesideTheJars() throws IOException {
-        String launcher = Files.readString(HOME.resolve("bin/vpc-cni"));
+        String launcher = Files.readString(HOME.resolve("bin/vpc-cni-jvm"));
 
         assertThat(launcher).contains("-Dvpccni.native.library=$h/lib/libvpccni-syscall.so");
         assertThat(HOME.resolve("lib/libvpccni-syscall.so")).isRegularFile();
+    }
+
+    /** The shim runs on the host, whatever its C library: statically linked, no program interpreter. */
+    @Test
+    void shimIsAStaticExecutable() throws IOException {
+        byte[] shim = Files.readAllBytes(HOME.resolve("bin/vpc-cni"));
+
+        assertThat(java.util.Arrays.copyOf(shim, 4)).isEqualTo(new byte[] {0x7f, 'E', 'L', 'F'});
+        assertThat(new String(shim, StandardCharsets.ISO_8859_1)).doesNotContain("/lib64/ld-linux")
+                .doesNotContain("/lib/ld-linux");
+        assertThat(Files.isExecutable(HOME.resolve("bin/vpc-cni"))).isTrue();
     }
 }

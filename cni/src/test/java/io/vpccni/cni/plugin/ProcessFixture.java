@@ -1,6 +1,9 @@
 package io.vpccni.cni.plugin;
 
+import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.server.PluginServer;
 import io.vpccni.cni.testing.PoolBackedIpamd;
+import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.netlink.testing.Directories;
 import io.vpccni.netlink.testing.Shell;
 import io.vpccni.netlink.testing.ScratchNetns;
@@ -17,8 +20,11 @@ import java.util.Map;
 
 
 /**
- * A simulated node for whole-process tests: the packaged launcher (or cnitool) runs inside the
- * node namespace through {@code ip netns exec}, so that namespace is its host namespace.
+ * A simulated node for whole-process tests: the packaged plugin (or cnitool) runs inside the
+ * node namespace through {@code ip netns exec}, so that namespace is its host namespace. With a
+ * plugin server, the node's daemon side runs here in the test JVM, its host namespace the node's
+ * (never the test JVM's own), and the shim hands invocations to it; without one the shim runs
+ * the standalone plugin.
  */
 final class ProcessFixture implements AutoCloseable {
     /** cnitool, installed by the test setup: {@code GOBIN=/opt/cnitool/bin go install ...cnitool@v1.3.0}. */
@@ -29,13 +35,28 @@ final class ProcessFixture implements AutoCloseable {
     final Path dir;
     final Path socket;
     final PoolBackedIpamd ipamd;
+    /** Null without a plugin server. */
+    final PluginServer server;
+    private final NetNs nodeHandle;
     private final List<ScratchNetns> pods = new ArrayList<>();
 
     ProcessFixture() throws IOException {
+        this(false);
+    }
+
+    ProcessFixture(boolean pluginServer) throws IOException {
         Shell.require(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
         dir = Files.createTempDirectory("vpccni-cni-it");
         socket = dir.resolve("ipamd.sock");
         ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
+        nodeHandle = pluginServer ? NetNs.open(Path.of(node.path())) : null;
+        server = pluginServer ? PluginServer.start(PluginServer.besideIpamd(socket),
+                new Dispatcher(HostNamespace.of(nodeHandle))) : null;
+    }
+
+    /** Invocations the plugin server ran (0 without one). */
+    long served() {
+        return server == null ? 0 : server.served();
     }
 
     ScratchNetns pod() {
@@ -63,6 +84,10 @@ final class ProcessFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (server != null) {
+            server.close();
+            nodeHandle.close();
+        }
         ipamd.close();
         for (ScratchNetns p : pods) {
             p.close();

@@ -15,16 +15,29 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The packaged plugin as runtimes run it: directly, through cnitool, and chained with Debian's plugins. */
+/**
+ * The packaged plugin as runtimes run it: directly, through cnitool, and chained with Debian's plugins.
+ * Here without a plugin server (the shim runs the standalone JVM plugin); {@link ServedWholeProcessIT}
+ * runs the same tests with the daemon-side server answering the shim.
+ */
 @Tag("privileged")
 class WholeProcessIT {
     private static final String POD_ARGS = "IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=";
-    private ProcessFixture f;
+    ProcessFixture f;
+
+    boolean pluginServer() {
+        return false;
+    }
+
+    /** Invocations that the plugin server ran, for a test that made {@code invocations} of them. */
+    void assertRunWhereExpected(int invocations) {
+        assertThat(f.served()).isEqualTo(pluginServer() ? invocations : 0);
+    }
 
     @BeforeEach
     void node() throws Exception {
         Shell.assumePrivileged();
-        f = new ProcessFixture();
+        f = new ProcessFixture(pluginServer());
     }
 
     @AfterEach
@@ -41,6 +54,7 @@ class WholeProcessIT {
         assertThat(r.exit()).isZero();
         assertThat(r.stdout()).isEqualTo(
                 "{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}");
+        assertRunWhereExpected(1);
     }
 
     @Test
@@ -57,6 +71,7 @@ class WholeProcessIT {
         assertThat(del.exit()).as(del.stdout()).isZero();
         assertThat(f.node.snapshot()).isEqualTo(before);
         assertThat(f.ipamd.assignedIps()).isEmpty();
+        assertRunWhereExpected(2);
     }
 
     @Test

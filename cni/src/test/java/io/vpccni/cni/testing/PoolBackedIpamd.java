@@ -1,5 +1,8 @@
 package io.vpccni.cni.testing;
 
+import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.plugin.Dispatcher;
+import io.vpccni.cni.server.PluginServer;
 import io.vpccni.rpc.AddOk;
 import io.vpccni.rpc.AddRequest;
 import io.vpccni.rpc.AttachmentKey;
@@ -29,7 +32,9 @@ import java.util.concurrent.CountDownLatch;
  * fixed pool honestly (the same address for a known key, release on del, GC of unlisted keys).
  * The plugin against the real daemon is tested in test-localstack ({@code PluginOnRealIpamdTest}); the
  * cni module keeps this stand-in because it must not depend on ipamd (nor on the EC2 emulator).
- * Runnable on its own for the benchmark: {@code PoolBackedIpamd <socket> <count>}.
+ * Runnable on its own for the benchmark: {@code PoolBackedIpamd <socket> <count> [--plugin-server]}; with
+ * {@code --plugin-server} it also runs the daemon-side plugin server beside the socket, whose host
+ * namespace is the process's own (the benchmark starts it inside its node namespace).
  */
 public final class PoolBackedIpamd implements AutoCloseable {
     /** A poolable address, with the ENI device and route table it lives on. */
@@ -125,7 +130,11 @@ public final class PoolBackedIpamd implements AutoCloseable {
 
     /** Standalone, for bench/: serves until killed. */
     public static void main(String[] args) throws Exception {
-        try (var ipamd = start(Path.of(args[0]), primary(Integer.parseInt(args[1])))) {
+        Path socket = Path.of(args[0]);
+        boolean pluginServer = args.length > 2 && args[2].equals("--plugin-server");
+        try (var ipamd = start(socket, primary(Integer.parseInt(args[1])));
+                var plugins = pluginServer ? PluginServer.start(PluginServer.besideIpamd(socket),
+                        new Dispatcher(HostNamespace.ofProcess())) : null) {
             System.out.println("ready " + args[0]);
             System.out.flush();
             new CountDownLatch(1).await();

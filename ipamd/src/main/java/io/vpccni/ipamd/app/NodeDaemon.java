@@ -1,5 +1,8 @@
 package io.vpccni.ipamd.app;
 
+import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.plugin.Dispatcher;
+import io.vpccni.cni.server.PluginServer;
 import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.eni.leak.LeakedEniCollector;
 import io.vpccni.eni.lifecycle.EniManager;
@@ -34,6 +37,7 @@ import io.vpccni.ipamd.warmpool.PoolTargets;
 import io.vpccni.rpc.IpamServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -135,6 +139,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
                 config.hostNetwork().podMtu(), config.pool().addWait(), counters);
         IpamServer server = IpamServer.start(config.daemon().socket(), handler);
         running.add(server);
+        startPluginServer();
         restore(checkpoint);
         checkpoint.persist();
         ready = true;
@@ -169,6 +174,23 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         running.add(IntrospectionServer.start(this, clock, IntrospectionServer.Listeners.from(config.daemon())));
         LOG.log(Level.INFO, "serving the plugin on {0}", config.daemon().socket());
         return this;
+    }
+
+    /** Pods' CNI invocations run here, through the shim (PluginServer); the daemon's namespace is the host's. */
+    private void startPluginServer() throws IOException {
+        if (!config.daemon().pluginServer()) {
+            LOG.log(Level.INFO, "plugin server off (VPC_CNI_PLUGIN_SERVER=false): each pod starts the standalone plugin");
+            return;
+        }
+        Optional<String> missing = PluginServer.missingPrivilege();
+        if (missing.isPresent()) {
+            LOG.log(Level.WARNING, "plugin server not started: {0}; each pod starts the standalone plugin",
+                    missing.get());
+            return;
+        }
+        Path socket = PluginServer.besideIpamd(config.daemon().socket());
+        running.add(PluginServer.start(socket, new Dispatcher(HostNamespace.ofProcess())));
+        LOG.log(Level.INFO, "running pods'' CNI invocations on {0}", socket);
     }
 
     private void restore(PoolCheckpoint checkpoint) {

@@ -95,6 +95,9 @@ public final class ConfigKeys {
             "This node's name (downward API); needed for the Kubernetes features.");
     public static final ConfigKey VPC_CNI_SOCKET = new ConfigKey("VPC_CNI_SOCKET", "/var/run/vpc-cni/ipamd.sock",
             "(ours) Unix socket the plugin talks to.");
+    public static final ConfigKey VPC_CNI_PLUGIN_SERVER = new ConfigKey("VPC_CNI_PLUGIN_SERVER", "true",
+            "(ours) Run pods' CNI invocations in this daemon (plugin.sock beside VPC_CNI_SOCKET); false: every "
+                    + "invocation starts the standalone Java plugin.");
 
     // --- upstream features we do not implement: refuse rather than silently ignore ---
     public static final ConfigKey ENABLE_IPv6 = new ConfigKey("ENABLE_IPv6", "false",
@@ -112,5 +115,5 @@ public final class ConfigKeys {
             AWS_VPC_K8S_CNI_CONNMARK, AWS_VPC_K8S_CNI_LOGLEVEL, AWS_VPC_K8S_CNI_LOG_FILE, AWS_VPC_K8S_PLUGIN_LOG_FILE,
             AWS_VPC_K8S_PLUGIN_LOG_LEVEL, DISABLE_INTROSPECTION, INTROSPECTION_BIND_ADDRESS, DISABLE_METRICS,
             METRICS_BIND_ADDRESS, AWS_VPC_K8S_CNI_BACKING_STORE, ANNOTATE_POD_IP, MY_NODE_NAME, VPC_CNI_SOCKET,
-            ENABLE_IPv6, ENABLE_POD_ENI);
+            VPC_CNI_PLUGIN_SERVER, ENABLE_IPv6, ENABLE_POD_ENI);
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
 /** Logging, endpoints, files and identity of the daemon itself. */
 public record DaemonSettings(LogLevel logLevel, String logFile, LogLevel pluginLogLevel, String pluginLogFile,
                              boolean disableIntrospection, String introspectionBindAddress, boolean disableMetrics,
-                             String metricsBindAddress, Path backingStore, Path socket, boolean annotatePodIp,
+                             String metricsBindAddress, Path backingStore, Path socket, boolean pluginServer,
+                             boolean annotatePodIp,
                              Optional<String> nodeName) {
 
     static DaemonSettings read(ConfigReader r) {
@@ -24,6 +25,7 @@ public record DaemonSettings(LogLevel logLevel, String logFile, LogLevel pluginL
                 r.get(METRICS_BIND_ADDRESS, bindAddress(false)),
                 r.get(AWS_VPC_K8S_CNI_BACKING_STORE, absolutePath()),
                 r.get(VPC_CNI_SOCKET, absolutePath()),
+                r.get(VPC_CNI_PLUGIN_SERVER, ConfigParser.bool()),
                 r.get(ANNOTATE_POD_IP, ConfigParser.bool()),
                 r.optional(MY_NODE_NAME, ConfigParser.string()));
     }

@@ -67,6 +67,7 @@ public record ConfigView(List<Setting> settings) {
             entry(ANNOTATE_POD_IP, c -> c.daemon().annotatePodIp()),
             entry(MY_NODE_NAME, c -> c.daemon().nodeName()),
             entry(VPC_CNI_SOCKET, c -> c.daemon().socket()),
+            entry(VPC_CNI_PLUGIN_SERVER, c -> c.daemon().pluginServer()),
             // Refused at start when true, so in force they are always false.
             entry(ENABLE_IPv6, c -> false),
             entry(ENABLE_POD_ENI, c -> false));

@@ -36,7 +36,8 @@ class IpamdConfigTest {
                 List.of(), true, 9001, "eni", 0x80));
         assertThat(config.daemon()).isEqualTo(new DaemonSettings(LogLevel.DEBUG, "/var/log/vpc-cni/ipamd.log",
                 LogLevel.DEBUG, "/var/log/vpc-cni/plugin.log", false, "127.0.0.1:61679", false, "127.0.0.1:61678",
-                Path.of("/var/run/aws-node/ipam.json"), Path.of("/var/run/vpc-cni/ipamd.sock"), false, Optional.empty()));
+                Path.of("/var/run/aws-node/ipam.json"), Path.of("/var/run/vpc-cni/ipamd.sock"), true, false,
+                Optional.empty()));
     }
 
     @Test
@@ -59,7 +60,7 @@ class IpamdConfigTest {
                 "AWS_VPC_K8S_CNI_BACKING_STORE", "ANNOTATE_POD_IP", "MY_NODE_NAME",
                 "DISABLE_NETWORK_RESOURCE_PROVISIONING", "AWS_VPC_K8S_CNI_CONNMARK", "AWS_VPC_K8S_PLUGIN_LOG_FILE",
                 "AWS_VPC_K8S_PLUGIN_LOG_LEVEL", "INTROSPECTION_BIND_ADDRESS", "METRICS_BIND_ADDRESS", "VPC_CNI_SOCKET",
-                "VPC_CNI_ADD_WAIT");
+                "VPC_CNI_ADD_WAIT", "VPC_CNI_PLUGIN_SERVER");
         assertThat(IpamdConfig.KEYS).allSatisfy(k -> assertThat(k.description()).isNotBlank());
     }
 
