@@ -102,8 +102,11 @@ if [[ "$FLAGS" == --flags ]]; then
 fi
 # A warm daemon, as on a node that has been up for a while (its first invocations run interpreted): 30 pods first.
 ip netns exec "$node" bash "$tmp/inner.sh" 30 "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "vpc-cni=$PLUGIN/bin/vpc-cni" >/dev/null
+daemon_cpu() { awk '{print ($14 + $15) * 10}' "/proc/$ipamd/stat"; } # ms (USER_HZ 100): ip netns exec execs java
+cpu_before="$(daemon_cpu)"
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 ip netns exec "$node" bash "$tmp/inner.sh" "$N" "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "${variants[@]}" > "$tmp/samples"
+daemon_ms=$(( $(daemon_cpu) - cpu_before ))
 
 stats() { # name verb [column=3: wall micros | 4: cpu millis] -> "median min max" in ms
   awk -v n="$1" -v v="$2" -v c="${3:-3}" '$1==n && $2==v {print (c == 3 ? $c / 1000 : $c)}' "$tmp/samples" | sort -n | awk '
@@ -139,6 +142,8 @@ section="$tmp/section.md"
   echo
   echo "Ratio of medians vpc-cni / ptp: ADD $(ratio ADD)x, DEL $(ratio DEL)x (target: at most 3x);"
   echo "of CPU time (the shim's own; the daemon's share is in no process tree of the run): ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
+  echo "The daemon's CPU over the run: $daemon_ms ms, at most $(awk -v t="$daemon_ms" -v n="$N" 'BEGIN {printf "%.1f", t / (2 * n)}') ms per vpc-cni ADD or DEL (it also answered the IPAM"
+  echo "requests of vpc-cni-jvm's $N ADDs and DELs); add it to vpc-cni's CPU column for the node's whole cost."
   echo "The standalone plugin (vpc-cni-jvm) / ptp: ADD $(ratio ADD 3 vpc-cni-jvm)x, DEL $(ratio DEL 3 vpc-cni-jvm)x."
   echo "The JVM alone (jvm-floor: start, print, exit) / ptp: ADD $(ratio ADD 3 jvm-floor)x, DEL $(ratio DEL 3 jvm-floor)x."
   echo

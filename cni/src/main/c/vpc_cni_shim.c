@@ -59,7 +59,10 @@ static void append(struct buf *b, const void *p, size_t n) {
     b->len += n;
 }
 
-/* Reads fd to end of file, at most limit bytes (more is an error: E2BIG). 0, or -1 with errno. */
+/*
+ * Reads fd to end of file into b. Past limit bytes it stops with E2BIG, keeping what it read: the
+ * caller may read on. 0, or -1 with errno.
+ */
 static int read_all(int fd, struct buf *b, size_t limit) {
     char chunk[65536];
     for (;;) {
@@ -69,11 +72,11 @@ static int read_all(int fd, struct buf *b, size_t limit) {
             if (errno == EINTR) continue;
             return -1;
         }
-        if (b->len + (size_t) n > limit) {
+        append(b, chunk, (size_t) n);
+        if (b->len > limit) {
             errno = E2BIG;
             return -1;
         }
-        append(b, chunk, (size_t) n);
     }
 }
 
@@ -90,8 +93,14 @@ static int write_all(int fd, const char *p, size_t n, int flags) {
     return 0;
 }
 
+/* CNI_* and VPC_CNI_* with a plain name: what the plugin reads (PluginFrames.forwarded). */
 static int forwarded(const char *entry) {
-    return strncmp(entry, "CNI_", 4) == 0 || strncmp(entry, "VPC_CNI_", 8) == 0;
+    if (strncmp(entry, "CNI_", 4) != 0 && strncmp(entry, "VPC_CNI_", 8) != 0) return 0;
+    for (const char *c = entry; *c != '='; c++) {
+        if (!*c) return 0;
+        if (!(*c == '_' || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))) return 0;
+    }
+    return 1;
 }
 
 /* The server's socket: beside ipamd's (VPC_CNI_SOCKET), or the default. -1 if it cannot be a socket path. */
@@ -218,15 +227,18 @@ int main(int argc, char **argv) {
     }
     close(s);
 
+    /* "exit STATUS LENGTH\n" then exactly LENGTH bytes of stdout; anything shorter was cut off. */
     size_t m = strlen(MAGIC);
     char *head = reply.data, *end = reply.data + reply.len;
     char *nl = reply.len > m ? memchr(head + m, '\n', reply.len - m) : NULL;
     if (nl && memcmp(head, MAGIC, m) == 0 && strncmp(head + m, "exit ", 5) == 0) {
-        char *digits = head + m + 5, *after;
+        char *digits = head + m + 5, *space, *after;
         errno = 0;
-        long status = strtol(digits, &after, 10);
-        if (after == nl && after > digits && errno == 0 && status >= 0 && status <= 255) {
-            if (write_all(1, nl + 1, (size_t) (end - nl - 1), 0) < 0) return 1;
+        long status = strtol(digits, &space, 10);
+        unsigned long long length = *space == ' ' ? strtoull(space + 1, &after, 10) : 0;
+        if (*space == ' ' && after == nl && space > digits && errno == 0 && status >= 0 && status <= 255
+                && length == (unsigned long long) (end - nl - 1)) {
+            if (write_all(1, nl + 1, (size_t) length, 0) < 0) return 1;
             return (int) status;
         }
     }

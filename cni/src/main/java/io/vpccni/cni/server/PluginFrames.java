@@ -12,7 +12,8 @@ import java.util.Map;
  * socket's output. Binary and minimal because C writes and reads it:
  * <pre>
  * request:  "vpc-cni-plugin/1\n" ("NAME=VALUE" NUL)* NUL stdin-bytes
- * reply:    "vpc-cni-plugin/1\n" "exit " STATUS "\n" stdout-bytes
+ * reply:    "vpc-cni-plugin/1\n" "exit " STATUS " " LENGTH "\n" stdout-bytes    (LENGTH of them: a reply cut off
+ *                                                                           by a dying daemon is told apart)
  *        or "vpc-cni-plugin/1\n" "unserved " REASON "\n"     (the shim runs the plugin itself)
  * </pre>
  * Only {@code CNI_*} and {@code VPC_CNI_*} variables travel: they are all the plugin reads.
@@ -90,7 +91,7 @@ public final class PluginFrames {
 
     /** The plugin ran here: the shim prints {@code stdout} and exits with {@code status}. */
     public static byte[] served(int status, byte[] stdout) {
-        byte[] head = (MAGIC + "exit " + status + "\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] head = (MAGIC + "exit " + status + " " + stdout.length + "\n").getBytes(StandardCharsets.US_ASCII);
         byte[] out = Arrays.copyOf(head, head.length + stdout.length);
         System.arraycopy(stdout, 0, out, head.length, stdout.length);
         return out;

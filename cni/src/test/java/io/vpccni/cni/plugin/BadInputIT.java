@@ -7,6 +7,7 @@ import io.vpccni.netlink.testing.ScratchNetns;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,22 +20,28 @@ import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
  * Bad input through the whole process: each case prints the spec's error object with its code on
- * stdout, exits non-zero, takes no address and leaves the node namespace exactly as it was.
+ * stdout, exits non-zero, takes no address and leaves the node namespace exactly as it was. Here
+ * the shim runs the standalone plugin; {@link ServedBadInputIT} has the plugin server answer.
  */
 @Tag("privileged")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadInputIT {
-    private static ProcessFixture f;
-    private static ScratchNetns pod;
+    private ProcessFixture f;
+    private ScratchNetns pod;
+
+    boolean pluginServer() {
+        return false;
+    }
 
     @BeforeAll
-    static void node() throws Exception {
+    void node() throws Exception {
         Shell.assumePrivileged();
-        f = new ProcessFixture();
+        f = new ProcessFixture(pluginServer());
         pod = f.pod();
     }
 
     @AfterAll
-    static void cleanUp() throws Exception {
+    void cleanUp() throws Exception {
         if (f != null) {
             f.close();
         }

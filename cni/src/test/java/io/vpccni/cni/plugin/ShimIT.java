@@ -70,39 +70,87 @@ class ShimIT {
     }
 
     /**
-     * A hand-written server stands in for a daemon that dies between taking a request and
-     * answering it: the real server always answers, so only a fake can hang up like that.
+     * A hand-written server in place of the daemon: it takes one request and answers {@code reply} (or nothing)
+     * before hanging up. The real server always answers in full, so only a fake can stand for a daemon that dies
+     * between taking a request and finishing its reply.
      */
+    private static final class FakeDaemon implements AutoCloseable {
+        final ByteArrayOutputStream taken = new ByteArrayOutputStream();
+        private final ServerSocketChannel socket;
+        private final Thread thread;
+
+        FakeDaemon(java.nio.file.Path path, String reply) throws java.io.IOException {
+            socket = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            socket.bind(UnixDomainSocketAddress.of(path));
+            thread = Thread.ofPlatform().start(() -> {
+                try (SocketChannel c = socket.accept()) {
+                    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+                    while (c.read(buf) >= 0) {
+                        // the whole request
+                    }
+                    taken.write(buf.array(), 0, buf.position());
+                    c.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+
+        String request() throws InterruptedException {
+            thread.join(10_000);
+            return taken.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            socket.close();
+        }
+    }
+
     @Test
     void aDaemonThatHangsUpBeforeAnsweringLeavesTheInvocationToTheStandalonePlugin() throws Exception {
         Shell.assumePrivileged();
         f = new ProcessFixture(false);
         ScratchNetns pod = f.pod();
-        ByteArrayOutputStream taken = new ByteArrayOutputStream();
-        try (ServerSocketChannel dying = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            dying.bind(UnixDomainSocketAddress.of(PluginServer.besideIpamd(f.socket)));
-            Thread daemon = Thread.ofPlatform().start(() -> {
-                try (SocketChannel c = dying.accept()) {
-                    ByteBuffer buf = ByteBuffer.allocate(1 << 16);
-                    while (c.read(buf) >= 0) {
-                        // the whole request, then hang up without a word
-                    }
-                    taken.write(buf.array(), 0, buf.position());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-
+        try (FakeDaemon dying = new FakeDaemon(PluginServer.besideIpamd(f.socket), "")) {
             var add = f.plugin(PluginCall.of("ADD", "h1", pod.path(), "pod-h").env(), Conf.of("1.0.0"));
-            daemon.join(10_000);
 
             assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
             assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"");
-            String request = taken.toString(StandardCharsets.UTF_8);
-            assertThat(request).startsWith("vpc-cni-plugin/1\n").contains("CNI_COMMAND=ADD\0")
+            assertThat(dying.request()).startsWith("vpc-cni-plugin/1\n").contains("CNI_COMMAND=ADD\0")
                     .contains("CNI_CONTAINERID=h1\0").endsWith("\0\0" + Conf.of("1.0.0"))
                     .doesNotContain("\0PATH=").doesNotContain("\nPATH=");
             assertThat(f.ipamd.assignedIps()).containsExactly("10.0.0.10");
+        }
+    }
+
+    @Test
+    void aReplyCutOffBeforeItsLengthIsReachedLeavesTheInvocationToTheStandalonePlugin() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(false);
+        ScratchNetns pod = f.pod();
+        try (FakeDaemon dying = new FakeDaemon(PluginServer.besideIpamd(f.socket),
+                "vpc-cni-plugin/1\nexit 0 400\n{\"cniVersion\":\"1.0.0\",\"ips\":[")) {
+            var add = f.plugin(PluginCall.of("ADD", "h2", pod.path(), "pod-h2").env(), Conf.of("1.0.0"));
+
+            assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
+            assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"").doesNotContain("\"ips\":[\n");
+            assertThat(dying.request()).contains("CNI_CONTAINERID=h2\0");
+        }
+    }
+
+    @Test
+    void aCompleteReplyIsPrintedAsItIsAndItsStatusBecomesTheExitStatus() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(false);
+        String body = "{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"from the daemon\"}";
+        try (FakeDaemon daemon = new FakeDaemon(PluginServer.besideIpamd(f.socket),
+                "vpc-cni-plugin/1\nexit 3 " + body.length() + "\n" + body)) {
+            var version = f.plugin(PluginCall.verb("VERSION").env(), "{}");
+
+            assertThat(version.exit()).isEqualTo(3);
+            assertThat(version.stdout()).isEqualTo(body);
+            assertThat(daemon.request()).contains("CNI_COMMAND=VERSION\0");
         }
     }
 }

@@ -77,7 +77,7 @@ class PluginFramesTest {
     @Test
     void repliesCarryTheExitStatusAndStdoutOrTheReasonForNotServing() {
         assertThat(new String(PluginFrames.served(1, bytes("{\"code\":7}")), StandardCharsets.UTF_8))
-                .isEqualTo("vpc-cni-plugin/1\nexit 1\n{\"code\":7}");
+                .isEqualTo("vpc-cni-plugin/1\nexit 1 10\n{\"code\":7}");
         assertThat(new String(PluginFrames.unserved("netns /x\nis gone"), StandardCharsets.UTF_8))
                 .isEqualTo("vpc-cni-plugin/1\nunserved netns /x is gone\n");
     }

@@ -74,8 +74,8 @@ class PluginServerTest {
     void runsAnInvocationAndAnswersItsExitStatusAndStdout() throws IOException {
         String reply = exchange(request(Map.of("CNI_COMMAND", "VERSION"), "{\"cniVersion\":\"1.0.0\"}"));
 
-        assertThat(reply).isEqualTo("vpc-cni-plugin/1\nexit 0\n{\"cniVersion\":\"1.1.0\",\"supportedVersions\":"
-                + "[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}");
+        String version = "{\"cniVersion\":\"1.1.0\",\"supportedVersions\":[\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}";
+        assertThat(reply).isEqualTo("vpc-cni-plugin/1\nexit 0 " + version.length() + "\n" + version);
         assertThat(server.served()).isEqualTo(1);
     }
 
@@ -83,7 +83,7 @@ class PluginServerTest {
     void aPluginErrorTravelsAsTheSpecsErrorObjectWithExitStatusOne() throws IOException {
         String reply = exchange(request(Map.of("CNI_COMMAND", "ADD"), "{\"cniVersion\":\"1.0.0\""));
 
-        assertThat(reply).startsWith("vpc-cni-plugin/1\nexit 1\n{\"cniVersion\":\"1.1.0\",\"code\":4,");
+        assertThat(reply).startsWith("vpc-cni-plugin/1\nexit 1 ").contains("\n{\"cniVersion\":\"1.1.0\",\"code\":4,");
         assertThat(server.served()).isEqualTo(1);
     }
 
@@ -91,7 +91,7 @@ class PluginServerTest {
     void aGarbledRequestIsAnsweredWithDecodeErrorAndRunsNothing() throws IOException {
         String reply = exchange("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
 
-        assertThat(reply).startsWith("vpc-cni-plugin/1\nexit 1\n{\"cniVersion\":\"1.1.0\",\"code\":6,")
+        assertThat(reply).startsWith("vpc-cni-plugin/1\nexit 1 ").contains("\n{\"cniVersion\":\"1.1.0\",\"code\":6,")
                 .contains("malformed request from the shim: the request does not start with");
         assertThat(server.served()).isZero();
     }

@@ -1,5 +1,6 @@
 package io.vpccni.ipamd.app;
 
+import io.vpccni.cni.dataplane.HostNamespace;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.eni.aws.Ec2Clients;
 import io.vpccni.eni.guard.Ec2CallStats;
@@ -56,8 +57,12 @@ public final class Main {
         }
     }
 
-    /** What the daemon does in the host namespace, chosen by whoever starts it. */
-    public record HostSide(NodeNetworking networking, Predicate<Allocation> stillWired) {}
+    /**
+     * What the daemon does in the host namespace, chosen by whoever starts it; {@code pluginHost} is where the plugin
+     * server builds pods' data planes (empty: no plugin server).
+     */
+    public record HostSide(NodeNetworking networking, Predicate<Allocation> stillWired,
+                           Optional<HostNamespace> pluginHost) {}
 
     private static void runDaemon(Map<String, String> env) throws Exception {
         NodeDaemon daemon = start(env, Main::kernelHostSide);
@@ -109,7 +114,7 @@ public final class Main {
             cluster = ClusterLink.NONE;
         }
         return new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(), host.stillWired(),
-                cluster).start();
+                host.pluginHost(), cluster).start();
     }
 
     private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {
@@ -117,6 +122,7 @@ public final class Main {
         NodeNetworking networking = new KernelNodeNetworking(config, netlink,
                 new SnatReconciler(IptablesRestore.detect(List.of(), CommandRunner.processes(Duration.ofSeconds(30)))),
                 ProcSys.host(), LinkRetry.standard(), new MetadataMacs(metadata, MetadataMacs.NEW_ENI));
-        return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired);
+        return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired,
+                Optional.of(HostNamespace.ofProcess()));
     }
 }

@@ -44,6 +44,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -68,6 +69,8 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     private final Ec2CallStats ec2Calls;
     private final Clock clock;
     private final NodeNetworking networking;
+    private final Optional<HostNamespace> pluginHost;
+    private volatile PluginServer pluginServer;
     private final Predicate<Allocation> stillWired;
     private final ClusterLink cluster;
 
@@ -85,11 +88,14 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     /**
      * @param stillWired whether a restored assignment's pod still has its host veth; assignments whose pod is
      *                   gone are dropped at start instead of leaking
+     * @param pluginHost the host namespace in which the plugin server builds pods' data planes; empty for a daemon
+     *                   without a data plane of its own (tests that run it in their JVM), which runs no plugin server
      * @param cluster    the Kubernetes side (node conditions, ENIConfig, stale pods, events); ClusterLink.NONE
      *                   without one
      */
     public NodeDaemon(IpamdConfig config, InstanceMetadata metadata, Ec2Api ec2, Ec2CallStats ec2Calls, Clock clock,
-                      NodeNetworking networking, Predicate<Allocation> stillWired, ClusterLink cluster) {
+                      NodeNetworking networking, Predicate<Allocation> stillWired, Optional<HostNamespace> pluginHost,
+                      ClusterLink cluster) {
         this.config = config;
         this.metadata = metadata;
         this.ec2 = ec2;
@@ -97,6 +103,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         this.clock = clock;
         this.networking = networking;
         this.stillWired = stillWired;
+        this.pluginHost = pluginHost;
         this.cluster = cluster;
         this.datastore = new Datastore(clock, config.pool().ipCooldown());
     }
@@ -178,6 +185,9 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
 
     /** Pods' CNI invocations run here, through the shim (PluginServer); the daemon's namespace is the host's. */
     private void startPluginServer() throws IOException {
+        if (pluginHost.isEmpty()) {
+            return;
+        }
         if (!config.daemon().pluginServer()) {
             LOG.log(Level.INFO, "plugin server off (VPC_CNI_PLUGIN_SERVER=false): each pod starts the standalone plugin");
             return;
@@ -189,7 +199,8 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
             return;
         }
         Path socket = PluginServer.besideIpamd(config.daemon().socket());
-        running.add(PluginServer.start(socket, new Dispatcher(HostNamespace.ofProcess())));
+        pluginServer = PluginServer.start(socket, new Dispatcher(pluginHost.get()));
+        running.add(pluginServer);
         LOG.log(Level.INFO, "running pods'' CNI invocations on {0}", socket);
     }
 
@@ -296,6 +307,12 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     @Override
     public Ec2CallStats ec2Calls() {
         return ec2Calls;
+    }
+
+    @Override
+    public OptionalLong pluginServerInvocations() {
+        PluginServer server = pluginServer;
+        return server == null ? OptionalLong.empty() : OptionalLong.of(server.served());
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /** A read-only view of the running daemon, for the introspection endpoints, metrics and the status command. */
 public interface NodeView {
@@ -42,6 +43,14 @@ public interface NodeView {
 
     /** Free addresses EC2 last reported for the subnet new ENIs go into; empty when not known yet. */
     OptionalInt subnetFreeAddresses();
+
+    /**
+     * CNI invocations the plugin server ran in this daemon since start; empty when it runs none (switched off, no
+     * CAP_SYS_ADMIN). Invocations the shim handed to the standalone plugin are not seen here.
+     */
+    default OptionalLong pluginServerInvocations() {
+        return OptionalLong.empty();
+    }
 
     /** Requests from the plugin, by kind, since start. */
     RequestStats requests();

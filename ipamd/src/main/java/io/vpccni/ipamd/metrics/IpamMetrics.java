@@ -28,7 +28,7 @@ import java.util.TreeMap;
  * awscni_ipamd_error_count{fn}, awscni_aws_api_error_count{api,error}, awscni_ec2api_req_count{fn},
  * awscni_ec2api_error_count{fn} (counters); awscni_aws_api_latency_ms (summary). Our own, marked "(ours)" in
  * their help: awscni_cooldown_ip_addresses, awscni_available_ip_addresses, awscni_unused_ipv4_prefixes,
- * awscni_subnet_free_ip_addresses, awscni_ipamd_ready.
+ * awscni_subnet_free_ip_addresses, awscni_ipamd_ready, awscni_plugin_server_invocations.
  *
  * <p>Two differences, both forced by the data we keep: awscni_aws_api_latency_ms carries only the {@code api}
  * label (upstream also has {@code error} and {@code status}; {@link Ec2CallStats} sums latency per API, not per
@@ -73,6 +73,8 @@ public final class IpamMetrics {
                 "(ours) Free addresses EC2 last reported in the subnet new ENIs are created in", free)));
         out.add(gauge("awscni_ipamd_ready", "(ours) 1 once the pool has been restored and ipamd serves the plugin",
                 view.ready() ? 1 : 0));
+        view.pluginServerInvocations().ifPresent(n -> out.add(MetricFamily.single("awscni_plugin_server_invocations",
+                "(ours) CNI invocations the plugin server ran inside ipamd since start", COUNTER, n)));
         out.add(MetricFamily.single("awscni_add_ip_req_count", "The number of add IP address requests", COUNTER,
                 requests.adds()));
         out.add(new MetricFamily("awscni_del_ip_req_count", "The number of delete IP address requests", COUNTER,

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +49,7 @@ public final class FakeNodeView implements NodeView {
     public Optional<GrowBlocked> growFailure = Optional.empty();
     public Optional<PoolPlan> plan = Optional.empty();
     public OptionalInt subnetFree = OptionalInt.of(4000);
+    public OptionalLong pluginInvocations = OptionalLong.empty();
     public RequestStats requests = new RequestStats(0, 0, 0);
 
     /** Adds an ENI to EC2's view and to the datastore, with the given /32s or /28s. */
@@ -120,6 +122,7 @@ public final class FakeNodeView implements NodeView {
     @Override public Optional<PoolPlan> lastPlan() { return plan; }
     @Override public Ec2CallStats ec2Calls() { return ec2; }
     @Override public OptionalInt subnetFreeAddresses() { return subnetFree; }
+    @Override public OptionalLong pluginServerInvocations() { return pluginInvocations; }
     @Override public RequestStats requests() { return requests; }
     @Override public List<CoolingAddress> coolingAddresses() { return datastore.snapshot().cooling(); }
     @Override public Map<String, Long> ipamdErrors() { return Map.copyOf(ipamdErrors); }

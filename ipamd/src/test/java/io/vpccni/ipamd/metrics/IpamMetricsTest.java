@@ -63,6 +63,15 @@ class IpamMetricsTest {
     }
 
     @Test
+    void pluginServerInvocationsAreCountedOnlyWhereAPluginServerRuns() {
+        assertThat(scrape()).doesNotContainKey("awscni_plugin_server_invocations");
+
+        node.pluginInvocations = java.util.OptionalLong.of(42);
+
+        assertThat(value("awscni_plugin_server_invocations")).isEqualTo(42);
+    }
+
+    @Test
     void cooldownEndsWhenTheClockPassesTheCooldownPeriod() {
         node.clock.advance(Duration.ofSeconds(31));
 

@@ -4,10 +4,13 @@ import io.vpccni.ipamd.app.Main;
 import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.ipamd.app.NodeNetworking;
 
+import java.util.Optional;
+
 /**
  * The production daemon composition (Main.start) with no host-namespace work, for tests that run ipamd as a
  * process of its own in the root namespace: host networking must never touch the root namespace of the test
- * machine, and is tested in namespaces of its own (hostnet tests, VPC in a box).
+ * machine, and is tested in namespaces of its own (hostnet tests, VPC in a box). Nor does it run the plugin
+ * server, whose host namespace would be the root namespace.
  */
 public final class DaemonWithoutDataPlane {
 
@@ -15,7 +18,7 @@ public final class DaemonWithoutDataPlane {
 
     public static void main(String[] args) throws Exception {
         NodeDaemon daemon = Main.start(System.getenv(),
-                (config, metadata) -> new Main.HostSide(NodeNetworking.NONE, allocation -> true));
+                (config, metadata) -> new Main.HostSide(NodeNetworking.NONE, allocation -> true, Optional.empty()));
         if (daemon == null) {
             System.exit(1);
         }

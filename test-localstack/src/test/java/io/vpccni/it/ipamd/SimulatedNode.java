@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -63,7 +64,7 @@ final class SimulatedNode implements AutoCloseable {
         AwsEc2Api ec2 = new AwsEc2Api(LocalStack.client(List.of(faults)), LocalStack.fastGuard(stats));
         daemon = new NodeDaemon(IpamdConfig.fromEnvironment(env),
                 new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)), ec2, stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true, ClusterLink.NONE).start();
+                NodeNetworking.NONE, allocation -> true, Optional.empty(), ClusterLink.NONE).start();
         return this;
     }
 

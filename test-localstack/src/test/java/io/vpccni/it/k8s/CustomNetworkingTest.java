@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -129,7 +130,7 @@ class CustomNetworkingTest {
                 new KubernetesLink.Options(Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(10), false));
         daemon = new NodeDaemon(config, new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)),
                 new AwsEc2Api(LocalStack.client(List.of()), LocalStack.fastGuard(stats)), stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true, link).start();
+                NodeNetworking.NONE, allocation -> true, Optional.empty(), link).start();
     }
 
     private void tickUntil(BooleanSupplier condition, int ticks) throws InterruptedException {
