@@ -54,6 +54,59 @@ class ShimIT {
         assertThat(f.node.snapshot()).isEqualTo(before);
     }
 
+    /** Kubelet starts pods in parallel: the daemon runs their invocations at the same time, each on its own thread. */
+    @Test
+    void concurrentAddsAndDelsThroughTheServerEachGetTheirOwnAddressAndLeaveNothing() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        String before = f.node.snapshot();
+        java.util.List<ScratchNetns> pods = java.util.stream.IntStream.range(0, 4).mapToObj(i -> f.pod()).toList();
+        java.util.Map<Integer, Shell.Result> adds = new java.util.concurrent.ConcurrentHashMap<>();
+
+        inParallel(pods.size(), i -> adds.put(i, f.plugin(
+                PluginCall.of("ADD", "par" + i, pods.get(i).path(), "pod-par" + i).env(), Conf.of("1.0.0"))));
+
+        java.util.Set<String> addresses = new java.util.HashSet<>();
+        for (int i = 0; i < pods.size(); i++) {
+            Shell.Result add = adds.get(i);
+            assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
+            String ip = add.stdout().replaceAll(".*\"address\":\"([0-9.]+)/32\".*", "$1");
+            assertThat(addresses.add(ip)).as("address %s given once", ip).isTrue();
+            assertThat(pods.get(i).ip("-4", "-o", "addr", "show", "dev", "eth0")).contains("inet " + ip + "/32");
+            assertThat(f.node.exec("ping", "-c1", "-W2", ip).exit()).as("node reaches %s", ip).isZero();
+        }
+        assertThat(f.served()).isEqualTo(pods.size());
+
+        inParallel(pods.size(), i -> {
+            var del = f.plugin(PluginCall.of("DEL", "par" + i, pods.get(i).path(), "pod-par" + i).env(),
+                    Conf.withPrev("1.0.0", adds.get(i).stdout()));
+            assertThat(del.exit()).as(del.stdout()).isZero();
+        });
+
+        assertThat(f.served()).isEqualTo(2L * pods.size());
+        assertThat(f.ipamd.assignedIps()).isEmpty();
+        assertThat(f.node.snapshot()).isEqualTo(before);
+    }
+
+    private static void inParallel(int n, java.util.function.IntConsumer task) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    task.accept(index);
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var d : done) {
+                d.get();
+            }
+        }
+    }
+
     @Test
     void aConfigTooLargeForTheServerIsRunByTheStandalonePlugin() throws Exception {
         Shell.assumePrivileged();
