@@ -45,7 +45,7 @@ import java.util.function.Supplier;
  *       maxAddresses}, targets{warmEniTarget, warmIpTarget, minimumIpTarget, warmPrefixTarget, maxEni,
  *       warmTargetAddresses}, subnetFreeAddresses|null, lastPlan{actions[{type, eniId?, count?, unit?, cidrs?,
  *       reason?}], counts{total, assigned, cooling, available, prefixes, unusedPrefixes}}|null,
- *       lastGrowFailure{kind, message, at}|null, requests{adds, dels, noAvailableAddress},
+ *       lastGrowFailure{kind, message, at}|null, requests{adds, dels, noAvailableAddress, pluginServerInvocations|null},
  *       ec2{totalCalls, calls{api: n}, errors{"Api/Code": n}, throttled, permissionDenied}}}.
  *       Times are ISO-8601 instants.</li>
  *   <li>{@code /v1/enis} ({@link EnisView}): {@code enis[{eniId, deviceIndex, primary, unmanaged, subnetId,

@@ -50,7 +50,8 @@ public record PoolView(String instanceId, String instanceType, String now, boole
 
     public record GrowFailure(String kind, String message, String at) {}
 
-    public record Requests(long adds, long dels, long noAvailableAddress) {}
+    /** {@code pluginServerInvocations}: CNI invocations run inside ipamd; null when its plugin server is off. */
+    public record Requests(long adds, long dels, long noAvailableAddress, Long pluginServerInvocations) {}
 
     /** EC2 requests since start: per API, failures keyed "Api/ErrorCode", and the throttled and denied totals. */
     public record Ec2(long totalCalls, Map<String, Long> calls, Map<String, Long> errors, long throttled,
@@ -79,7 +80,8 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                 view.subnetFreeAddresses().isPresent() ? view.subnetFreeAddresses().getAsInt() : null,
                 view.lastPlan().map(PoolView::plan).orElse(null),
                 view.lastGrowFailure().map(PoolView::failure).orElse(null),
-                new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress()),
+                new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress(),
+                        view.pluginServerInvocations().isPresent() ? view.pluginServerInvocations().getAsLong() : null),
                 new Ec2(ec2.totalCalls(), ec2.calls(), errors, ec2.failures(io.vpccni.eni.error.Ec2Failure.Throttled.class),
                         ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)));
     }

@@ -34,8 +34,10 @@ final class StatusPrinter {
         out.printf("subnet:  %s%n", free.isNumber() ? free.asInt() + " free addresses" : "free addresses not known yet");
         out.printf("target:  %d spare addresses%n", pool.path("targets").path("warmTargetAddresses").asInt());
         JsonNode requests = pool.path("requests");
-        out.printf("plugin:  %d adds, %d dels, %d adds found no address%n", requests.path("adds").asLong(),
-                requests.path("dels").asLong(), requests.path("noAvailableAddress").asLong());
+        JsonNode served = requests.path("pluginServerInvocations");
+        out.printf("plugin:  %d adds, %d dels, %d adds found no address; %s%n", requests.path("adds").asLong(),
+                requests.path("dels").asLong(), requests.path("noAvailableAddress").asLong(),
+                served.isNumber() ? served.asLong() + " CNI invocations run in ipamd" : "plugin server off");
         JsonNode ec2 = pool.path("ec2");
         out.printf("EC2:     %d requests, %d throttled, %d denied since start%n", ec2.path("totalCalls").asLong(),
                 ec2.path("throttled").asLong(), ec2.path("permissionDenied").asLong());

@@ -84,6 +84,15 @@ class StatusCommandTest {
     }
 
     @Test
+    void thePluginLineSaysHowManyInvocationsRanInIpamdOrThatItsServerIsOff() {
+        assertThat(status()).contains("plugin:  ").contains("; plugin server off");
+
+        node.pluginInvocations = java.util.OptionalLong.of(7);
+
+        assertThat(status()).contains("; 7 CNI invocations run in ipamd");
+    }
+
+    @Test
     void anEmptyPoolIsAWarning() {
         for (int i = 0; i < 16; i++) {
             node.assign("fill-" + i, "fill-" + i);
