@@ -25,7 +25,8 @@ cleanup() { [[ -n "$ipamd" ]] && kill "$ipamd" 2>/dev/null; ip netns del "$pod" 
 trap cleanup EXIT
 ip netns add "$node"; ip netns add "$pod"; ip -n "$node" link set lo up
 cp_deps="$(ls "$PLUGIN"/lib/*.jar | paste -sd:)"
-ip netns exec "$node" "$JDK/bin/java" -Dvpccni.native.library="$PLUGIN/lib/libvpccni-syscall.so" \
+# ipamd's own JVM flags (deploy/image/ipamd), so the memory figure below is comparable.
+ip netns exec "$node" "$JDK/bin/java" -XX:+UseSerialGC -Xmx64m -Dvpccni.native.library="$PLUGIN/lib/libvpccni-syscall.so" \
   -cp "$ROOT/cni/target/test-classes:$cp_deps" io.vpccni.cni.testing.PoolBackedIpamd "$tmp/ipamd.sock" 8 \
   --plugin-server >"$tmp/ipamd.log" 2>&1 &
 ipamd=$!
@@ -100,6 +101,8 @@ if [[ "$FLAGS" == --flags ]]; then
     "+Xint(launcher)=$base -XX:AOTCache=$h/vpc-cni.aot -XX:+UseSerialGC -Xms8m -Xmx64m -XX:-UsePerfData -Xss512k -Xint $main"
   )
 fi
+rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$ipamd/status"; }
+rss_idle="$(rss_mib)"
 # A warm daemon, as on a node that has been up for a while (its first invocations run interpreted): 30 pods first.
 ip netns exec "$node" bash "$tmp/inner.sh" 30 "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "vpc-cni=$PLUGIN/bin/vpc-cni" >/dev/null
 daemon_cpu() { awk '{print ($14 + $15) * 10}' "/proc/$ipamd/stat"; } # ms (USER_HZ 100): ip netns exec execs java
@@ -107,6 +110,7 @@ cpu_before="$(daemon_cpu)"
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 ip netns exec "$node" bash "$tmp/inner.sh" "$N" "$tmp" "$pod" "$PLUGIN/bin:$CNI_DEBIAN" "$CNI_DEBIAN" "${variants[@]}" > "$tmp/samples"
 daemon_ms=$(( $(daemon_cpu) - cpu_before ))
+rss_after="$(rss_mib)"
 
 stats() { # name verb [column=3: wall micros | 4: cpu millis] -> "median min max" in ms
   awk -v n="$1" -v v="$2" -v c="${3:-3}" '$1==n && $2==v {print (c == 3 ? $c / 1000 : $c)}' "$tmp/samples" | sort -n | awk '
@@ -144,6 +148,9 @@ section="$tmp/section.md"
   echo "of CPU time (the shim's own; the daemon's share is in no process tree of the run): ADD $(ratio ADD 4)x, DEL $(ratio DEL 4)x."
   echo "The daemon's CPU over the run: $daemon_ms ms, at most $(awk -v t="$daemon_ms" -v n="$N" 'BEGIN {printf "%.1f", t / (2 * n)}') ms per vpc-cni ADD or DEL (it also answered the IPAM"
   echo "requests of vpc-cni-jvm's $N ADDs and DELs); add it to vpc-cni's CPU column for the node's whole cost."
+  echo "The daemon's resident memory (the stand-in with ipamd's -XX:+UseSerialGC -Xmx64m): $rss_idle MiB before its first"
+  echo "plugin invocation, $rss_after MiB after $((2 * N + 60)) of them (mostly heap pages touched for the first time; the"
+  echo "analysis below breaks it down)."
   echo "The standalone plugin (vpc-cni-jvm) / ptp: ADD $(ratio ADD 3 vpc-cni-jvm)x, DEL $(ratio DEL 3 vpc-cni-jvm)x."
   echo "The JVM alone (jvm-floor: start, print, exit) / ptp: ADD $(ratio ADD 3 jvm-floor)x, DEL $(ratio DEL 3 jvm-floor)x."
   echo
