@@ -76,7 +76,7 @@ public final class PluginFrames {
                 c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
     }
 
-    /** The encoding of a request, as the shim writes it (tests and the Java client side). */
+    /** The encoding of a request, byte for byte what the shim writes: the tests' client. */
     public static byte[] encode(Request request) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(MAGIC_BYTES);

@@ -34,7 +34,7 @@ public final class PluginServer implements AutoCloseable {
 
     private final Dispatcher dispatcher;
     private final AtomicLong served = new AtomicLong();
-    /** Logged once: after a DEL of a gone netns it is expected, otherwise it means a missing mount. */
+    /** Logged once, for an ADD or CHECK (a DEL may come after the netns is gone): it means a missing mount. */
     private volatile boolean warnedInvisible;
     private final UnixRequestServer transport;
 
@@ -120,10 +120,12 @@ public final class PluginServer implements AutoCloseable {
         if (!netns.isEmpty() && !Files.exists(Path.of(netns))) {
             // Gone, or never visible from here: only the standalone plugin, in the runtime's own
             // mount and PID namespaces, can tell which.
-            if (!warnedInvisible) {
+            String command = request.env().getOrDefault("CNI_COMMAND", "");
+            if ((command.equals("ADD") || command.equals("CHECK")) && !warnedInvisible) {
                 warnedInvisible = true;
-                LOG.log(Level.WARNING, "netns " + netns + " is not visible to the daemon; such invocations run "
-                        + "the standalone plugin (a daemon in a container needs the host's /var/run/netns)");
+                LOG.log(Level.WARNING, "netns " + netns + " of a " + command + " is not visible to the daemon; such "
+                        + "invocations run the standalone plugin (a daemon in a container needs the host's "
+                        + "/var/run/netns, mounted with HostToContainer propagation)");
             }
             return PluginFrames.unserved("netns " + netns + " is not visible to the daemon");
         }
