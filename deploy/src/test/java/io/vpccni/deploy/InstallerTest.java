@@ -38,8 +38,10 @@ class InstallerTest {
         return bin.resolve("vpc-cni");
     }
 
-    private static Processes.Result version(Path plugin) throws Exception {
-        return Processes.run(List.of(plugin.toString()), Map.of("CNI_COMMAND", "VERSION"), "");
+    /** A VERSION through the installed entry point; no plugin server (nothing listens beside this socket path). */
+    private Processes.Result version(Path plugin) throws Exception {
+        return Processes.run(List.of(plugin.toString()), Map.of("CNI_COMMAND", "VERSION", "VPC_CNI_SOCKET",
+                host.resolve("run/vpc-cni/ipamd.sock").toString()), "");
     }
 
     @Test
@@ -50,6 +52,10 @@ class InstallerTest {
         assertThat(result.exit()).as(result.stderr()).isZero();
         assertThat(result.stdout()).contains("\"supportedVersions\"").contains("1.1.0");
         Path release = Files.list(host.resolve("opt/cni/bin/vpc-cni.d")).findFirst().orElseThrow();
+        // A relative link to the release's shim: valid on the host, where /opt/cni/bin is mounted elsewhere.
+        assertThat(Files.isSymbolicLink(plugin)).isTrue();
+        assertThat(Files.readSymbolicLink(plugin).toString())
+                .isEqualTo("vpc-cni.d/" + release.getFileName() + "/bin/vpc-cni");
         assertThat(Files.getLastModifiedTime(release.resolve("vpc-cni.aot")))
                 .as("mtimes kept, or the JVM refuses the AOT cache")
                 .isEqualTo(Files.getLastModifiedTime(PLUGIN.resolve("vpc-cni.aot")));
