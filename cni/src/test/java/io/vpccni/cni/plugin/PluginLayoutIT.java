@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What package.sh builds around the launchers, checked file by file. */
 class PluginLayoutIT {
-    private static final Path HOME = Path.of(System.getProperty("vpccni.launcher")).getParent().getParent();
+    private static final Path HOME = Path.of(System.getProperty("vpccni.plugin")).getParent().getParent();
 
     private static Properties load(Path file) throws IOException {
         Properties p = new Properties();

@@ -30,7 +30,8 @@ final class ProcessFixture implements AutoCloseable {
     /** cnitool, installed by the test setup: {@code GOBIN=/opt/cnitool/bin go install ...cnitool@v1.3.0}. */
     static final String CNITOOL = System.getProperty("vpccni.cnitool", "/opt/cnitool/bin/cnitool");
 
-    final String launcher = System.getProperty("vpccni.launcher", "target/plugin/bin/vpc-cni");
+    /** What the runtime executes: the packaged shim, which runs the standalone plugin when no server answers. */
+    final String entryPoint = System.getProperty("vpccni.plugin", "target/plugin/bin/vpc-cni");
     final ScratchNetns node = NodeNamespace.create();
     final Path dir;
     final Path socket;
@@ -45,7 +46,7 @@ final class ProcessFixture implements AutoCloseable {
     }
 
     ProcessFixture(boolean pluginServer) throws IOException {
-        Shell.require(Files.isExecutable(Path.of(launcher)), "packaged launcher missing: " + launcher);
+        Shell.require(Files.isExecutable(Path.of(entryPoint)), "packaged plugin missing: " + entryPoint);
         dir = Files.createTempDirectory("vpccni-cni-it");
         socket = dir.resolve("ipamd.sock");
         ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
@@ -70,14 +71,14 @@ final class ProcessFixture implements AutoCloseable {
         Map<String, String> all = new HashMap<>(env);
         all.put(Dispatcher.SOCKET_ENV, socket.toString());
         return Shell.exec(all, stdin.getBytes(StandardCharsets.UTF_8), "ip", "netns", "exec", node.name(),
-                Path.of(launcher).toAbsolutePath().toString());
+                Path.of(entryPoint).toAbsolutePath().toString());
     }
 
     /** {@code cnitool <verb> <network> <netns>} inside the node namespace, on the conflists in {@code netconfDir}. */
     Shell.Result cnitool(Path netconfDir, Map<String, String> extraEnv, String verb, String network, String netns) {
         Map<String, String> env = new HashMap<>(extraEnv);
         env.put("NETCONFPATH", netconfDir.toString());
-        env.put("CNI_PATH", Path.of(launcher).toAbsolutePath().getParent() + ":/usr/lib/cni");
+        env.put("CNI_PATH", Path.of(entryPoint).toAbsolutePath().getParent() + ":/usr/lib/cni");
         env.put(Dispatcher.SOCKET_ENV, socket.toString());
         return Shell.exec(env, null, "ip", "netns", "exec", node.name(), CNITOOL, verb, network, netns);
     }

@@ -58,7 +58,7 @@ class WholeProcessIT {
     }
 
     @Test
-    void addThenDelThroughTheLauncherLeavesTheNodeAsItWas() {
+    void addThenDelThroughThePluginLeavesTheNodeAsItWas() {
         ScratchNetns pod = f.pod();
         String before = f.node.snapshot();
         var add = f.plugin(PluginCall.of("ADD", "p1", pod.path(), "pod-p").env(), Conf.of("1.1.0"));

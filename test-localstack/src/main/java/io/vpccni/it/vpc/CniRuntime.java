@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * What the container runtime does on a node: runs the real packaged plugin for a pod's namespace, inside the node's
  * namespace (so the plugin's "host" is the node), with the node's ipamd socket. Through cnitool, the CNI project's
- * own runtime client, when it is installed; otherwise by running the launcher directly the way cnitool would.
+ * own runtime client, when it is installed; otherwise by running the plugin directly the way cnitool would.
  */
 public final class CniRuntime {
 
@@ -57,9 +57,9 @@ public final class CniRuntime {
     public static Path findPluginDir() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null) {
-            Path launcher = dir.resolve("cni/target/plugin/bin/vpc-cni");
-            if (Files.isExecutable(launcher)) {
-                return launcher.getParent();
+            Path plugin = dir.resolve("cni/target/plugin/bin/vpc-cni");
+            if (Files.isExecutable(plugin)) {
+                return plugin.getParent();
             }
             dir = dir.getParent();
         }
@@ -72,7 +72,7 @@ public final class CniRuntime {
     }
 
     /**
-     * From now on runs the launcher directly even where cnitool is installed: the same plugin and configuration,
+     * From now on runs the plugin directly even where cnitool is installed: the same plugin and configuration,
      * one process fewer per call, for tests that make thousands of calls on a small machine.
      */
     void runPluginDirectly() {

@@ -70,7 +70,7 @@ public final class Demo {
         SimulatedNodeNs a = box.nodes().get(0);
         SimulatedNodeNs b = box.nodes().get(1);
         List<PodNs> pods = new ArrayList<>();
-        String runtime = CniRuntime.usesCnitool() ? "cnitool" : "the plugin launcher";
+        String runtime = CniRuntime.usesCnitool() ? "cnitool" : "the plugin directly";
         for (int i = 1; i <= 6; i++) {
             SimulatedNodeNs node = i <= 4 ? a : b;
             long t = System.nanoTime();
