@@ -69,10 +69,11 @@ class ManifestsTest {
         assertThat(pod.getServiceAccountName()).isEqualTo(Manifests.one(ServiceAccount.class).getMetadata().getName());
 
         Container ipamd = container(ds, "ipamd");
-        assertThat(ipamd.getSecurityContext().getPrivileged()).isNotEqualTo(Boolean.TRUE);
-        // SYS_ADMIN for the plugin server's setns into pods' namespaces (README "The plugin server").
-        assertThat(ipamd.getSecurityContext().getCapabilities().getAdd())
-                .containsExactlyInAnyOrder("NET_ADMIN", "NET_RAW", "SYS_ADMIN");
+        // The plugin server enters pods' namespaces and writes /proc/sys, read-only in an unprivileged container
+        // (README, "Why the plugin runs in the daemon").
+        assertThat(ipamd.getSecurityContext().getPrivileged()).isTrue();
+        assertThat(container(ds, "ipamd").getEnv()).filteredOn(e -> e.getName().equals("VPC_CNI_PLUGIN_SERVER"))
+                .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("true"));
         assertThat(pod.getInitContainers()).singleElement()
                 .satisfies(init -> assertThat(init.getSecurityContext().getPrivileged()).isTrue());
 

@@ -63,19 +63,35 @@ public final class PluginServer implements AutoCloseable {
 
     /** Entering a pod's network namespace (setns) takes CAP_SYS_ADMIN. */
     static final int CAP_SYS_ADMIN = 21;
+    /** Always present, and writable exactly when this process's /proc/sys is (a container's is read-only). */
+    private static final Path PROC_SYS_PROBE = Path.of("/proc/sys/net/ipv4/ip_forward");
 
     /**
-     * Why this process could not do the plugin's work, if it could not: without CAP_SYS_ADMIN every
-     * invocation would fail at setns, while the standalone plugin (run as root by the runtime) succeeds.
+     * Why this process could not do the plugin's work, if it could not; the standalone plugin, run as root by the
+     * runtime on the host, then does it instead of every invocation failing here.
      */
     public static Optional<String> missingPrivilege() {
         try {
-            String status = Files.readString(Path.of("/proc/self/status"));
-            return hasEffectiveCapability(status, CAP_SYS_ADMIN) ? Optional.empty()
-                    : Optional.of("the daemon lacks CAP_SYS_ADMIN, which entering a pod's network namespace takes");
+            return missingPrivilege(Files.readString(Path.of("/proc/self/status")), Files.isWritable(PROC_SYS_PROBE));
         } catch (IOException e) {
             return Optional.of("cannot read the daemon's capabilities: " + e.getMessage());
         }
+    }
+
+    /**
+     * @param procStatus      this process's {@code /proc/self/status}
+     * @param procSysWritable whether its {@code /proc/sys} can be written: the host veth's IPv6 sysctls are set there,
+     *                        and a container that is not privileged gets it read-only
+     */
+    static Optional<String> missingPrivilege(String procStatus, boolean procSysWritable) {
+        if (!hasEffectiveCapability(procStatus, CAP_SYS_ADMIN)) {
+            return Optional.of("the daemon lacks CAP_SYS_ADMIN, which entering a pod's network namespace takes");
+        }
+        if (!procSysWritable) {
+            return Optional.of("the daemon's /proc/sys is read-only (a container that is not privileged), and the "
+                    + "host veth's sysctls are written there");
+        }
+        return Optional.empty();
     }
 
     /** Whether the {@code CapEff} line of a {@code /proc/PID/status} text has bit {@code capability}. */

@@ -132,6 +132,17 @@ class PluginServerTest {
         assertThat(PluginServer.hasEffectiveCapability(root, PluginServer.CAP_SYS_ADMIN)).isTrue();
         assertThat(PluginServer.hasEffectiveCapability(netAdminOnly, PluginServer.CAP_SYS_ADMIN)).isFalse();
         assertThat(PluginServer.hasEffectiveCapability("Name:\tx\n", PluginServer.CAP_SYS_ADMIN)).isFalse();
-        assertThat(PluginServer.missingPrivilege()).isEmpty(); // the tests run as root
+        assertThat(PluginServer.missingPrivilege()).isEmpty(); // the tests run as root, outside containers
+    }
+
+    @Test
+    void theServerNeedsToEnterNamespacesAndToWriteProcSys() {
+        String sysAdmin = "CapEff:\t0000000000200000\n";
+        String netAdminOnly = "CapEff:\t0000000000003000\n";
+
+        assertThat(PluginServer.missingPrivilege(sysAdmin, true)).isEmpty();
+        assertThat(PluginServer.missingPrivilege(netAdminOnly, true)).get().asString().contains("lacks CAP_SYS_ADMIN");
+        assertThat(PluginServer.missingPrivilege(sysAdmin, false)).get().asString()
+                .contains("/proc/sys is read-only");
     }
 }
