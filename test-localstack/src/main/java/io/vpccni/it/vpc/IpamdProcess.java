@@ -33,12 +33,16 @@ public final class IpamdProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The daemon's JVM flags; a benchmark may set the image's own through {@code -Dvpccni.ipamd.jvmFlags}. */
+    private static final String JVM_FLAGS = System.getProperty("vpccni.ipamd.jvmFlags",
+            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m");
+
     /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), MAIN));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(List.of(JVM_FLAGS.trim().split("\\s+")));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
         command.addAll(List.of(args));
         return command;
     }
