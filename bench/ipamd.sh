@@ -8,9 +8,6 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${1:-20}"
-JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-IT="$ROOT/test-localstack"
-[[ -d "$IT/target/test-classes/io/vpccni/it/ipamd" ]] || { echo "build first: mvn install -DskipTests"; exit 1; }
 # JVM flag variants of the daemon, from the JVM's defaults to the leanest (README, "ipamd memory").
 VARIANTS=(
   "defaults="
@@ -18,13 +15,7 @@ VARIANTS=(
   "lean=-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss256k"
 )
 
-"$IT/emulator/localstack.sh" start >&2
-tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-(cd "$ROOT" && JAVA_HOME="$JDK" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
-  mvn -B -q -o -pl test-localstack dependency:build-classpath -Dmdep.outputFile="$tmp/cp" -Dmdep.includeScope=test >&2)
-# A copy of the classes: other builds in this tree may clean target/ while the benchmark runs.
-cp -a "$IT/target/test-classes" "$tmp/test-classes"; cp -a "$IT/target/classes" "$tmp/classes"
-cp="$tmp/test-classes:$tmp/classes:$(cat "$tmp/cp")"
+source "$ROOT/bench/it-classpath.sh"
 java=("$JDK/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp")
 
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
