@@ -58,6 +58,14 @@ final class InformedCluster implements ClusterView, AutoCloseable {
         eniConfigs.ifPresent(SharedIndexInformer::start);
     }
 
+    /**
+     * Whether every informer has its watch open. A real API server replays changes since the list's resource version
+     * to a watch that opens late; fabric8's mock server does not, so tests wait for this before changing anything.
+     */
+    boolean watching() {
+        return node.isWatching() && pods.isWatching() && eniConfigs.map(SharedIndexInformer::isWatching).orElse(true);
+    }
+
     @Override
     public Optional<NodeInfo> node() {
         if (!node.hasSynced()) {

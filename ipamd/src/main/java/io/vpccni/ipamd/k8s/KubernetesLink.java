@@ -147,6 +147,11 @@ public final class KubernetesLink implements ClusterLink {
         return cluster;
     }
 
+    /** Whether the informers' watches are open (tests against the mock server wait for it). */
+    boolean watching() {
+        return cluster.watching();
+    }
+
     // RequiredPermissions: events create.
     private void write(NodeEvent event) {
         var now = clock.instant();

@@ -61,7 +61,8 @@ class ClusterLinkTest {
     private KubernetesLink started(boolean customNetworking, boolean annotate) {
         link = cluster.link(customNetworking, annotate, clock);
         link.start(daemon.hooks());
-        await(() -> link.cluster().node().isPresent() && link.cluster().podsOnNode().isPresent(), "node and pods read");
+        await(() -> link.cluster().node().isPresent() && link.cluster().podsOnNode().isPresent() && link.watching(),
+                "node and pods read, watches open");
         return link;
     }
 
