@@ -1,6 +1,5 @@
 package io.vpccni.cni.server;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -74,19 +73,6 @@ public final class PluginFrames {
     public static boolean forwarded(String name) {
         return (name.startsWith("CNI_") || name.startsWith("VPC_CNI_")) && name.chars().allMatch(
                 c -> c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
-    }
-
-    /** The encoding of a request, byte for byte what the shim writes: the tests' client. */
-    public static byte[] encode(Request request) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(MAGIC_BYTES);
-        request.env().forEach((k, v) -> {
-            out.writeBytes((k + "=" + v).getBytes(StandardCharsets.UTF_8));
-            out.write(0);
-        });
-        out.write(0);
-        out.writeBytes(request.stdin());
-        return out.toByteArray();
     }
 
     /** The plugin ran here: the shim prints {@code stdout} and exits with {@code status}. */

@@ -28,12 +28,12 @@ class PluginFramesTest {
     }
 
     @Test
-    void encodeIsWhatDecodeReads() {
+    void theShimsEncodingIsWhatDecodeReads() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("CNI_COMMAND", "DEL");
         env.put("CNI_NETNS", "");
         var back = (PluginFrames.Request) PluginFrames.decode(
-                PluginFrames.encode(new PluginFrames.Request(env, bytes("{}"))));
+                ShimRequests.encode(new PluginFrames.Request(env, bytes("{}"))));
 
         assertThat(back.env()).isEqualTo(env);
         assertThat(back.stdin()).isEqualTo(bytes("{}"));

@@ -59,7 +59,7 @@ class PluginServerTest {
     }
 
     private static byte[] request(Map<String, String> env, String stdin) {
-        return PluginFrames.encode(new PluginFrames.Request(env, stdin.getBytes(StandardCharsets.UTF_8)));
+        return ShimRequests.encode(new PluginFrames.Request(env, stdin.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.vpccni.ipamd.warmpool.PoolPlan;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * /v1/pool: the pool's numbers, limits, targets and the maintainer's last decision. Field names are part of the
@@ -66,6 +67,7 @@ public record PoolView(String instanceId, String instanceType, String now, boole
         Ec2CallStats ec2 = view.ec2Calls();
         Map<String, Long> errors = ec2.errors();
         NodeView.RequestStats requests = view.requests();
+        OptionalLong served = view.pluginServerInvocations();
         return new PoolView(
                 view.instanceId(), view.instanceType(), now.toString(), view.ready(),
                 new Verdict(verdict.isReady(), verdict.reason()),
@@ -81,7 +83,7 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                 view.lastPlan().map(PoolView::plan).orElse(null),
                 view.lastGrowFailure().map(PoolView::failure).orElse(null),
                 new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress(),
-                        view.pluginServerInvocations().isPresent() ? view.pluginServerInvocations().getAsLong() : null),
+                        served.isPresent() ? served.getAsLong() : null),
                 new Ec2(ec2.totalCalls(), ec2.calls(), errors, ec2.failures(io.vpccni.eni.error.Ec2Failure.Throttled.class),
                         ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)));
     }

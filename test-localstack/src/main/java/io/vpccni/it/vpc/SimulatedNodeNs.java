@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -112,6 +113,18 @@ public final class SimulatedNodeNs {
 
     public CniRuntime cni() {
         return cni;
+    }
+
+    /**
+     * CNI invocations this node's ipamd has run in its plugin server since it started, from its metrics endpoint
+     * (inside the node, where it listens on the standard port).
+     */
+    public long pluginServerInvocations() {
+        String metrics = ns.exec(Map.of(), null, List.of("curl", "-fsS", "--max-time", "5",
+                "http://127.0.0.1:61678/metrics")).orThrow().stdout();
+        return metrics.lines().filter(l -> l.startsWith("awscni_plugin_server_invocations "))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst()
+                .orElseThrow(() -> new IllegalStateException(name + "'s ipamd reports no plugin server"));
     }
 
     @Override
