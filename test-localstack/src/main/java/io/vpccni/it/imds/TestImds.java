@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterfacePrivateIpAddres
 
 /**
  * Instance metadata for one emulated instance, answered live from the emulator's EC2 state, since neither
- * LocalStack nor moto serves per-ENI metadata. IMDSv2 only: a GET without a valid session token gets 401.
+ * LocalStack nor moto serves per-ENI metadata. ENIs appear once attached; {@code ipv4-prefix} lists an ENI's
+ * delegated /28s (404 when it has none). IMDSv2 only: a GET without a valid session token gets 401.
  */
 public final class TestImds implements AutoCloseable {
 
@@ -127,8 +128,11 @@ public final class TestImds implements AutoCloseable {
   private Optional<String> lookup(String path) {
     Instance instance = ec2.describeInstances(b -> b.instanceIds(instanceId)).reservations().getFirst()
         .instances().getFirst();
-    List<NetworkInterface> enis = ec2.describeNetworkInterfaces(b -> b.filters(f -> f
-        .name("attachment.instance-id").values(instanceId))).networkInterfaces().stream()
+    // An ENI shows up in an instance's metadata once its attachment is complete, as on EC2 (the emulator keeps a
+    // new attachment "attaching" for a while when its latency is switched on).
+    List<NetworkInterface> enis = ec2.describeNetworkInterfaces(b -> b.filters(
+        f -> f.name("attachment.instance-id").values(instanceId),
+        f -> f.name("attachment.status").values("attached"))).networkInterfaces().stream()
         .sorted(Comparator.comparingInt(ni -> ni.attachment().deviceIndex()))
         .toList();
     NetworkInterface primary = enis.stream().filter(ni -> ni.attachment().deviceIndex() == 0).findFirst()
@@ -178,7 +182,7 @@ public final class TestImds implements AutoCloseable {
   }
 
   private static String mac(NetworkInterface eni) {
-    return EmulatorMacs.macOf(eni.networkInterfaceId(), eni.macAddress());
+    return eni.macAddress();
   }
 
   private static void reply(HttpExchange exchange, int status, String body) throws IOException {

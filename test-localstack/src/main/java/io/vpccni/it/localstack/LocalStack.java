@@ -74,7 +74,12 @@ public final class LocalStack {
       HttpResponse<String> reply = http.send(
           HttpRequest.newBuilder(ENDPOINT.resolve("/_localstack/health")).timeout(Duration.ofSeconds(3)).build(),
           HttpResponse.BodyHandlers.ofString());
-      return reply.statusCode() == 200 && reply.body().matches("(?s).*\"ec2\": *\"(running|available)\".*");
+      if (reply.statusCode() != 200 || !reply.body().matches("(?s).*\"ec2\": *\"(running|available)\".*")) {
+        return false;
+      }
+      // A LocalStack without the project's fidelity layer is not the emulator the tests are written for.
+      return http.send(HttpRequest.newBuilder(ENDPOINT.resolve("/_vpccni/ec2/config")).timeout(Duration.ofSeconds(3))
+          .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

@@ -64,6 +64,13 @@ public final class TestVpc implements AutoCloseable {
     return id;
   }
 
+  /** A subnet with the given block, which must lie inside {@link #cidr()}. */
+  public String subnetWithBlock(String block) {
+    String id = ec2.createSubnet(b -> b.vpcId(vpcId).cidrBlock(block).availabilityZone(ZONE)).subnet().subnetId();
+    subnetIds.add(id);
+    return id;
+  }
+
   /** Starts an instance of the given type with its primary ENI in the subnet. */
   public Instance instance(String subnetId, String instanceType) {
     Instance instance = ec2.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
@@ -74,6 +81,8 @@ public final class TestVpc implements AutoCloseable {
 
   @Override
   public void close() {
+    // Terminating deletes the ENIs marked DeleteOnTermination and detaches the others, which can then be deleted
+    // (EC2 refuses to delete an attached ENI).
     for (String id : instanceIds) {
       quietly(() -> ec2.terminateInstances(b -> b.instanceIds(id)));
     }

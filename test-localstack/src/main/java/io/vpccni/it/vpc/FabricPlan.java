@@ -1,6 +1,5 @@
 package io.vpccni.it.vpc;
 
-import io.vpccni.it.imds.EmulatorMacs;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 import java.net.Inet4Address;
@@ -14,7 +13,8 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 import software.amazon.awssdk.services.ec2.model.NetworkInterfacePrivateIpAddress;
 
 /**
- * What the fabric should look like for the emulator's ENI state: one link per ENI attached to a node's instance,
+ * What the fabric should look like for the emulator's ENI state: one link per ENI attached to a node's instance
+ * (once the attachment is complete, as a device appears on EC2),
  * and a route for every secondary address and prefix, to the primary address of the ENI that owns it. A pure
  * function of the DescribeNetworkInterfaces answer.
  *
@@ -31,7 +31,8 @@ public record FabricPlan(Map<String, EniLink> links, Map<IpPrefix, String> route
         Map<IpPrefix, String> routes = new LinkedHashMap<>();
         List<String> clashes = new java.util.ArrayList<>();
         List<NetworkInterface> attached = enis.stream()
-                .filter(ni -> ni.attachment() != null && nodeOfInstance.containsKey(ni.attachment().instanceId()))
+                .filter(ni -> ni.attachment() != null && nodeOfInstance.containsKey(ni.attachment().instanceId())
+                        && "attached".equals(ni.attachment().statusAsString()))
                 .sorted(Comparator.comparing((NetworkInterface ni) -> nodeOfInstance.get(ni.attachment().instanceId()))
                         .thenComparing(ni -> ni.attachment().deviceIndex()))
                 .toList();
@@ -43,7 +44,7 @@ public record FabricPlan(Map<String, EniLink> links, Map<IpPrefix, String> route
             }
             EniLink link = new EniLink(ni.networkInterfaceId(), nodeOfInstance.get(ni.attachment().instanceId()),
                     ni.attachment().deviceIndex(),
-                    MacAddress.parse(EmulatorMacs.macOf(ni.networkInterfaceId(), ni.macAddress())),
+                    MacAddress.parse(ni.macAddress()),
                     Ipv4.parse(ni.privateIpAddress()), subnet.get());
             links.put(link.eniId(), link);
             primaries.put(IpPrefix.host(link.primaryIp()), link.eniId());

@@ -212,7 +212,12 @@ public final class VpcBox implements AutoCloseable {
 
     /** The ENI the fabric routes {@code ip} to (a pod's address is a secondary address of exactly one ENI). */
     public Optional<EniLink> eniOf(String ip) {
-        Inet4Address hop = fabric.routes().get(IpPrefix.host(Ipv4.parse(ip)));
+        Inet4Address address = Ipv4.parse(ip);
+        // A secondary address has a /32 route of its own; an address of a delegated prefix, its /28's route.
+        Inet4Address hop = fabric.routes().entrySet().stream()
+                .filter(r -> Ipv4.contains(r.getKey(), address))
+                .max(java.util.Comparator.comparingInt(r -> r.getKey().length()))
+                .map(Map.Entry::getValue).orElse(null);
         return fabric.links().values().stream().filter(l -> l.primaryIp().equals(hop)).findFirst();
     }
 

@@ -66,6 +66,27 @@ class FabricPlanTest {
         return IpPrefix.parse(ip + "/32");
     }
 
+    @Test
+    void anEniStillAttachingHasNoLinkYet() {
+        NetworkInterface attaching = eni("eni-2", "i-a", 1, "10.1.0.30", "10.1.0.31").toBuilder()
+                .attachment(a -> a.instanceId("i-a").deviceIndex(1).status("attaching")).build();
+
+        FabricPlan plan = plan(eni("eni-1", "i-a", 0, "10.1.0.4"), attaching);
+
+        assertThat(plan.links()).containsOnlyKeys("eni-1");
+        assertThat(plan.nextHop(host("10.1.0.31"))).isEmpty();
+    }
+
+    @Test
+    void aDelegatedPrefixIsRoutedToItsEnisPrimaryAddress() {
+        NetworkInterface withPrefix = eni("eni-2", "i-a", 1, "10.1.0.30").toBuilder()
+                .ipv4Prefixes(p -> p.ipv4Prefix("10.1.0.64/28")).build();
+
+        FabricPlan plan = plan(eni("eni-1", "i-a", 0, "10.1.0.4"), withPrefix);
+
+        assertThat(plan.nextHop(IpPrefix.parse("10.1.0.64/28"))).map(a -> a.getHostAddress()).contains("10.1.0.30");
+    }
+
     private static NetworkInterface eni(String id, String instance, int deviceIndex, String primary,
                                         String... secondaries) {
         List<NetworkInterfacePrivateIpAddress> ips = new java.util.ArrayList<>();
@@ -74,8 +95,9 @@ class FabricPlanTest {
             ips.add(NetworkInterfacePrivateIpAddress.builder().privateIpAddress(s).primary(false).build());
         }
         return NetworkInterface.builder().networkInterfaceId(id).subnetId("subnet-1").privateIpAddress(primary)
-                .macAddress("02:00:00:14102x:1302x:23102x")
-                .attachment(NetworkInterfaceAttachment.builder().instanceId(instance).deviceIndex(deviceIndex).build())
+                .macAddress(String.format("02:00:00:00:00:%02x", id.hashCode() & 0xff))
+                .attachment(NetworkInterfaceAttachment.builder().instanceId(instance).deviceIndex(deviceIndex)
+                        .status("attached").build())
                 .privateIpAddresses(ips).build();
     }
 }
