@@ -65,19 +65,11 @@ class AwsNodeCheckpointAdoptionPrivilegedTest {
         awsNodeVeth("default", "web-0", 0);
         awsNodeVeth("kube-system", "dns-1", 1);
         Path file = dir.resolve("ipam.json");
-        // Exactly what aws-vpc-cni v1.21 writes: Go's field order, unix-nano timestamps, interfacesCount.
-        Files.writeString(file, """
-                {"version":"vpc-cni-ipam/1","allocations":[\
-                {"networkName":"aws-cni","containerID":"aaaa","ifName":"eth0","ipv4":"10.0.0.10",\
-                "allocationTimestamp":1764000000000000000,\
-                "metadata":{"k8sPodNamespace":"default","k8sPodName":"web-0","interfacesCount":1}},\
-                {"networkName":"aws-cni","containerID":"bbbb","ifName":"eth0","ipv4":"10.0.1.20",\
-                "allocationTimestamp":1764000001000000000,\
-                "metadata":{"k8sPodNamespace":"kube-system","k8sPodName":"dns-1","interfacesCount":1}},\
-                {"networkName":"aws-cni","containerID":"cccc","ifName":"eth0","ipv4":"10.0.1.21",\
-                "allocationTimestamp":1764000002000000000,\
-                "metadata":{"k8sPodNamespace":"default","k8sPodName":"gone-2","interfacesCount":1}}]}
-                """);
+        // Exactly what aws-vpc-cni v1.21 writes (Go's field order, unix-nano timestamps, interfacesCount), for
+        // web-0, dns-1 and gone-2.
+        try (var in = getClass().getResourceAsStream("aws-node-v1.21-ipam.json")) {
+            Files.write(file, in.readAllBytes());
+        }
 
         List<Allocation> saved = new PoolCheckpoint(new Datastore(Clock.systemUTC(), Duration.ofSeconds(30)),
                 new JsonFileCheckpointStore(file)).read().orElseThrow().allocations();
