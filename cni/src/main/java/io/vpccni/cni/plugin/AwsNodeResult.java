@@ -20,9 +20,9 @@ import java.util.OptionalInt;
  *     network card x max ENIs + device number + 1, so {@code 1} for the primary ENI (main) and
  *     N+1 for device N; its teardown reads a value above 1 as the table of the 1536 rule;</li>
  * <li>a virtual {@code dummy<hash of the host veth>} entry with {@code "mac":"0"} (no VLAN: not a
- *     branch-ENI pod) and the ENI's device number in {@code sandbox}; versions up to v1.19 take
- *     the table (device + 1) from it, later ones count the pod's interfaces as
- *     (interfaces - 1) / 2.</li>
+ *     branch-ENI pod) and the ENI's device number in {@code sandbox}; releases before multi-NIC
+ *     support (v1.19) take the table (device + 1) from it, later ones count the pod's interfaces
+ *     as (interfaces - 1) / 2.</li>
  * </ol>
  * No {@code mtu}: aws-vpc-cni sets none, so a 1.1.0 result has none either.
  */

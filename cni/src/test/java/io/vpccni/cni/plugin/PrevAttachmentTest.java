@@ -12,7 +12,7 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every result shape DEL and CHECK meet in prevResult: ours before and after issue 17, aws-vpc-cni's before and after v1.20. */
+/** Every result shape DEL and CHECK meet in prevResult: ours before and after issue 17, aws-vpc-cni's before and with multi-NIC support. */
 class PrevAttachmentTest {
     private static final String VETH = HostVethName.of("eni", "default", "pod-a");
     private static final String DUMMY = "dummy" + HostVethName.suffix("default", "pod-a");
@@ -31,7 +31,7 @@ class PrevAttachmentTest {
 
     @ParameterizedTest(name = "eth0 mac {0}, dummy device {1} -> table {2}")
     @CsvSource({
-        // ours from now on and aws-vpc-cni from v1.20: the route table id in eth0's mac, 1 meaning main
+        // ours from now on and aws-vpc-cni with multi-NIC support: the route table id in eth0's mac, 1 meaning main
         "1, 0, 254",
         "3, 2, 3",
         // ours before: main as 254, and no dummy

@@ -22,9 +22,9 @@ import java.util.Optional;
 public final class AwsVpcCni {
     /** Which shape of prevResult its DEL expects. */
     public enum Release {
-        /** Up to v1.19: the table is the dummy entry's device number + 1. */
+        /** Before multi-NIC support (v1.19): the table is the dummy entry's device number + 1. */
         V1_19,
-        /** From v1.20 (multi-NIC): the pod interface's {@code mac}, when set, is the route table id. */
+        /** With multi-NIC support (v1.21): the pod interface's {@code mac}, when set, is the route table id. */
         V1_21
     }
 
@@ -76,7 +76,7 @@ public final class AwsVpcCni {
 
     /**
      * The ADD result the runtime caches for its conflist's version 0.4.0: the host veth by name, eth0
-     * with (from v1.20) the route table id in {@code mac}, and the dummy entry with VLAN 0 and the
+     * with (multi-NIC releases) the route table id in {@code mac}, and the dummy entry with VLAN 0 and the
      * device number.
      */
     public static String result(Release release, Pod pod, String netns) {
@@ -117,7 +117,7 @@ public final class AwsVpcCni {
                 if (release == Release.V1_19) {
                     return false;
                 }
-                continue; // v1.20 on: logs and skips that interface
+                continue; // with multi-NIC support it logs and skips that interface
             }
             Optional<String> mac = prev.interfaces().get(index).mac();
             if (release == Release.V1_21 && mac.isPresent()) {

@@ -7,7 +7,7 @@ import java.util.Objects;
 
 /**
  * aws-node's native nftables table, {@code table ip aws-cni}: on hosts whose iptables is the nft
- * flavour, aws-vpc-cni from v1.20 keeps its connmark rules for SNAT there (a nat prerouting chain at
+ * flavour, recent aws-vpc-cni releases keep their connmark rules for SNAT there (a nat prerouting chain at
  * priority -90 that marks connections from {@code eni*} veths and copies the mark back onto
  * packets) instead of in iptables. We keep the same marks with iptables rules ({@link SnatRules});
  * left in place, aws-node's table would mark with its own exemption list, which stops following
