@@ -58,7 +58,7 @@ class HelmChartTest {
     @Test
     void valuesReachTheDaemonSet() throws Exception {
         DaemonSet ds = render("--set", "bandwidth.enabled=true", "--set", "env.WARM_IP_TARGET=5",
-                "--set", "image.tag=1.2.3").stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                "--set", "image.tag=1.2.3", "--set", "moveAwsNodeConflist=true").stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
                 .findFirst().orElseThrow();
         var ipamd = ds.getSpec().getTemplate().getSpec().getContainers().getFirst();
         assertThat(ipamd.getCommand()).endsWith("--bandwidth");
@@ -66,5 +66,7 @@ class HelmChartTest {
         Map<String, String> env = ipamd.getEnv().stream().filter(e -> e.getValue() != null)
                 .collect(Collectors.toMap(e -> e.getName(), e -> e.getValue()));
         assertThat(env).containsEntry("WARM_IP_TARGET", "5");
+        assertThat(ds.getSpec().getTemplate().getSpec().getInitContainers().getFirst().getEnv()).singleElement()
+                .satisfies(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("VPC_CNI_MOVE_AWS_CONFLIST=true"));
     }
 }

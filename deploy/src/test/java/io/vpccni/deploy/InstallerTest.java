@@ -31,11 +31,67 @@ class InstallerTest {
     }
 
     private Path install() throws Exception {
-        Path bin = host.resolve("opt/cni/bin");
-        Processes.Result result = node(Map.of(), "install", "--plugin-src", PLUGIN.toString(), "--cni-bin",
-                bin.toString());
+        Processes.Result result = install(Map.of());
         assertThat(result.exit()).as(result.stderr()).isZero();
-        return bin.resolve("vpc-cni");
+        return host.resolve("opt/cni/bin/vpc-cni");
+    }
+
+    private Processes.Result install(Map<String, String> env) throws Exception {
+        return node(env, "install", "--plugin-src", PLUGIN.toString(), "--cni-bin",
+                host.resolve("opt/cni/bin").toString(), "--cni-conf", host.resolve("etc/cni/net.d").toString());
+    }
+
+    /** What a node that ran aws-node has in its CNI configuration directory, plus another plugin's file. */
+    private Path awsNodeConfDir() throws Exception {
+        Path conf = Files.createDirectories(host.resolve("etc/cni/net.d"));
+        Files.writeString(conf.resolve("10-aws.conflist"), "{\"cniVersion\":\"0.4.0\",\"name\":\"aws-cni\"}\n");
+        Files.writeString(conf.resolve("05-other.conf"), "{}\n");
+        return conf;
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void toldToTheInstallerMovesAwsNodesConflistAsideAndNothingElse() throws Exception {
+        Path conf = awsNodeConfDir();
+
+        Processes.Result result = install(Map.of("VPC_CNI_MOVE_AWS_CONFLIST", "true"));
+
+        assertThat(result.exit()).as(result.stderr()).isZero();
+        assertThat(names(conf)).containsExactly("05-other.conf", "10-aws.conflist.moved-by-vpc-cni");
+        assertThat(conf.resolve("10-aws.conflist.moved-by-vpc-cni")).hasContent("{\"cniVersion\":\"0.4.0\",\"name\":\"aws-cni\"}");
+        assertThat(result.stderr()).contains("moved aws-node's " + conf.resolve("10-aws.conflist") + " aside");
+        assertThat(version(host.resolve("opt/cni/bin/vpc-cni")).exit()).isZero();
+        // A second run (the init container restarts) finds nothing more to move.
+        Processes.Result again = install(Map.of("VPC_CNI_MOVE_AWS_CONFLIST", "true"));
+        assertThat(again.exit()).as(again.stderr()).isZero();
+        assertThat(names(conf)).containsExactly("05-other.conf", "10-aws.conflist.moved-by-vpc-cni");
+    }
+
+    @Test
+    void byDefaultAwsNodesConflistStays() throws Exception {
+        Path conf = awsNodeConfDir();
+
+        assertThat(install(Map.of()).exit()).isZero();
+        assertThat(install(Map.of("VPC_CNI_MOVE_AWS_CONFLIST", "false")).exit()).isZero();
+
+        assertThat(names(conf)).containsExactly("05-other.conf", "10-aws.conflist");
+    }
+
+    @Test
+    void aValueOtherThanTrueOrFalseStopsTheInstallBeforeItChangesAnything() throws Exception {
+        Path conf = awsNodeConfDir();
+
+        Processes.Result result = install(Map.of("VPC_CNI_MOVE_AWS_CONFLIST", "yes"));
+
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.stderr()).contains("VPC_CNI_MOVE_AWS_CONFLIST='yes' is not true or false");
+        assertThat(names(conf)).containsExactly("05-other.conf", "10-aws.conflist");
+        assertThat(host.resolve("opt/cni/bin")).doesNotExist();
     }
 
     /** A VERSION through the installed entry point; no plugin server (nothing listens beside this socket path). */

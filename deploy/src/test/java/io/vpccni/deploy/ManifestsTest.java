@@ -76,6 +76,15 @@ class ManifestsTest {
                 .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("true"));
         assertThat(pod.getInitContainers()).singleElement()
                 .satisfies(init -> assertThat(init.getSecurityContext().getPrivileged()).isTrue());
+        // The installer's one setting, off: only a node moving over from aws-node renames its conflist, in the
+        // directory the installer looks in by default.
+        Container install = pod.getInitContainers().getFirst();
+        assertThat(install.getEnv()).singleElement().satisfies(e -> {
+            assertThat(e.getName()).isEqualTo("VPC_CNI_MOVE_AWS_CONFLIST");
+            assertThat(e.getValue()).isEqualTo("false");
+        });
+        assertThat(install.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .containsExactlyInAnyOrder("/host/opt/cni/bin", "/host/etc/cni/net.d");
 
         String port = ConfigKeys.INTROSPECTION_BIND_ADDRESS.defaultValue().replaceAll(".*:", "");
         assertThat(ipamd.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");

@@ -19,12 +19,20 @@ public final class HostVethName {
         if (problem.isPresent()) {
             throw new IllegalArgumentException("veth prefix '" + prefix + "' " + problem.get());
         }
+        return prefix + suffix(podNamespace, podName);
+    }
+
+    /**
+     * The 11 hex digits after the prefix. aws-vpc-cni also names the virtual "dummy" interface of
+     * its ADD result with them ({@code "dummy" + suffix}, 16 characters: never a real device).
+     */
+    public static String suffix(String podNamespace, String podName) {
         byte[] digest = Sha1.digest((podNamespace + "." + podName).getBytes(StandardCharsets.UTF_8));
-        var name = new StringBuilder(prefix.length() + 11).append(prefix);
-        for (int i = 0; name.length() < prefix.length() + 11; i++) {
-            name.append(Character.forDigit((digest[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xF, 16));
+        var hex = new StringBuilder(11);
+        for (int i = 0; hex.length() < 11; i++) {
+            hex.append(Character.forDigit((digest[i / 2] >> (i % 2 == 0 ? 4 : 0)) & 0xF, 16));
         }
-        return name.toString();
+        return hex.toString();
     }
 
     /**

@@ -45,8 +45,10 @@ public final class PodNetwork {
                 log.info("deleting stale host veth " + a.hostVeth() + " (index " + stale.get().index() + ")");
                 deleteLinkIfPresent(hostNl, stale.get().index());
             }
+            // txqueuelen 0 on both ends, as aws-vpc-cni's veths have (its netlink library sends the
+            // zero of an unset field), so the node looks the same whichever plugin wired a pod.
             Link veth = hostNl.addLink(LinkSpec.Veth.of(a.hostVeth(), a.ifName()).withMtu(a.mtu())
-                    .withPeerIn(podNs));
+                    .withTxQueueLen(0).withPeerIn(podNs));
             rollback.push("delete veth " + a.hostVeth(), () -> deleteLinkIfPresent(hostNl, veth.index()));
             MacAddress vethMac = veth.mac().orElseThrow(() -> new IllegalStateException(
                     "host veth " + a.hostVeth() + " has no MAC address"));

@@ -3,21 +3,14 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.dataplane.PodAttachment;
 import io.vpccni.cni.dataplane.PodNetwork;
 import io.vpccni.cni.spec.CniError;
-import io.vpccni.cni.spec.CniResult;
 import io.vpccni.rpc.HostVethName;
 import io.vpccni.cni.spec.ResultWriter;
 import io.vpccni.netlink.api.IpPrefix;
-import io.vpccni.netlink.api.Link;
-import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.rpc.AddOk;
 import io.vpccni.rpc.AddRequest;
 import io.vpccni.rpc.DelRequest;
-
-import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * ADD: an address from ipamd, then the data plane, then the result. Once ipamd has given the
@@ -42,15 +35,14 @@ final class AddCommand {
             int mtu = conf.mtu().orElse(ok.podMtu());
             PodAttachment a = new PodAttachment(veth, args.ifName(), IpPrefix.ipv4(ok.ipv4Address()),
                     ok.routeTableId(), mtu);
-            Link hostLink;
             try (Netlink hostNl = inv.host().openNetlink()) {
-                hostLink = PodNetwork.setup(inv.host(), hostNl, podNs, a, inv.log());
+                PodNetwork.setup(inv.host(), hostNl, podNs, a, inv.log());
             } catch (RuntimeException e) {
                 release(inv, pod, a, e);
                 throw new CniError(PluginErrors.DATAPLANE_FAILED, "setting up the pod network for ip "
                         + a.ip() + " (veth " + veth + ") failed; the address was released", String.valueOf(e.getMessage()));
             }
-            return ResultWriter.toJson(result(a, hostLink, args.netns()), conf.cniVersion());
+            return ResultWriter.toJson(AwsNodeResult.of(a, ok.deviceNumber(), args.netns(), pod), conf.cniVersion());
         }
     }
 
@@ -76,18 +68,5 @@ final class AddCommand {
                     + " after the failed ADD: " + e.getMessage());
             cause.addSuppressed(e);
         }
-    }
-
-    /**
-     * The host veth (no sandbox) and the pod interface, whose {@code mac} carries the route table
-     * id as aws-vpc-cni does, so a DEL without ipamd still knows which rules to remove.
-     */
-    private static CniResult result(PodAttachment a, Link hostLink, String netns) {
-        var host = new CniResult.Interface(a.hostVeth(), hostLink.mac().map(MacAddress::toString),
-                Optional.empty(), OptionalInt.empty());
-        var pod = new CniResult.Interface(a.ifName(), Optional.of(Integer.toString(a.table())),
-                Optional.of(netns), OptionalInt.of(a.mtu()));
-        var ip = CniResult.IpConfig.of(a.ip() + "/32", "", 1);
-        return new CniResult(List.of(host, pod), List.of(ip), List.of(), CniResult.Dns.EMPTY);
     }
 }

@@ -10,10 +10,12 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * What our own ADD result (handed back as prevResult) says about an attachment: the pod interface
- * (the one with a sandbox and CNI_IFNAME's name), its IPv4 address, the route table id that the
- * interface's {@code mac} field carries (DESIGN.md section 2), and the host veth (the interface
- * without a sandbox). Enough for DEL to tear down and CHECK to verify without ipamd.
+ * What an ADD result handed back as prevResult says about an attachment: the pod interface (the
+ * one with a sandbox and CNI_IFNAME's name), its IPv4 address, the route table (the pod
+ * interface's {@code mac}, or for aws-vpc-cni up to v1.19, which left it empty, the device number
+ * of the dummy entry; see {@link AwsNodeResult}), and the host veth (the first interface without a
+ * sandbox). Reads our results of every shape so far and aws-vpc-cni's; enough for DEL to tear
+ * down and CHECK to verify without ipamd.
  */
 record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) {
 
@@ -37,7 +39,11 @@ record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) 
         if (ip.isEmpty()) {
             return Optional.empty();
         }
-        int table = podIndex < 0 ? Route.TABLE_MAIN : tableOf(ifs.get(podIndex).mac());
+        int table = Route.TABLE_MAIN;
+        if (podIndex >= 0) {
+            OptionalInt fromMac = AwsNodeResult.tableOf(ifs.get(podIndex).mac());
+            table = (fromMac.isPresent() ? fromMac : AwsNodeResult.tableFromDummy(ifs)).orElse(Route.TABLE_MAIN);
+        }
         Optional<String> veth = Optional.empty();
         for (CniResult.Interface i : ifs) { // a loop: no stream on the plugin's path
             if (i.sandbox().isEmpty()) {
@@ -46,19 +52,6 @@ record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) 
             }
         }
         return Optional.of(new PrevAttachment(ip.get(), table, veth));
-    }
-
-    /** The table id as text in {@code mac}; a real MAC (another plugin's result) means main. */
-    private static int tableOf(Optional<String> mac) {
-        if (mac.isEmpty()) {
-            return Route.TABLE_MAIN;
-        }
-        try {
-            int t = Integer.parseInt(mac.get());
-            return t > 0 ? t : Route.TABLE_MAIN;
-        } catch (NumberFormatException e) {
-            return Route.TABLE_MAIN;
-        }
     }
 
     private static Inet4Address parse(String cidr) {

@@ -84,6 +84,9 @@ class PodNetworkTest {
         assertThat(node.ip("-4", "addr", "show", "dev", VETH)).isEmpty();
         assertThat(node.exec("cat", "/proc/sys/net/ipv6/conf/" + VETH + "/accept_ra").stdout().strip())
                 .isEqualTo("0");
+        // aws-vpc-cni's veths have no transmit queue; the kernel default would be 1000.
+        assertThat(node.run("cat", "/sys/class/net/" + VETH + "/tx_queue_len").strip()).isEqualTo("0");
+        assertThat(pod.run("cat", "/sys/class/net/eth0/tx_queue_len").strip()).isEqualTo("0");
     }
 
     @Test

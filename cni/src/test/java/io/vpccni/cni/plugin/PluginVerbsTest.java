@@ -48,28 +48,30 @@ class PluginVerbsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"})
-    void addReturnsTheResultInTheRequestedVersionWithTheTableInTheMacField(String version) {
+    void addReturnsAwsVpcCnisInterfacesInTheRequestedVersion(String version) {
         ScratchNetns pod = f.pod();
         var out = add(pod, "c1", "pod-a", version);
 
-        String mac = f.node.ip("-o", "link", "show", "dev", veth("pod-a")).replaceAll(".*link/ether (\\S+).*", "$1");
+        // aws-vpc-cni's plugin for the same pod: the host veth by name only, eth0 with its route table id
+        // (1: the primary ENI) in mac, and dummy<the veth's hash> with VLAN 0 and the device number.
         String ipVersion = version.startsWith("0.") ? "\"version\":\"4\"," : "";
-        String podMtu = version.equals("1.1.0") ? "\"mtu\":9001," : "";
         assertThat(out.exit()).as(out.stdout()).isZero();
         assertThat(out.stdout()).isEqualTo("{\"cniVersion\":\"" + version + "\",\"interfaces\":["
-                + "{\"name\":\"" + veth("pod-a") + "\",\"mac\":\"" + mac + "\"},"
-                + "{\"name\":\"eth0\",\"mac\":\"254\"," + podMtu + "\"sandbox\":\"" + pod.path() + "\"}],"
+                + "{\"name\":\"" + veth("pod-a") + "\"},"
+                + "{\"name\":\"eth0\",\"mac\":\"1\",\"sandbox\":\"" + pod.path() + "\"},"
+                + "{\"name\":\"dummy" + veth("pod-a").substring(3) + "\",\"mac\":\"0\",\"sandbox\":\"0\"}],"
                 + "\"ips\":[{" + ipVersion + "\"interface\":1,\"address\":\"10.0.0.10/32\"}],\"dns\":{}}");
     }
 
     @Test
-    void addOnASecondaryEniPutsTableThreeInTheMacFieldAndTheFromRule() {
+    void addOnASecondaryEniPutsTableThreeInTheMacFieldTheDeviceInTheDummyAndTheFromRule() {
         ScratchNetns a = f.pod();
         ScratchNetns b = f.pod();
         add(a, "c1", "pod-a", V);
         var out = add(b, "c2", "pod-b", V);
 
-        assertThat(out.stdout()).contains("{\"name\":\"eth0\",\"mac\":\"3\"");
+        assertThat(out.stdout()).contains("{\"name\":\"eth0\",\"mac\":\"3\"")
+                .contains("{\"name\":\"dummy" + veth("pod-b").substring(3) + "\",\"mac\":\"0\",\"sandbox\":\"2\"}");
         assertThat(f.node.ip("rule")).contains("1536:\tfrom 10.0.1.20 lookup 3");
     }
 

@@ -63,7 +63,7 @@ class WholeProcessIT {
         String before = f.node.snapshot();
         var add = f.plugin(PluginCall.of("ADD", "p1", pod.path(), "pod-p").env(), Conf.of("1.1.0"));
         assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
-        assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"").contains("\"mac\":\"254\"");
+        assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"").contains("{\"name\":\"eth0\",\"mac\":\"1\"");
         assertThat(f.node.exec("ping", "-c1", "-W2", "10.0.0.10").exit()).isZero();
 
         var del = f.plugin(PluginCall.of("DEL", "p1", pod.path(), "pod-p").env(), Conf.withPrev("1.1.0", add.stdout()));

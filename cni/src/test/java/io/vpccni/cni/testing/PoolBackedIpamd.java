@@ -67,6 +67,15 @@ public final class PoolBackedIpamd implements AutoCloseable {
         return out;
     }
 
+    /**
+     * An address already held by a container when the daemon starts, as ipamd holds the allocations
+     * of the checkpoint it adopted (aws-vpc-cni's, on a node moving from aws-node).
+     */
+    public synchronized void adopt(String network, String containerId, String ifName, Slot slot) {
+        free.remove(slot);
+        assigned.put(new Key(network, containerId, ifName), slot);
+    }
+
     public void setReady(boolean value) {
         ready = value;
     }

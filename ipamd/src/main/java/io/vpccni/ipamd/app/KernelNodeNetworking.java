@@ -4,7 +4,9 @@ import io.vpccni.eni.model.EniMetadata;
 import io.vpccni.eni.model.InstanceIdentity;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.ipamd.hostnet.AwsNodeNftTable;
 import io.vpccni.ipamd.hostnet.Changes;
+import io.vpccni.ipamd.hostnet.CommandRunner;
 import io.vpccni.ipamd.hostnet.EniNetworkConfigurator;
 import io.vpccni.ipamd.hostnet.LinkRetry;
 import io.vpccni.ipamd.hostnet.NodeRuleSettings;
@@ -23,6 +25,7 @@ import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -39,18 +42,23 @@ public final class KernelNodeNetworking implements NodeNetworking {
     private final SnatReconciler snat;
     private final ProcSys procSys;
     private final Function<String, MacAddress> macOfEni;
+    private final AwsNodeNftTable awsNodeTable;
+    private final AtomicBoolean awsNodeTableChecked = new AtomicBoolean();
 
     /**
-     * @param macOfEni the MAC of an ENI by id, as instance metadata reports it (the link is found by MAC)
+     * @param macOfEni     the MAC of an ENI by id, as instance metadata reports it (the link is found by MAC)
+     * @param awsNodeTable aws-node's nftables table, removed once our SNAT and connmark rules are in place
      */
     public KernelNodeNetworking(IpamdConfig config, Netlink netlink, SnatReconciler snat, ProcSys procSys,
-                                LinkRetry linkRetry, Function<String, MacAddress> macOfEni) {
+                                LinkRetry linkRetry, Function<String, MacAddress> macOfEni,
+                                AwsNodeNftTable awsNodeTable) {
         this.config = config;
         this.netlink = netlink;
         this.enis = new EniNetworkConfigurator(netlink, config.eni().eniMtu(), linkRetry);
         this.snat = snat;
         this.procSys = procSys;
         this.macOfEni = macOfEni;
+        this.awsNodeTable = awsNodeTable;
     }
 
     @Override
@@ -71,6 +79,16 @@ public final class KernelNodeNetworking implements NodeNetworking {
         log("SNAT", snat.reconcile(new SnatSettings(vpcCidrs, prefixes(host.excludeSnatCidrs()),
                 ipv4(identity.primaryIpv4()), primary.name(), host.randomizeSnat(), host.externalSnat(),
                 host.nodePortSupport(), host.connmark(), host.vethPrefix())));
+        // Only once our connmark rules exist: connections aws-node marked keep their replies routed right.
+        // Once per start: only a node that ran aws-node before us has the table.
+        if (awsNodeTableChecked.compareAndSet(false, true)) {
+            try {
+                log("aws-node leftovers", awsNodeTable.removeIfPresent());
+            } catch (CommandRunner.CommandException e) {
+                LOG.log(Level.WARNING, "could not remove aws-node''s nftables table ip aws-cni, if any: {0}",
+                        e.getMessage());
+            }
+        }
         var report = NodeSysctls.apply(procSys, NodeSysctls.desired(
                 new NodeSysctls.Settings(primary.name(), false)));
         report.failures().forEach(f -> LOG.log(Level.WARNING, "sysctl not set: {0}", f));

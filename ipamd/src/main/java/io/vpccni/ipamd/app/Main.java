@@ -9,6 +9,7 @@ import io.vpccni.eni.imds.ImdsInstanceMetadata;
 import io.vpccni.eni.port.InstanceMetadata;
 import io.vpccni.ipamd.config.InvalidConfigurationException;
 import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.hostnet.AwsNodeNftTable;
 import io.vpccni.ipamd.hostnet.CommandRunner;
 import io.vpccni.ipamd.hostnet.IptablesRestore;
 import io.vpccni.ipamd.hostnet.LinkRetry;
@@ -119,9 +120,11 @@ public final class Main {
 
     private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {
         Netlink netlink = Netlink.open();
+        CommandRunner commands = CommandRunner.processes(Duration.ofSeconds(30));
         NodeNetworking networking = new KernelNodeNetworking(config, netlink,
-                new SnatReconciler(IptablesRestore.detect(List.of(), CommandRunner.processes(Duration.ofSeconds(30)))),
-                ProcSys.host(), LinkRetry.standard(), new MetadataMacs(metadata, MetadataMacs.NEW_ENI));
+                new SnatReconciler(IptablesRestore.detect(List.of(), commands)),
+                ProcSys.host(), LinkRetry.standard(), new MetadataMacs(metadata, MetadataMacs.NEW_ENI),
+                new AwsNodeNftTable(List.of(), commands));
         return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired,
                 Optional.of(HostNamespace.ofProcess()));
     }

@@ -18,6 +18,7 @@ public final class LinkMessages {
     static final int IFLA_ADDRESS = 1;
     static final int IFLA_IFNAME = 3;
     static final int IFLA_MTU = 4;
+    static final int IFLA_TXQLEN = 13;
     static final int IFLA_LINKINFO = 18;
     static final int IFLA_NET_NS_FD = 28;
     static final int IFLA_INFO_KIND = 1;
@@ -45,7 +46,8 @@ public final class LinkMessages {
     }
 
     /**
-     * {@code ip link add NAME [mtu M] [address A] type veth peer name P [mtu M] [address B] [netns NS]}.
+     * {@code ip link add NAME [mtu M] [address A] [txqueuelen Q] type veth peer name P [mtu M] [address B]
+     * [txqueuelen Q] [netns NS]}.
      * The peer's info is an ifinfomsg followed by its own IFLA_* attributes, inside
      * IFLA_LINKINFO / IFLA_INFO_DATA / VETH_INFO_PEER.
      *
@@ -59,6 +61,7 @@ public final class LinkMessages {
             w.attrU32(IFLA_MTU, spec.mtu());
         }
         spec.mac().ifPresent(m -> w.attr(IFLA_ADDRESS, m.bytes()));
+        spec.txQueueLen().ifPresent(q -> w.attrU32(IFLA_TXQLEN, q));
         int linkInfo = w.beginNested(IFLA_LINKINFO);
         w.attrString(IFLA_INFO_KIND, "veth");
         int data = w.beginNested(IFLA_INFO_DATA);
@@ -68,6 +71,7 @@ public final class LinkMessages {
             w.attrU32(IFLA_MTU, spec.mtu());
         }
         spec.peerMac().ifPresent(m -> w.attr(IFLA_ADDRESS, m.bytes()));
+        spec.txQueueLen().ifPresent(q -> w.attrU32(IFLA_TXQLEN, q));
         if (peerNsFd >= 0) {
             w.attrU32(IFLA_NET_NS_FD, peerNsFd);
         }

@@ -115,6 +115,17 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void vethTransmitQueueLengthIsSentForBothEndsOnlyWhenSet() {
+        Message m = Replies.only(LinkMessages.newVeth(LinkSpec.Veth.of("a", "b").withTxQueueLen(0), -1).bytes());
+        ByteBuffer peer = m.attributesAfter(IfInfoMsg.SIZE).nested(LinkMessages.IFLA_LINKINFO).orElseThrow()
+                .nested(LinkMessages.IFLA_INFO_DATA).orElseThrow().raw(LinkMessages.VETH_INFO_PEER).orElseThrow();
+        assertThat(m.attributesAfter(IfInfoMsg.SIZE).u32(LinkMessages.IFLA_TXQLEN)).hasValue(0);
+        assertThat(Attributes.parse(peer.position(IfInfoMsg.SIZE)).u32(LinkMessages.IFLA_TXQLEN)).hasValue(0);
+        Message plain = Replies.only(LinkMessages.newVeth(LinkSpec.Veth.of("a", "b"), -1).bytes());
+        assertThat(plain.attributesAfter(IfInfoMsg.SIZE).has(LinkMessages.IFLA_TXQLEN)).isFalse();
+    }
+
+    @Test
     void vethWithoutPeerNamespaceSendsNoNamespaceFd() {
         Message m = Replies.only(LinkMessages.newVeth(LinkSpec.Veth.of("a", "b"), -1).bytes());
         ByteBuffer peer = m.attributesAfter(IfInfoMsg.SIZE).nested(LinkMessages.IFLA_LINKINFO).orElseThrow()

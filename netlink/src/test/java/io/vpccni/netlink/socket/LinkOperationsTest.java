@@ -71,6 +71,16 @@ class LinkOperationsTest {
     }
 
     @Test
+    void aVethsTransmitQueueLengthIsSetOnBothEnds() {
+        inA.addLink(LinkSpec.Veth.of("q0", "eth0").withTxQueueLen(0).withPeerIn(nsB));
+        inA.addLink(LinkSpec.Veth.of("d0", "d1"));
+
+        assertThat(a.run("cat", "/sys/class/net/q0/tx_queue_len").strip()).isEqualTo("0");
+        assertThat(b.run("cat", "/sys/class/net/eth0/tx_queue_len").strip()).isEqualTo("0");
+        assertThat(a.run("cat", "/sys/class/net/d0/tx_queue_len").strip()).isEqualTo("1000");
+    }
+
+    @Test
     void listsLinksIncludingLoopback() {
         inA.addLink(LinkSpec.Veth.of("v0", "v1"));
         assertThat(inA.links()).extracting(Link::name).contains("lo", "v0", "v1");

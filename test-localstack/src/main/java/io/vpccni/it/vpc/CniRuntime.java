@@ -27,7 +27,10 @@ public final class CniRuntime {
      * many ADDs failed before this one (the pool was still growing).
      */
     public record Attachment(String ip, int routeTable, int retries) {
-        /** Device index of the ENI the address is on: table N+1 for index N, main (254) for the primary ENI. */
+        /**
+         * Device index of the ENI the address is on: the {@code mac} holds aws-vpc-cni's route table id, N+1 for
+         * index N (1 for the primary ENI; results of earlier builds of ours said 254, main, there).
+         */
         public int deviceIndex() {
             return routeTable == 254 ? 0 : routeTable - 1;
         }

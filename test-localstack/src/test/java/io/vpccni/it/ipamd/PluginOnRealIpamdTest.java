@@ -2,6 +2,7 @@ package io.vpccni.it.ipamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vpccni.cni.testing.AwsVpcCni;
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
@@ -165,6 +166,35 @@ class PluginOnRealIpamdTest {
         assertThat(f.node.ip("rule")).doesNotContain(ip);
         assertThat(f.node.ip("route")).doesNotContain(ip);
         assertThat(f.node.ip("link")).doesNotContain(veth("pod-4"));
+    }
+
+    /**
+     * Moving back to aws-node: its plugin deletes our pods from their cached results while its ipamd is unreachable
+     * ({@link AwsVpcCni#teardownWithPrevResult}, its rules), and leaves no rule or route, also of the pod on the
+     * secondary ENI.
+     */
+    @Test
+    void awsNodesDelFromOurResultsLeavesNoRuleOrRouteOnceOurIpamdIsGone() throws Exception {
+        java.util.List<ScratchNetns> pods = new java.util.ArrayList<>();
+        java.util.List<String> results = new java.util.ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            pods.add(f.pod());
+            results.add(add(pods.getLast(), "c" + i, "pod-" + i).stdout());
+        }
+        assertThat(f.node.ip("rule")).contains("1536:");
+        f.stopIpamd();
+
+        for (int i = 1; i <= 4; i++) {
+            assertThat(AwsVpcCni.teardownWithPrevResult(AwsVpcCni.Release.V1_21, f.node, results.get(i - 1),
+                    "default", "pod-" + i, "eth0")).as("pod-" + i).isTrue();
+            pods.get(i - 1).close(); // the runtime removes the namespace, and the veth with it
+        }
+
+        assertThat(f.node.ip("rule")).isEqualTo("""
+                0:\tfrom all lookup local
+                32766:\tfrom all lookup main
+                32767:\tfrom all lookup default""");
+        assertThat(f.node.ip("route")).isEmpty();
     }
 
     @Test
