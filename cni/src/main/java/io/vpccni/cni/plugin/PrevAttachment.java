@@ -12,8 +12,9 @@ import java.util.OptionalInt;
 /**
  * What our own ADD result (handed back as prevResult) says about an attachment: the pod interface
  * (the one with a sandbox and CNI_IFNAME's name), its IPv4 address, the route table id that the
- * interface's {@code mac} field carries (DESIGN.md section 2), and the host veth (the interface
- * without a sandbox). Enough for DEL to tear down and CHECK to verify without ipamd.
+ * interface's {@code mac} field carries (docs/node-contract.md, "CNI network name and result"), and
+ * the host veth (the interface without a sandbox). Enough for DEL to tear down and CHECK to verify
+ * without ipamd.
  */
 record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) {
 
