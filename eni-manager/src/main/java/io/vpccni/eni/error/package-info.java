@@ -1,6 +1,6 @@
 /**
- * {@code Ec2Failure}, the sealed set of ways an EC2 call fails (throttled, subnet full, limit exceeded, permission
- * denied, not found, other), which the pool turns into failure reasons and node events.
+ * {@code Ec2Failure}, the sealed set of ways an EC2 call fails (throttled, EC2 unavailable, subnet full, limit
+ * exceeded, permission denied, not found, other), which the pool turns into failure reasons and node events.
  *
  * <p>Pure: no I/O.
  *
