@@ -29,9 +29,9 @@ section="$tmp/section.md"
   echo "Command: \`bench/ipamd.sh $ROUNDS\` (as root, LocalStack running, after \`mvn install -DskipTests\`). $(date -u +%F)."
   echo "The real daemon (\`DaemonWithoutDataPlane\`: Main's composition without host networking) against the EC2"
   echo "emulator with a test IMDS; clients are platform threads in the benchmark's JVM, each request a fresh"
-  echo "connection to the Unix socket, timed from connect to reply. Targets (DESIGN.md section 5): add p99 under"
-  echo "10 ms with 50 concurrent adds, checkpoint fsync included; resident memory under 100 MiB at 250 pods"
-  echo "(aws-vpc-cni's CI gate: 200 MiB)."
+  echo "connection to the Unix socket, timed from connect to reply. Targets (docs/plugin-startup.md, \"Targets\"):"
+  echo "add p99 under 10 ms with 50 concurrent adds, checkpoint fsync included; resident memory under 100 MiB at 250"
+  echo "pods (aws-vpc-cni's CI gate: 200 MiB)."
   echo
   echo "### Add RPC latency and memory at 250 pods"
   echo

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the plugin's self-contained install layout (DESIGN.md section 5: fast start):
+# Builds the plugin's self-contained install layout (docs/plugin-startup.md: why and how it starts fast):
 #   target/plugin/bin/vpc-cni      what the runtime runs: a small static C program that hands the invocation
 #                                  to the plugin server in the node daemon, or runs vpc-cni-jvm when none answers
 #   target/plugin/bin/vpc-cni-jvm  the standalone plugin's launcher (POSIX sh, no external commands)

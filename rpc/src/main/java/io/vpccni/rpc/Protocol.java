@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Constants of the plugin to ipamd protocol: one JSON request and one JSON reply per Unix domain
- * socket connection (DESIGN.md section 3).
+ * socket connection (docs/wire-formats.md section 1).
  *
  * <p>Evolution rule: within one {@link #PROTOCOL_VERSION} a peer may add optional fields (the other
  * side ignores fields it does not know); anything else (a new message type, a new reason code, a

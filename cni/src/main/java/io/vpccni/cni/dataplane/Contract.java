@@ -7,7 +7,7 @@ import io.vpccni.netlink.api.Rule;
 import java.net.Inet4Address;
 
 /**
- * The node contract of DESIGN.md section 2, shared with aws-vpc-cni so pods survive a switch
+ * The node contract of docs/node-contract.md, shared with aws-vpc-cni so pods survive a switch
  * between the two plugins: the pod's link-local next hop and the host rule priorities.
  */
 public final class Contract {

@@ -19,8 +19,9 @@ import java.net.Inet4Address;
 import java.util.Optional;
 
 /**
- * Builds and removes one pod's data plane (DESIGN.md section 2), in aws-vpc-cni's order: replace a
- * stale host veth, create the pair with the pod end made directly inside the pod namespace, set
+ * Builds and removes one pod's data plane (docs/node-contract.md, "Pod and host data plane"), in
+ * aws-vpc-cni's order: replace a stale host veth, create the pair with the pod end made directly
+ * inside the pod namespace, set
  * the host veth's IPv6 sysctls and bring it up, program the pod side (link-local next hop, default
  * route, /32 address, permanent neighbour, lo up), then the host route and rules. The host veth
  * gets no IPv4 address: the pod's neighbour entry points at its MAC and the host routes by /32.

@@ -7,7 +7,7 @@ import java.util.Deque;
 
 /**
  * Undo steps recorded as each piece of the data plane is built, run newest first when a later
- * step fails. Explicit on purpose (STYLE.md anti-pattern 8): no deferred check of an error
+ * step fails. Explicit on purpose (docs/conventions.md, "Rollback is explicit"): no deferred check of an error
  * variable that a shadowed assignment can silently skip.
  */
 final class Rollback {

@@ -8,8 +8,9 @@ import java.util.function.Supplier;
 /**
  * Group commit for the checkpoint: concurrent {@link #persist} calls share one write and one fsync.
  *
- * <p>Every add and del reply waits for the checkpoint (DESIGN.md section 4), and an fsync costs
- * milliseconds, so 50 concurrent adds each paying their own would queue for tens of milliseconds. Instead
+ * <p>Every add and del reply waits for the checkpoint (docs/wire-formats.md section 1, "Durability"), and
+ * an fsync costs milliseconds, so 50 concurrent adds each paying their own would queue for tens of
+ * milliseconds. Instead
  * callers that arrive while a write is in flight form the next batch; when the write ends, one of them takes
  * a single snapshot, which covers every change made before any of them called, and writes it.
  *

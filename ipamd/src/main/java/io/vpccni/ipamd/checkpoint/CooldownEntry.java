@@ -5,8 +5,8 @@ import java.util.Optional;
 
 /**
  * A released address that must not be handed out again until releasedAt + IP_COOLDOWN_PERIOD, so that a
- * restart in the middle of a cooldown does not shorten it (DESIGN.md section 4). Our addition to the format;
- * aws-vpc-cni keeps cooldown in memory only and ignores these.
+ * restart in the middle of a cooldown does not shorten it (docs/architecture.md, "State and crash safety").
+ * Our addition to the format; aws-vpc-cni keeps cooldown in memory only and ignores these.
  *
  * @param releasedAtNanos unix time in nanoseconds, like allocationTimestamp
  * @param eniId           the ENI that holds the address, when known

@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * An address released at {@code releasedAt}; it stays unassignable until releasedAt + IP_COOLDOWN_PERIOD.
- * Exported so that cooldown survives a restart (DESIGN.md section 4).
+ * Exported so that cooldown survives a restart (docs/architecture.md, "State and crash safety").
  */
 public record CoolingAddress(Ipv4Address ip, Instant releasedAt) {
     public CoolingAddress {

@@ -14,8 +14,9 @@ import java.util.List;
  * <p>What aws-vpc-cni's {@code setupENINetwork} does and we keep: the primary address with the subnet's prefix
  * length; in table N+1 {@code <gateway>/32 dev <link> scope link} and {@code default via <gateway> dev <link>};
  * the subnet route the kernel puts in main for that address removed, so the subnet is reached through the
- * primary ENI unless a rule says otherwise. Ours in addition (DESIGN.md section 2): {@code from <primary IP>
- * lookup N+1} at priority 32765, so traffic sourced from the ENI's own address leaves through that ENI.
+ * primary ENI unless a rule says otherwise. Ours in addition (docs/node-contract.md, "Route tables and
+ * rules"): {@code from <primary IP> lookup N+1} at priority 32765, so traffic sourced from the ENI's own
+ * address leaves through that ENI.
  */
 public record EniLayout(SecondaryEni eni, int linkIndex) {
     /** Just above main's default 32766, so it only steers what no pod or node rule already decided. */

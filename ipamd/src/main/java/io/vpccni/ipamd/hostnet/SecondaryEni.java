@@ -32,7 +32,7 @@ public record SecondaryEni(String eniId, MacAddress mac, int deviceIndex, Inet4A
         }
     }
 
-    /** DESIGN.md section 2: the ENI at device index N uses table N+1, as aws-vpc-cni does. */
+    /** docs/node-contract.md: the ENI at device index N uses table N+1, as aws-vpc-cni does. */
     public int routeTable() {
         return deviceIndex + 1;
     }

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * Writes the Prometheus text exposition format, version 0.0.4: for each family a {@code # HELP} and a
  * {@code # TYPE} line, then its samples, one per line, ending in a newline. Written by hand because the format
- * is small and a client library would bring a registry of global state we do not want (STYLE.md, anti-pattern 3).
+ * is small and a client library would bring a registry of global state we do not want (docs/conventions.md,
+ * "State and I/O").
  */
 public final class Exposition {
 

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Step 3 of 1.0: free at most one ENI, when the mode's gate is open and an ENI passes every check of 1.6.
+ * Step 3 of docs/warm-pool.md section 2: free at most one ENI, when the mode's gate is open and an ENI passes every
+ * check of section 4.
  * Candidates are tried highest device index first (upstream walks a Go map).
  *
  * <p>One check of ours on top of upstream's: freeing must not leave the pool "low", or the next tick would attach
@@ -31,7 +32,7 @@ final class EniReleasePlanner {
         return Optional.empty();
     }
 
-    /** The checks of 1.6, numbered as there, plus ours (no "low" pool afterwards). */
+    /** The checks of docs/warm-pool.md section 4, numbered as there, plus ours (no "low" pool afterwards). */
     static boolean deletable(EniState eni, PoolState state, PoolTargets targets) {
         boolean prefixMode = PoolMode.of(targets).prefixes();
         if (eni.role() != EniRole.SECONDARY) {

@@ -1,8 +1,8 @@
 package io.vpccni.ipamd.warmpool;
 
 /**
- * One grow step (1.0 step 2): first fill the lowest-index ENI that has room, and only if none has room attach
- * a new ENI, if the ENI limit allows. One EC2 action per tick, as upstream.
+ * One grow step (docs/warm-pool.md section 2, step 2): first fill the lowest-index ENI that has room, and only
+ * if none has room attach a new ENI, if the ENI limit allows. One EC2 action per tick, as upstream.
  */
 final class GrowPlanner {
 

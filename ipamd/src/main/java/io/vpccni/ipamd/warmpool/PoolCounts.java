@@ -3,7 +3,7 @@ package io.vpccni.ipamd.warmpool;
 import java.util.List;
 
 /**
- * The pool's numbers in warm-pool-examples.md notation.
+ * The pool's numbers in the notation of docs/warm-pool.md section 1.
  *
  * @param total          {@code T}: addresses in the pool (secondary IPs, or 16 per prefix)
  * @param assigned       {@code A}: addresses given to pods

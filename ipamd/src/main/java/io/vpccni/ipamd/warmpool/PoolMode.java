@@ -1,14 +1,14 @@
 package io.vpccni.ipamd.warmpool;
 
-/** Which rule set of warm-pool-examples.md section 1 applies. */
+/** Which rule set of docs/warm-pool.md section 3 applies. */
 enum PoolMode {
-    /** 1.1: secondary IPs, WARM_ENI_TARGET. */
+    /** 3.1: secondary IPs, WARM_ENI_TARGET. */
     WARM_ENI,
-    /** 1.2: secondary IPs, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
+    /** 3.2: secondary IPs, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
     IP_TARGETS,
-    /** 1.3: prefixes, WARM_PREFIX_TARGET. */
+    /** 3.3: prefixes, WARM_PREFIX_TARGET. */
     WARM_PREFIX,
-    /** 1.4: prefixes, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
+    /** 3.4: prefixes, WARM_IP_TARGET and/or MINIMUM_IP_TARGET. */
     PREFIX_IP_TARGETS;
 
     static PoolMode of(PoolTargets targets) {

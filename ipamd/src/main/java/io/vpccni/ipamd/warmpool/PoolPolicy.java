@@ -9,7 +9,7 @@ import java.util.Optional;
  * The warm-pool policy: pool state + targets -> what to do this tick. A pure function; the maintainer carries
  * the plan out through EC2 and records the shrink and error times it passes back in the next state.
  *
- * <p>Order of one tick, as aws-vpc-cni (warm-pool-examples.md 1.0): if the pool is low, grow once; otherwise,
+ * <p>Order of one tick, as aws-vpc-cni (docs/warm-pool.md section 2): if the pool is low, grow once; otherwise,
  * if it is too high and the last shrink is more than 30 s ago, shrink; then, independently of the shrink timer,
  * free at most one ENI. The ENI release is judged on the state as it will be after the shrink.
  *
@@ -58,7 +58,10 @@ public final class PoolPolicy {
         return new PoolPlan(actions, counts);
     }
 
-    /** 1.0 step 4: terminating, unschedulable (unless managed anyway), or a recent "subnet is full" from EC2. */
+    /**
+     * docs/warm-pool.md section 5: terminating, unschedulable (unless managed anyway), or a recent "subnet is full"
+     * from EC2.
+     */
     static Optional<String> growBlocked(PoolState state, PoolTargets targets) {
         if (state.conditions().contains(NodeCondition.TERMINATING)) {
             return Optional.of("pool is low but the node is terminating");

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One shrink step (1.0 step 2): give back up to {@code excess} unused IPs or prefixes.
+ * One shrink step (docs/warm-pool.md sections 2 and 4): give back up to {@code excess} unused IPs or prefixes.
  *
  * <p>Only blocks with nothing assigned <em>and nothing cooling</em> are released (upstream may release a cooling
  * /32, E21; we wait for its cooldown to end). Highest device index first, highest address first: pods are packed

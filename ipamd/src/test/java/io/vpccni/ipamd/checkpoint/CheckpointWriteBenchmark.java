@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Measures write latency on a real disk; a benchmark, not a test (DESIGN.md section 5). Run it by hand:
+ * Measures write latency on a real disk; a benchmark, not a test (docs/plugin-startup.md, "Targets"). Run it by hand:
  * {@code java -cp <test class path> io.vpccni.ipamd.checkpoint.CheckpointWriteBenchmark /var/run/vpc-cni-bench}
  */
 final class CheckpointWriteBenchmark {

@@ -57,7 +57,8 @@ class NodeRoutingPrivilegedTest {
         }
         new EniNetworkConfigurator(netlink, 9001, new LinkRetry(1, Duration.ZERO, d -> {})).setUp(ETH1);
 
-        // What the plugin does per pod (DESIGN.md section 2): a veth, a /32 route and rules.
+        // What the plugin does per pod (docs/node-contract.md, "Pod and host data plane"): a veth, a /32 route
+        // and rules.
         addPod("enia", "10.0.32.50", true);
         addPod("enib", "10.0.0.60", false);
     }

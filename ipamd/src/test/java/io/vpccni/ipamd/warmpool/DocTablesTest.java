@@ -6,7 +6,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * warm-pool-examples.md section 2: every documented row, reproduced by the steady-state simulator.
+ * docs/warm-pool.md section 7: every documented row, reproduced by the steady-state simulator. The first
+ * column names the row's upstream source: 2.1 aws-vpc-cni's docs/eni-and-ip-target.md, 2.2 its
+ * docs/prefix-and-ip-target.md, 2.3 and 2.4 its README, 2.5 the comments of its ipamd.go.
  * Where a doc row and upstream's code disagree, the expected values are the code's (flagged in the doc).
  */
 class DocTablesTest {
@@ -87,7 +89,8 @@ class DocTablesTest {
     void prefixModeMatchesUpstreamTotals(String source, String instance, Integer wpfx, Integer wip, Integer min,
                                          int pods, int enis, int prefixes, int unusedPrefixes, int unusedIps,
                                          String perEni) {
-        // The doc's t3.small prefix table needs kubelet max-pods >= 65 (1.5); 110 as the doc's own check.
+        // The doc's t3.small prefix table needs kubelet max-pods >= 65 (docs/warm-pool.md, E9); 110 as the doc's
+        // own check.
         int maxPods = instance.equals("t3.small") ? 110 : Instances.limits(instance).maxPods();
         PoolSimulator node = new PoolSimulator(Instances.limits(instance, maxPods), Instances.prefix(wpfx, wip, min));
 

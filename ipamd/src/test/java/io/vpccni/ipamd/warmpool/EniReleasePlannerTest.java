@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Which ENI may be freed (warm-pool-examples.md 1.6, upstream's TestWarmENIInteractions, E20, E22, E26). */
+/** Which ENI may be freed (docs/warm-pool.md section 4, upstream's TestWarmENIInteractions, E20, E22, E26). */
 class EniReleasePlannerTest {
 
     static final NodeLimits T3_SMALL = Instances.limits("t3.small");

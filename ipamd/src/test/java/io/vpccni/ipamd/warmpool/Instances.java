@@ -1,6 +1,6 @@
 package io.vpccni.ipamd.warmpool;
 
-/** Instance types of warm-pool-examples.md section 0, with eni-max-pods.txt values unless a test says otherwise. */
+/** Instance types of docs/warm-pool.md section 1, with eni-max-pods.txt values unless a test says otherwise. */
 final class Instances {
 
     private Instances() {}

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The formulas on their own, with upstream's unit-test vectors (warm-pool-examples.md 2.6). */
+/** The formulas on their own, with upstream's unit-test vectors (docs/warm-pool.md sections 3 and 8). */
 class PoolMathTest {
 
     private static NodeLimits limits(int m, int maxPods) {

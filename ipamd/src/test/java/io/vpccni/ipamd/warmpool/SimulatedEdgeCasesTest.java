@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** warm-pool-examples.md section 3, the cases that need pods coming and going, run to steady state. */
+/** The edge cases of docs/warm-pool.md section 8 that need pods coming and going, run to steady state. */
 class SimulatedEdgeCasesTest {
 
     static final NodeLimits T3_SMALL = Instances.limits("t3.small");

@@ -83,8 +83,9 @@ class EniLifecycleTest {
 
     @Test
     void sendsPrefixCountsInTheCreateAndAssignCalls() {
-        // The emulator ignores Ipv4PrefixCount (TESTING.md); what is checked here is that the calls succeed and are
-        // the ones prefix mode needs. Prefix bookkeeping is covered against a faithful double in ipamd's tests.
+        // The emulator ignores Ipv4PrefixCount (docs/testing.md, "The EC2 emulator"); what is checked here is that
+        // the calls succeed and are the ones prefix mode needs. Prefix bookkeeping is covered against a faithful
+        // double in ipamd's tests.
         Eni eni = manager.createAndAttach(NewEni.withPrefixes(node.subnetId, List.of(), 1), Set.of(0));
         manager.assignPrefixes(eni, 2);
 

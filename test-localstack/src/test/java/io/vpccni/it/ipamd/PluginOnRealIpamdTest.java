@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The plugin's verbs against the real ipamd (issue 4): the daemon against the EC2 emulator hands out the addresses,
  * the plugin builds the pod data plane in namespaces this test creates, and the kernel state is read back and
- * compared with the contract (DESIGN.md section 2).
+ * compared with the contract (docs/node-contract.md).
  *
  * <p>t3.small: 3 ENIs of 4 addresses. MINIMUM_IP_TARGET=5 fills the primary ENI (3 secondary addresses) and puts 2
  * on a second ENI (device 1, route table 2), so the fourth pod lands on the secondary ENI.

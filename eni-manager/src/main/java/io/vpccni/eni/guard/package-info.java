@@ -1,0 +1,11 @@
+/**
+ * The one path every EC2 call takes: {@code Ec2Guard} applies a client-side rate limit, retries with jittered
+ * exponential backoff on throttling and transient failures only, and a circuit breaker (Resilience4j);
+ * {@code Ec2CallStats} counts calls, errors and latencies per API for metrics and the status command.
+ *
+ * <p>No I/O of its own: it runs the call it is given, and waits between retries.
+ *
+ * <p>Used by {@code eni.aws}, {@code ipamd.app}, {@code ipamd.introspect}, {@code ipamd.metrics} and test-localstack's
+ * {@code it.localstack}.
+ */
+package io.vpccni.eni.guard;

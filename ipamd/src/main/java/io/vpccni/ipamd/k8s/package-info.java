@@ -1,0 +1,11 @@
+/**
+ * ipamd's link to the Kubernetes API (fabric8): the node's taints and ENIConfig choice, ENIConfigs for custom
+ * networking, pods on the node (a lost DEL's address is released), node events and pod annotations.
+ * {@code ClusterLink} is the port the daemon sees ({@code NONE} without a cluster); {@code RequiredPermissions} lists
+ * every API call, and deploy's ClusterRole is checked against it.
+ *
+ * <p>I/O: the API server, through informers that keep retrying. The only package that imports fabric8's client.
+ *
+ * <p>Used by {@code ipamd.app}.
+ */
+package io.vpccni.ipamd.k8s;

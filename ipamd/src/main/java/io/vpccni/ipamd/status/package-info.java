@@ -1,0 +1,10 @@
+/**
+ * The status command ({@code ipamd status}): reads ipamd's introspection endpoints and prints the pool, ENIs, requests
+ * and warnings for a person, or the raw JSON; exit 0 healthy, 1 with warnings, 2 unreachable.
+ *
+ * <p>I/O: an HTTP client to the introspection endpoint, stdout and stderr. {@code StatusPrinter} and {@code Warnings}
+ * are pure.
+ *
+ * <p>Used by {@code ipamd.app.Main} (the {@code status} argument).
+ */
+package io.vpccni.ipamd.status;
