@@ -1,0 +1,153 @@
+package io.vpccni.it.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.vpccni.eni.aws.AwsEc2Api;
+import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.imds.ImdsInstanceMetadata;
+import io.vpccni.ipamd.app.NodeDaemon;
+import io.vpccni.ipamd.config.IpamdConfig;
+import io.vpccni.ipamd.app.NodeNetworking;
+import io.vpccni.ipamd.k8s.KubernetesLink;
+import io.vpccni.ipamd.k8s.NodeEvent;
+import io.vpccni.it.ScratchDirectory;
+import io.vpccni.it.imds.TestImds;
+import io.vpccni.it.localstack.LocalStack;
+import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.Failure;
+import io.vpccni.rpc.IpamClient;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.ReasonCode;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * A subnet that really runs out, without fault injection: two real daemons share a /27 in the emulator (27 usable
+ * addresses; the emulator refuses with EC2's InsufficientFreeAddressesInSubnet when none is left). Pods are added
+ * on both nodes until an add fails; it must fail with the subnet-exhausted reason and the node's event, and once
+ * pods are deleted adds work again.
+ */
+@EnableKubernetesMockClient(crud = true)
+class SubnetExhaustionTest {
+
+    private static final int USABLE = 32 - 5;
+    /** Torn down after the mock API server is gone (closing a watch under it blocks it for 30 s). */
+    static final List<AutoCloseable> LEFT = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    KubernetesClient client;
+    final Ec2Client raw = LocalStack.rawClient();
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        for (AutoCloseable c : LEFT.reversed()) {
+            c.close();
+        }
+    }
+
+    @Test
+    void addsFailWithTheSubnetExhaustedReasonAndEventUntilPodsGo() throws Exception {
+        TestVpc vpc = TestVpc.create(raw);
+        LEFT.add(vpc);
+        String subnet = vpc.subnetWithBlock(vpc.cidr().replace(".0.0/16", ".0.0/27"));
+        List<Node> nodes = List.of(node(vpc, subnet, "ip-a"), node(vpc, subnet, "ip-b"));
+
+        List<String> pods = new ArrayList<>();
+        Failure refused = null;
+        for (int i = 0; refused == null && i < USABLE; i++) {
+            Node node = nodes.get(i % 2);
+            String pod = node.name + "-pod" + i;
+            IpamReply reply = node.add(pod);
+            if (reply instanceof AddOk) {
+                pods.add(pod);
+            } else {
+                refused = (Failure) reply;
+            }
+        }
+        assertThat(refused).as("an add was refused before %d pods", USABLE).isNotNull();
+        assertThat(refused.reason()).isEqualTo(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED);
+        assertThat(refused.message()).contains("InsufficientFreeAddressesInSubnet");
+        assertThat(available(subnet)).as("free addresses left in the subnet").isLessThan(10);
+        assertThat(pods.size()).as("pods placed before the subnet ran out").isGreaterThan(USABLE / 2);
+        assertThat(warnings()).contains(NodeEvent.SUBNET_EXHAUSTED);
+
+        Node full = nodes.get(pods.size() % 2);
+        for (String pod : List.copyOf(pods)) {
+            nodes.get(pod.startsWith("ip-a") ? 0 : 1).del(pod);
+        }
+        // A deleted pod's address cools down for IP_COOLDOWN_PERIOD (1 s here) and an add waits VPC_CNI_ADD_WAIT.
+        assertThat(full.add(full.name + "-after")).as("an add once pods are gone").isInstanceOf(AddOk.class);
+        // Beyond WARM_IP_TARGET the nodes give addresses back: the subnet has room again.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (available(subnet) < 10 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(available(subnet)).as("free addresses in the subnet once pods are gone").isGreaterThanOrEqualTo(10);
+    }
+
+    private int available(String subnet) {
+        return raw.describeSubnets(b -> b.subnetIds(subnet)).subnets().getFirst().availableIpAddressCount();
+    }
+
+    private List<String> warnings() {
+        List<String> reasons = new ArrayList<>();
+        for (Event event : client.v1().events().inAnyNamespace().list().getItems()) {
+            reasons.add(event.getReason());
+        }
+        return reasons;
+    }
+
+    private Node node(TestVpc vpc, String subnet, String name) throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        TestImds imds = TestImds.start(raw, vpc.instance(subnet, "t3.medium").instanceId());
+        LEFT.add(imds);
+        Path dir = ScratchDirectory.create("vpccni-exhaust");
+        LEFT.add(() -> ScratchDirectory.delete(dir));
+        Map<String, String> env = new HashMap<>(Map.of(
+                "MY_NODE_NAME", name,
+                // One address warm at a time, so the two nodes take the subnet's addresses one pod at a time.
+                "WARM_IP_TARGET", "1",
+                "VPC_CNI_ADD_WAIT", "3s",
+                "IP_COOLDOWN_PERIOD", "1",
+                "VPC_CNI_SOCKET", dir.resolve("ipamd.sock").toString(),
+                "AWS_VPC_K8S_CNI_BACKING_STORE", dir.resolve("ipam.json").toString(),
+                "DISABLE_LEAKED_ENI_CLEANUP", "true",
+                "INTROSPECTION_BIND_ADDRESS", "127.0.0.1:0",
+                "METRICS_BIND_ADDRESS", "127.0.0.1:0"));
+        IpamdConfig config = IpamdConfig.fromEnvironment(env);
+        Ec2CallStats stats = new Ec2CallStats();
+        KubernetesLink link = new KubernetesLink(client, name, config.eni(), false, Clock.systemUTC(),
+                new KubernetesLink.Options(Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(10), false));
+        NodeDaemon daemon = new NodeDaemon(config, new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)),
+                new AwsEc2Api(LocalStack.client(List.of()), LocalStack.fastGuard(stats)), stats, Clock.systemUTC(),
+                NodeNetworking.NONE, allocation -> true, Optional.empty(), link).start();
+        LEFT.add(daemon);
+        return new Node(name, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
+    }
+
+    private record Node(String name, IpamClient client) {
+        IpamReply add(String pod) throws Exception {
+            return client.call(new AddRequest("aws-cni", pod, "eth0", "/var/run/netns/" + pod, "default", pod,
+                    "uid-" + pod));
+        }
+
+        void del(String pod) throws Exception {
+            client.call(new DelRequest("aws-cni", pod, "eth0", "default", pod, "uid-" + pod));
+        }
+    }
+}
