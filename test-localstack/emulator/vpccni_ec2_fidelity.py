@@ -483,14 +483,14 @@ def install(ROUTER=None):
                 raise ec2_error("IncorrectInstanceState",
                                 f"The instance '{instance_id}' is not in a state from which it can be attached.")
             max_enis, per_eni = limits(instance)
-            if device_index in instance.nics:
-                raise ec2_error("InvalidParameterValue",
-                                f"Instance '{instance_id}' already has an interface attached at device index "
-                                f"'{device_index}'.")
             if len(instance.nics) >= max_enis:
                 raise ec2_error("AttachmentLimitExceeded",
                                 f"Interface count {len(instance.nics) + 1} can not exceed the limit for "
                                 f"{instance.instance_type}")
+            if device_index in instance.nics:
+                raise ec2_error("InvalidParameterValue",
+                                f"Instance '{instance_id}' already has an interface attached at device index "
+                                f"'{device_index}'.")
             if slots(eni) > per_eni:
                 raise ec2_error("PrivateIpAddressLimitExceeded",
                                 f"{eni_id} has {slots(eni)} addresses and prefixes; {instance.instance_type} allows "

@@ -49,8 +49,13 @@ public final class NodeEnis {
                 .toList();
     }
 
-    public void markUnmanaged(int deviceIndex) {
-        unmanagedDeviceIndexes.add(deviceIndex);
+    /**
+     * The device indexes of attached ENIs that are not ours to change, as the latest look at EC2 saw them: replaced
+     * whole, since such ENIs are attached and detached behind the daemon's back.
+     */
+    public void setUnmanaged(Set<Integer> deviceIndexes) {
+        unmanagedDeviceIndexes.retainAll(deviceIndexes);
+        unmanagedDeviceIndexes.addAll(deviceIndexes);
     }
 
     public int unmanagedCount() {

@@ -78,7 +78,7 @@ public final class PoolMaintainer {
     /** Evaluates the policy once and applies the plan; returns the plan. Serialised: one tick at a time. */
     public synchronized PoolPlan tick() {
         Instant now = clock.instant();
-        PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), limits, conditions.get(),
+        PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), currentLimits(), conditions.get(),
                 lastShrink, lastSubnetFull);
         PoolPlan plan = policy.evaluate(state, targets);
         lastPlan = plan;
@@ -180,7 +180,11 @@ public final class PoolMaintainer {
         long managed = states.size();
         boolean allFull = states.stream().allMatch(s -> s.units(targets.prefixDelegation()) >= limits.unitsPerEni()
                 || (s.role() == io.vpccni.ipamd.warmpool.EniRole.PRIMARY && targets.customNetworking()));
-        return managed >= limits.eniLimit(targets.maxEni()) && allFull;
+        return managed >= currentLimits().eniLimit(targets.maxEni()) && allFull;
+    }
+
+    private NodeLimits currentLimits() {
+        return limits.withUnmanagedEnis(enis.unmanagedCount());
     }
 
     private void apply(PoolAction action) {
@@ -274,10 +278,35 @@ public final class PoolMaintainer {
         if (failure instanceof Ec2Failure.SubnetFull) {
             lastSubnetFull = Optional.of(now);
         }
+        if (failure instanceof Ec2Failure.LimitExceeded && "AttachmentLimitExceeded".equals(failure.errorCode())) {
+            lookAtAttachedEnis();
+        }
         boolean grow = action instanceof PoolAction.CreateEni || action instanceof PoolAction.AllocateIps
                 || action instanceof PoolAction.AllocatePrefixes;
         if (grow) {
             lastGrowFailure = Optional.of(GrowBlocked.of(failure, now));
+        }
+    }
+
+    /**
+     * EC2 counted more ENIs on the instance than the daemon knows of: something attached ENIs behind its back. Every
+     * attached ENI that is not ours takes a slot from now on (the next full sync sorts out which of them it may
+     * take over), so the policy stops planning ENIs that EC2 would refuse. One DescribeNetworkInterfaces.
+     */
+    private void lookAtAttachedEnis() {
+        try {
+            Set<Integer> others = new java.util.HashSet<>();
+            for (Eni eni : eniManager.nodeEnis()) {
+                if (enis.get(eni.id()).isEmpty()) {
+                    others.add(eni.deviceIndex());
+                }
+            }
+            enis.setUnmanaged(others);
+            LOG.log(Level.WARNING, "EC2 refused another ENI: {0} ENIs attached that are not ours (device indexes {1})",
+                    others.size(), others);
+        } catch (Ec2Failure failure) {
+            LOG.log(Level.WARNING, "could not list the instance's ENIs after AttachmentLimitExceeded: {0}",
+                    failure.getMessage());
         }
     }
 

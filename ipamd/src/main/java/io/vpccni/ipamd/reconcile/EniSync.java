@@ -60,9 +60,10 @@ public final class EniSync {
         List<String> removed = new java.util.ArrayList<>();
         int[] cidrs = new int[3];
         Set<String> seen = new HashSet<>();
+        enis.setUnmanaged(attached.stream().filter(Eni::isUnmanaged).map(Eni::deviceIndex)
+                .collect(Collectors.toSet()));
         for (Eni eni : attached) {
             if (eni.isUnmanaged()) {
-                enis.markUnmanaged(eni.deviceIndex());
                 continue;
             }
             seen.add(eni.id());

@@ -21,6 +21,11 @@ public record NodeLimits(int instanceMaxEnis, int ipv4AddressesPerEni, int unman
         }
     }
 
+    /** The same limits with the unmanaged ENIs as last seen (they come and go behind the daemon's back). */
+    public NodeLimits withUnmanagedEnis(int count) {
+        return new NodeLimits(instanceMaxEnis, ipv4AddressesPerEni, count, reservedEniSlots, maxPods);
+    }
+
     /** {@code M} in secondary-IP mode, {@code P} in prefix mode. */
     public int unitsPerEni() {
         return ipv4AddressesPerEni - 1;

@@ -78,12 +78,17 @@ final class SimulatedNode implements AutoCloseable {
     }
 
     AddOk add(String containerId) throws Exception {
-        IpamReply reply = client().call(new AddRequest("aws-cni", containerId, "eth0", "/var/run/netns/" + containerId,
-                "default", "pod-" + containerId, "uid-" + containerId));
+        IpamReply reply = tryAdd(containerId);
         if (reply instanceof AddOk ok) {
             return ok;
         }
         throw new AssertionError("add of " + containerId + " failed: " + reply);
+    }
+
+    /** An add whose refusal is the test's subject: the reply as it is. */
+    IpamReply tryAdd(String containerId) throws Exception {
+        return client().call(new AddRequest("aws-cni", containerId, "eth0", "/var/run/netns/" + containerId,
+                "default", "pod-" + containerId, "uid-" + containerId));
     }
 
     IpamReply del(String containerId) throws Exception {
