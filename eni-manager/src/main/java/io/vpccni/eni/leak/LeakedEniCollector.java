@@ -16,10 +16,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Deletes ENIs this node created and then lost (a crash between create and attach, a detach that never got its
- * delete). An ENI is ours to delete only if all hold: status available, our description, our instance tag, the
- * cluster tag when CLUSTER_NAME is set, not tagged no_manage, and a createdAt tag older than the grace period.
- * An ENI without createdAt is tagged now and judged on a later sweep. The caller schedules {@link #sweep()}.
+ * Deletes ENIs that a node created and then lost: a crash between create and attach, a detach that never got its
+ * delete, or the ENIs EC2 detached (rather than deleted) when a node's instance was terminated before it had marked
+ * them DeleteOnTermination. With CLUSTER_NAME set, as aws-vpc-cni does, every node collects the leaked ENIs of any
+ * node of its cluster (a terminated node cannot collect its own); without it, only its own. An ENI is taken only if
+ * all hold: status available, a node's description with that node's instance tag, the cluster tag when CLUSTER_NAME
+ * is set, not tagged no_manage, and a createdAt tag older than the grace period. An ENI without createdAt is tagged
+ * now and judged on a later sweep. The caller schedules {@link #sweep()}.
  */
 public final class LeakedEniCollector {
 
@@ -46,10 +49,10 @@ public final class LeakedEniCollector {
 
     public SweepResult sweep() {
         Map<String, String> tagFilter = new HashMap<>();
-        tagFilter.put(Eni.INSTANCE_ID_TAG, instanceId);
-        clusterName.ifPresent(name -> tagFilter.put(Eni.CLUSTER_NAME_TAG, name));
-        List<Eni> available = ec2.describeNetworkInterfaces(
-                new EniQuery(List.of(), Optional.empty(), Optional.of("available"), tagFilter, List.of()));
+        clusterName.ifPresentOrElse(name -> tagFilter.put(Eni.CLUSTER_NAME_TAG, name),
+                () -> tagFilter.put(Eni.INSTANCE_ID_TAG, instanceId));
+        List<Eni> available = ec2.describeNetworkInterfaces(new EniQuery(List.of(), Optional.empty(),
+                Optional.of("available"), tagFilter, List.of(Eni.INSTANCE_ID_TAG)));
         List<String> deleted = new ArrayList<>();
         List<String> tagged = new ArrayList<>();
         List<String> failed = new ArrayList<>();
@@ -83,11 +86,13 @@ public final class LeakedEniCollector {
 
     // The describe filters already ask for this; checking again guards against an API that ignores filters.
     private boolean isOurs(Eni eni) {
+        String creator = eni.tags().get(Eni.INSTANCE_ID_TAG);
         return "available".equals(eni.status())
                 && !eni.isAttached()
                 && !eni.isUnmanaged()
-                && eni.description().equals(Eni.descriptionFor(instanceId))
-                && instanceId.equals(eni.tags().get(Eni.INSTANCE_ID_TAG))
-                && clusterName.map(name -> name.equals(eni.tags().get(Eni.CLUSTER_NAME_TAG))).orElse(true);
+                && creator != null
+                && eni.description().equals(Eni.descriptionFor(creator))
+                && clusterName.map(name -> name.equals(eni.tags().get(Eni.CLUSTER_NAME_TAG)))
+                        .orElse(instanceId.equals(creator));
     }
 }

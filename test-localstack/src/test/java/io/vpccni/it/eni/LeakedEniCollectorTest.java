@@ -23,9 +23,11 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 class LeakedEniCollectorTest {
 
     private final Node node = new Node();
+    // The emulator is shared by every test: a cluster name of this test's own.
+    private final String blue = "blue-" + java.util.UUID.randomUUID();
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private final LeakedEniCollector collector = new LeakedEniCollector(node.ec2, node.instance.instanceId(),
-            Optional.of("blue"), LeakedEniCollector.DEFAULT_GRACE, Clock.fixed(now, java.time.ZoneOffset.UTC));
+            Optional.of(blue), LeakedEniCollector.DEFAULT_GRACE, Clock.fixed(now, java.time.ZoneOffset.UTC));
 
     @AfterEach
     void tearDown() {
@@ -35,26 +37,41 @@ class LeakedEniCollectorTest {
     @Test
     void deletesAnOldOrphanOfOursAndLeavesEverythingElse() {
         String me = node.instance.instanceId();
-        String oldOrphan = eni("aws-K8S-" + me, me, "blue", now.minus(Duration.ofMinutes(10)));
-        String youngOrphan = eni("aws-K8S-" + me, me, "blue", now.minus(Duration.ofMinutes(2)));
-        String attached = eni("aws-K8S-" + me, me, "blue", now.minus(Duration.ofMinutes(10)));
+        String oldOrphan = eni("aws-K8S-" + me, me, blue, now.minus(Duration.ofMinutes(10)));
+        String youngOrphan = eni("aws-K8S-" + me, me, blue, now.minus(Duration.ofMinutes(2)));
+        String attached = eni("aws-K8S-" + me, me, blue, now.minus(Duration.ofMinutes(10)));
         node.raw.attachNetworkInterface(b -> b.networkInterfaceId(attached).instanceId(me).deviceIndex(1));
-        String otherNodes = eni("aws-K8S-i-0000000000other", "i-0000000000other", "blue",
+        String otherNodes = eni("aws-K8S-i-0000000000other", "i-0000000000other", blue,
                 now.minus(Duration.ofMinutes(10)));
         String otherClusters = eni("aws-K8S-" + me, me, "green", now.minus(Duration.ofMinutes(10)));
-        String notOurDescription = eni("someone else's", me, "blue", now.minus(Duration.ofMinutes(10)));
+        String notOurDescription = eni("someone else's", me, blue, now.minus(Duration.ofMinutes(10)));
 
         var result = collector.sweep();
 
-        assertThat(result.deleted()).containsExactly(oldOrphan);
+        // With CLUSTER_NAME set every node collects its cluster's leaks: a terminated node cannot collect its own.
+        assertThat(result.deleted()).containsExactlyInAnyOrder(oldOrphan, otherNodes);
         assertThat(existing(List.of(oldOrphan, youngOrphan, attached, otherNodes, otherClusters, notOurDescription)))
-                .containsExactlyInAnyOrder(youngOrphan, attached, otherNodes, otherClusters, notOurDescription);
+                .containsExactlyInAnyOrder(youngOrphan, attached, otherClusters, notOurDescription);
+    }
+
+    @Test
+    void withoutAClusterNameOnlyTheNodesOwnLeaksAreCollected() {
+        String me = node.instance.instanceId();
+        String mine = eni("aws-K8S-" + me, me, blue, now.minus(Duration.ofMinutes(10)));
+        String otherNodes = eni("aws-K8S-i-0000000000other", "i-0000000000other", blue,
+                now.minus(Duration.ofMinutes(10)));
+
+        var result = new LeakedEniCollector(node.ec2, me, Optional.empty(), LeakedEniCollector.DEFAULT_GRACE,
+                Clock.fixed(now, java.time.ZoneOffset.UTC)).sweep();
+
+        assertThat(result.deleted()).containsExactly(mine);
+        assertThat(existing(List.of(mine, otherNodes))).containsExactly(otherNodes);
     }
 
     @Test
     void tagsAnOrphanWithoutCreationTimeAndJudgesItLater() {
         String me = node.instance.instanceId();
-        String untimed = eni("aws-K8S-" + me, me, "blue", null);
+        String untimed = eni("aws-K8S-" + me, me, blue, null);
 
         var result = collector.sweep();
 
@@ -63,7 +80,7 @@ class LeakedEniCollectorTest {
         Eni tagged = node.ec2.describeNetworkInterfaces(EniQuery.byIds(List.of(untimed))).getFirst();
         assertThat(tagged.createdAtTag()).contains(now);
 
-        var later = new LeakedEniCollector(node.ec2, me, Optional.of("blue"), LeakedEniCollector.DEFAULT_GRACE,
+        var later = new LeakedEniCollector(node.ec2, me, Optional.of(blue), LeakedEniCollector.DEFAULT_GRACE,
                 Clock.fixed(now.plus(Duration.ofMinutes(6)), java.time.ZoneOffset.UTC)).sweep();
         assertThat(later.deleted()).containsExactly(untimed);
     }
