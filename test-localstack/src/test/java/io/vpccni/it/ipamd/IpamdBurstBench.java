@@ -4,6 +4,7 @@ import io.vpccni.rpc.AddOk;
 import io.vpccni.rpc.AddRequest;
 import io.vpccni.rpc.Failure;
 import io.vpccni.rpc.IpamReply;
+import io.vpccni.it.localstack.EmulatorTiming;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +24,22 @@ public final class IpamdBurstBench {
     private IpamdBurstBench() {}
 
     public static void main(String[] args) throws Exception {
-        try (SimulatedNode node = new SimulatedNode(INSTANCE_TYPE, Map.of()).start()) {
+        System.out.println("#### The emulator answering at once, never throttling");
+        System.out.println();
+        burst(false);
+        System.out.println("#### With EC2's latency and throttling (the emulator's realistic timing)");
+        System.out.println();
+        try (EmulatorTiming timing = EmulatorTiming.realistic()) {
+            System.out.println("Emulator timing: " + EmulatorTiming.current() + ".");
+            System.out.println();
+            burst(true);
+        }
+    }
+
+    private static void burst(boolean realistic) throws Exception {
+        try (SimulatedNode node = new SimulatedNode(INSTANCE_TYPE, Map.of())) {
+            node.networking = node.waitingForAttachment();
+            node.start();
             int perEni = node.daemon.limits().ipv4PerEni() - 1;
             node.settle(() -> node.daemon.poolStats().available() >= perEni);
             Map<String, Long> atStart = new TreeMap<>(node.stats.calls());
@@ -64,6 +80,21 @@ public final class IpamdBurstBench {
             long ours = total(settled) - total(atStart);
             long fills = countFills(settled, atStart);
             long theirs = 4L * enisCreated + fills;
+            System.out.printf("%nEC2 refusals seen by the daemon (RequestLimitExceeded and others): %s.%n",
+                    node.stats.errors().isEmpty() ? "none" : node.stats.errors());
+            if (realistic) {
+                // The pool grows one ENI at a time (one EC2 action per tick): each new ENI costs at least its
+                // create, its attach and the attachment's time to complete, one after another.
+                var latency = EmulatorTiming.current().path("latency");
+                long floorPerEni = latency.path("CreateNetworkInterface").asLong() + latency.path("AttachNetworkInterface")
+                        .asLong() + latency.path("attachment").asLong();
+                long duringBurst = atBurstEnd.getOrDefault("AttachNetworkInterface", 0L)
+                        - atStart.getOrDefault("AttachNetworkInterface", 0L);
+                System.out.printf("%nFloor: the %d ENIs attached during the burst, one after another, x %d ms "
+                        + "(create + attach + attachment complete) = %d ms; all pods addressed after %.0f ms, "
+                        + "**%.2fx** the floor.%n", duringBurst, floorPerEni, duringBurst * floorPerEni,
+                        allAddressedMillis, allAddressedMillis / Math.max(1, duringBurst * floorPerEni));
+            }
             System.out.printf("%nFor the %d pods the daemon created and attached %d ENIs with %d EC2 calls in "
                     + "all (%.1f per ENI). aws-vpc-cni's design for the same ENIs: Create + DescribeInstances + "
                     + "Attach + Modify per ENI (4 x %d) plus one AssignPrivateIpAddresses per top-up (at least one "

@@ -46,6 +46,8 @@ final class SimulatedNode implements AutoCloseable {
     final Path dir;
     final Map<String, String> env = new HashMap<>();
     NodeDaemon daemon;
+    /** The host side the daemon gets; no links by default. */
+    NodeNetworking networking = NodeNetworking.NONE;
 
     SimulatedNode(String instanceType, Map<String, String> settings) throws IOException {
         instance = vpc.instance(subnetId, instanceType);
@@ -64,8 +66,42 @@ final class SimulatedNode implements AutoCloseable {
         AwsEc2Api ec2 = new AwsEc2Api(LocalStack.client(List.of(faults)), LocalStack.fastGuard(stats));
         daemon = new NodeDaemon(IpamdConfig.fromEnvironment(env),
                 new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)), ec2, stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true, Optional.empty(), ClusterLink.NONE).start();
+                networking, allocation -> true, Optional.empty(), ClusterLink.NONE).start();
         return this;
+    }
+
+    /**
+     * A host side without links that still waits, as the kernel's does, for a new ENI's device to appear on the
+     * instance, which happens when EC2's attachment completes (when the test IMDS lists it too): with the
+     * emulator's attachment latency on, that is when a real node could first use the ENI's addresses. Looks
+     * every 500 ms, as the daemon's own metadata wait does.
+     */
+    NodeNetworking waitingForAttachment() {
+        return new NodeNetworking() {
+            @Override
+            public void setUpNode(io.vpccni.eni.model.InstanceIdentity identity,
+                                  java.util.List<io.vpccni.eni.model.EniMetadata> enis) {}
+
+            @Override
+            public void attached(io.vpccni.ipamd.pool.NodeEni eni) {
+                try {
+                    for (int looks = 0; !"attached".equals(raw.describeNetworkInterfaces(b -> b
+                            .networkInterfaceIds(eni.id())).networkInterfaces().getFirst().attachment()
+                            .statusAsString()); looks++) {
+                        if (looks == 40) {
+                            throw new IllegalStateException(eni.id() + " not attached after 20 s");
+                        }
+                        Thread.sleep(500);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted waiting for " + eni.id(), e);
+                }
+            }
+
+            @Override
+            public void detaching(io.vpccni.ipamd.pool.NodeEni eni) {}
+        };
     }
 
     void restart() throws IOException {
