@@ -152,6 +152,22 @@ class PoolMaintainerFallbackTest {
     }
 
     @Test
+    void theFallbackGrowDoesNotWaitForTheNextPeriod() throws Exception {
+        SubnetEc2 ec2 = fragmentedSubnet();
+        PoolMaintainer maintainer = maintainer(ec2, M5_LARGE);
+        Thread loop = Thread.ofPlatform().daemon().start(() -> maintainer.runLoop(Duration.ofHours(1)));
+        try {
+            assertThat(maintainer.awaitTickAfter(1, Duration.ofSeconds(20))).as("a second tick within the hour")
+                    .isTrue();
+        } finally {
+            loop.interrupt();
+            loop.join(Duration.ofSeconds(20));
+        }
+
+        assertThat(events.applied).first().isEqualTo(new PoolAction.AllocateIps("eni-0", 9));
+    }
+
+    @Test
     void prefixesComeBackAfterTheBackOffAndTheFallbackIpsGoBackWhenUnused() {
         SubnetEc2 ec2 = fragmentedSubnet();
         PoolMaintainer maintainer = maintainer(ec2, M5_LARGE);
