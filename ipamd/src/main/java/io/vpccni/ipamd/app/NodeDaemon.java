@@ -305,6 +305,11 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     }
 
     @Override
+    public Optional<java.time.Instant> prefixFallbackUntil() {
+        return maintainer == null ? Optional.empty() : maintainer.prefixFallbackUntil();
+    }
+
+    @Override
     public Ec2CallStats ec2Calls() {
         return ec2Calls;
     }

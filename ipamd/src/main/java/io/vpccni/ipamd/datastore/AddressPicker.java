@@ -10,11 +10,13 @@ import java.util.function.Predicate;
  * Chooses the address for a new pod, deterministically, so that pods pack together:
  * <ol>
  *   <li>ENIs in the order given (device index ascending: the primary ENI first);</li>
- *   <li>within the first ENI that has a free address, the CIDR with the fewest free addresses (the fullest
- *       prefix), ties broken by the lower CIDR;</li>
+ *   <li>within the first ENI that has a free address, a /28 prefix before a /32 secondary IP, then the CIDR with
+ *       the fewest free addresses (the fullest prefix), ties broken by the lower CIDR;</li>
  *   <li>within that CIDR, the lowest free address.</li>
  * </ol>
- * Packing keeps whole /28 prefixes and whole spare ENIs empty, so the warm-pool policy can give them back.
+ * Packing keeps whole /28 prefixes and whole spare ENIs empty, so the warm-pool policy can give them back. An ENI
+ * holds both kinds only after a prefix fallback (EC2 had no free /28); its /32s are used last so that they stay
+ * unused and go back first: each takes a slot of the ENI for one address where a prefix gives sixteen.
  */
 final class AddressPicker {
 
@@ -32,7 +34,8 @@ final class AddressPicker {
         for (EniInfo eni : enis) {
             Optional<Ipv4Cidr> fullest = cidrsOfEni.apply(eni.eniId()).stream()
                     .filter(c -> freeCount(c) > 0)
-                    .min(Comparator.comparingInt(this::freeCount).thenComparing(Comparator.naturalOrder()));
+                    .min(Comparator.comparing((Ipv4Cidr c) -> c.prefixLength() == 32)
+                            .thenComparingInt(this::freeCount).thenComparing(Comparator.naturalOrder()));
             if (fullest.isPresent()) {
                 return lowestFree(fullest.get());
             }

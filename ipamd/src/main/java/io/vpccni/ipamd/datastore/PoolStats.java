@@ -31,4 +31,9 @@ public record PoolStats(List<EniStats> enis) {
     public int unusedPrefixes() {
         return enis.stream().mapToInt(EniStats::unusedPrefixes).sum();
     }
+
+    /** Secondary /32s in the pool; on a prefix-delegation node, the ones its prefix fallback added. */
+    public int secondaryIps() {
+        return (int) enis.stream().flatMap(e -> e.cidrs().stream()).filter(c -> !c.isPrefix()).count();
+    }
 }

@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  *   <li>{@code /metrics}: Prometheus text 0.0.4, see {@link IpamMetrics}.</li>
  *   <li>{@code /v1/pool} ({@link PoolView}): {@code instanceId, instanceType, now, restored,
  *       readiness{ready, reason}, mode ("secondary-ip"|"prefix"), addresses{total, assigned, cooling, available},
- *       prefixes{total, unused}, enis{inPool, attached, unmanaged, max, instanceMax, ipv4PerEni, addressesPerEni,
+ *       prefixes{total, unused}, prefixFallback{active, secondaryIps, retryPrefixesAt|null}|null (null outside
+ *       prefix mode), enis{inPool, attached, unmanaged, max, instanceMax, ipv4PerEni, addressesPerEni,
  *       maxAddresses}, targets{warmEniTarget, warmIpTarget, minimumIpTarget, warmPrefixTarget, maxEni,
  *       warmTargetAddresses}, subnetFreeAddresses|null, lastPlan{actions[{type, eniId?, count?, unit?, cidrs?,
  *       reason?}], counts{total, assigned, cooling, available, prefixes, unusedPrefixes}}|null,

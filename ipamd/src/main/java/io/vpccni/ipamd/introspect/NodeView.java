@@ -9,6 +9,7 @@ import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
 import io.vpccni.ipamd.warmpool.PoolPlan;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,14 @@ public interface NodeView {
     Optional<GrowBlocked> lastGrowFailure();
 
     Optional<PoolPlan> lastPlan();
+
+    /**
+     * While a prefix-delegation node grows with secondary /32s because EC2 had no free /28: when prefixes are
+     * asked for again. Empty when there is no fallback now.
+     */
+    default Optional<Instant> prefixFallbackUntil() {
+        return Optional.empty();
+    }
 
     Ec2CallStats ec2Calls();
 

@@ -17,10 +17,12 @@ import java.util.OptionalLong;
 /**
  * /v1/pool: the pool's numbers, limits, targets and the maintainer's last decision. Field names are part of the
  * status command's and the README's contract; see {@link IntrospectionServer} for the documented shape.
- * {@code subnetFreeAddresses}, {@code lastPlan} and {@code lastGrowFailure} are null when not known or none.
+ * {@code subnetFreeAddresses}, {@code lastPlan} and {@code lastGrowFailure} are null when not known or none,
+ * {@code prefixFallback} outside prefix mode.
  */
 public record PoolView(String instanceId, String instanceType, String now, boolean restored, Verdict readiness,
-                       String mode, Addresses addresses, Prefixes prefixes, Enis enis, Targets targets,
+                       String mode, Addresses addresses, Prefixes prefixes, PrefixFallback prefixFallback,
+                       Enis enis, Targets targets,
                        Integer subnetFreeAddresses, Plan lastPlan, GrowFailure lastGrowFailure, Requests requests,
                        Ec2 ec2) {
 
@@ -29,6 +31,13 @@ public record PoolView(String instanceId, String instanceType, String now, boole
     public record Addresses(int total, int assigned, int cooling, int available) {}
 
     public record Prefixes(int total, int unused) {}
+
+    /**
+     * Prefix mode only (null otherwise). {@code active}: EC2 had no free /28 (InsufficientCidrBlocks) and the pool
+     * grows with secondary /32s until {@code retryPrefixesAt} (null when not active); {@code secondaryIps}: the /32s
+     * the node holds, which the fallback added and shrink has not given back yet.
+     */
+    public record PrefixFallback(boolean active, int secondaryIps, String retryPrefixesAt) {}
 
     /**
      * @param inPool    ENIs whose addresses the pool uses
@@ -74,6 +83,7 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                 settings.prefixDelegation() ? "prefix" : "secondary-ip",
                 new Addresses(pool.total(), pool.assigned(), pool.cooling(), pool.available()),
                 new Prefixes(prefixes, pool.unusedPrefixes()),
+                settings.prefixDelegation() ? fallback(view, pool) : null,
                 new Enis(pool.enis().size(), view.enis().size(), capacity.unmanagedEnis(), capacity.maxEnis(),
                         view.limits().maxEnis(), view.limits().ipv4PerEni(), capacity.addressesPerEni(),
                         capacity.maxAddresses()),
@@ -86,6 +96,11 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                         served.isPresent() ? served.getAsLong() : null),
                 new Ec2(ec2.totalCalls(), ec2.calls(), errors, ec2.failures(io.vpccni.eni.error.Ec2Failure.Throttled.class),
                         ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)));
+    }
+
+    private static PrefixFallback fallback(NodeView view, PoolStats pool) {
+        var until = view.prefixFallbackUntil();
+        return new PrefixFallback(until.isPresent(), pool.secondaryIps(), until.map(Instant::toString).orElse(null));
     }
 
     private static GrowFailure failure(GrowBlocked blocked) {

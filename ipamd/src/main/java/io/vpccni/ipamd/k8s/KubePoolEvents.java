@@ -3,8 +3,9 @@ package io.vpccni.ipamd.k8s;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.pool.PoolEvents;
 import io.vpccni.ipamd.warmpool.PoolAction;
+import java.time.Instant;
 
-/** Turns the pool maintainer's failures that an operator must fix into node events. */
+/** Turns the pool maintainer's failures that an operator must fix, and its prefix fallback, into node events. */
 final class KubePoolEvents implements PoolEvents {
 
     private final NodeEvents events;
@@ -32,6 +33,19 @@ final class KubePoolEvents implements PoolEvents {
 
     @Override
     public void maintenanceFailed(RuntimeException error) {}
+
+    /** Reported once per window, not per grow: the fallback usually lasts many ticks. */
+    @Override
+    public void fellBackToSecondaryIps(PoolAction grow, Instant prefixesRetriedAt) {
+        String what = switch (grow) {
+            case PoolAction.AllocateIps ips -> ips.count() + " secondary IPs assigned to " + ips.eniId();
+            case PoolAction.CreateEni eni -> "a new ENI created with " + eni.count() + " secondary IPs";
+            default -> grow.toString();
+        };
+        events.warning(NodeEvent.PREFIX_FALLBACK, "", "the subnet has no free /28 prefix (EC2:"
+                + " InsufficientCidrBlocks) but still has single addresses: " + what + " instead of prefixes;"
+                + " prefixes are asked for again after " + prefixesRetriedAt);
+    }
 
     @Override
     public void placementUnavailable(String reason) {

@@ -15,4 +15,6 @@ public record NodeEvent(Type type, String reason, String subject, String message
     public static final String SUBNET_EXHAUSTED = "InsufficientIPAddressesInSubnet";
     public static final String ENI_LIMIT_REACHED = "ENILimitReached";
     public static final String INVALID_ENI_CONFIG = "InvalidENIConfig";
+    /** Prefix delegation grew with secondary /32s: EC2 had no free /28 in the subnet (InsufficientCidrBlocks). */
+    public static final String PREFIX_FALLBACK = "PrefixFallbackToSecondaryIPs";
 }

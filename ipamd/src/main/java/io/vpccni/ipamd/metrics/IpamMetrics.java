@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * awscni_ipamd_error_count{fn}, awscni_aws_api_error_count{api,error}, awscni_ec2api_req_count{fn},
  * awscni_ec2api_error_count{fn} (counters); awscni_aws_api_latency_ms (summary). Our own, marked "(ours)" in
  * their help: awscni_cooldown_ip_addresses, awscni_available_ip_addresses, awscni_unused_ipv4_prefixes,
- * awscni_subnet_free_ip_addresses, awscni_ipamd_ready, awscni_plugin_server_invocations.
+ * awscni_subnet_free_ip_addresses, awscni_ipamd_ready, awscni_plugin_server_invocations, and in prefix mode
+ * awscni_prefix_fallback_active and awscni_prefix_fallback_ip_addresses.
  *
  * <p>Two differences, both forced by the data we keep: awscni_aws_api_latency_ms carries only the {@code api}
  * label (upstream also has {@code error} and {@code status}; {@link Ec2CallStats} sums latency per API, not per
@@ -67,6 +68,13 @@ public final class IpamMetrics {
         out.add(gauge("awscni_total_ipv4_prefixes", "The total number of IPv4 prefixes", prefixes(pool)));
         out.add(gauge("awscni_unused_ipv4_prefixes",
                 "(ours) The number of IPv4 prefixes with no assigned and no cooling address", pool.unusedPrefixes()));
+        if (view.config().pool().prefixDelegation()) {
+            out.add(gauge("awscni_prefix_fallback_active", "(ours) 1 while the pool grows with secondary IPs"
+                    + " because EC2 had no free /28 prefix in the subnet (InsufficientCidrBlocks)",
+                    view.prefixFallbackUntil().isPresent() ? 1 : 0));
+            out.add(gauge("awscni_prefix_fallback_ip_addresses", "(ours) Secondary IPs the prefix fallback added that"
+                    + " are still in the pool", pool.secondaryIps()));
+        }
         out.add(perEni(pool));
         out.add(perCidr(pool));
         view.subnetFreeAddresses().ifPresent(free -> out.add(gauge("awscni_subnet_free_ip_addresses",

@@ -2,6 +2,7 @@ package io.vpccni.ipamd.pool;
 
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.warmpool.PoolAction;
+import java.time.Instant;
 
 /** What the maintainer did, for metrics and events; the maintainer itself keeps no counters. */
 public interface PoolEvents {
@@ -11,6 +12,12 @@ public interface PoolEvents {
     void failed(PoolAction action, Ec2Failure failure);
 
     void maintenanceFailed(RuntimeException error);
+
+    /**
+     * A grow step of a prefix-delegation node was done with secondary /32s because EC2 had no free /28 (see
+     * {@link io.vpccni.ipamd.warmpool.PrefixFallback}); prefixes are asked for again after {@code prefixesRetriedAt}.
+     */
+    default void fellBackToSecondaryIps(PoolAction grow, Instant prefixesRetriedAt) {}
 
     /** A new ENI was needed but has no valid place (see {@link EniPlacement.Unavailable}). */
     default void placementUnavailable(String reason) {}

@@ -17,6 +17,7 @@ import io.vpccni.ipamd.warmpool.PoolPlan;
 import io.vpccni.ipamd.warmpool.PoolPolicy;
 import io.vpccni.ipamd.warmpool.PoolState;
 import io.vpccni.ipamd.warmpool.PoolTargets;
+import io.vpccni.ipamd.warmpool.PrefixFallback;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import java.util.function.Supplier;
 public final class PoolMaintainer {
 
     private static final System.Logger LOG = System.getLogger(PoolMaintainer.class.getName());
+    /** EC2's error code for "no aligned /28 free in the subnet" (it may still have single addresses). */
+    static final String INSUFFICIENT_CIDR_BLOCKS = "InsufficientCidrBlocks";
 
     private final Datastore datastore;
     private final EniManager eniManager;
@@ -57,6 +60,7 @@ public final class PoolMaintainer {
     private boolean wakeRequested;
     private volatile Optional<Instant> lastShrink = Optional.empty();
     private volatile Optional<Instant> lastSubnetFull = Optional.empty();
+    private volatile Optional<Instant> lastInsufficientCidrBlocks = Optional.empty();
     private volatile Optional<GrowBlocked> lastGrowFailure = Optional.empty();
     private volatile PoolPlan lastPlan;
 
@@ -79,7 +83,7 @@ public final class PoolMaintainer {
     public synchronized PoolPlan tick() {
         Instant now = clock.instant();
         PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), currentLimits(), conditions.get(),
-                lastShrink, lastSubnetFull);
+                lastShrink, lastSubnetFull, lastInsufficientCidrBlocks);
         PoolPlan plan = policy.evaluate(state, targets);
         lastPlan = plan;
         for (PoolAction action : plan.actions()) {
@@ -169,6 +173,14 @@ public final class PoolMaintainer {
         return lastGrowFailure;
     }
 
+    /**
+     * While the pool grows with secondary /32s because EC2 had no free /28 (see {@link PrefixFallback}): when a
+     * prefix is asked for again. Empty when there is no fallback now.
+     */
+    public Optional<Instant> prefixFallbackUntil() {
+        return PrefixFallback.until(lastInsufficientCidrBlocks, targets, clock.instant());
+    }
+
     /** The last plan, for introspection. */
     public Optional<PoolPlan> lastPlan() {
         return Optional.ofNullable(lastPlan);
@@ -178,7 +190,7 @@ public final class PoolMaintainer {
     public boolean atCapacity() {
         List<EniState> states = enis.stateFor(datastore.stats());
         long managed = states.size();
-        boolean allFull = states.stream().allMatch(s -> s.units(targets.prefixDelegation()) >= limits.unitsPerEni()
+        boolean allFull = states.stream().allMatch(s -> s.slots() >= limits.unitsPerEni()
                 || (s.role() == io.vpccni.ipamd.warmpool.EniRole.PRIMARY && targets.customNetworking()));
         return managed >= currentLimits().eniLimit(targets.maxEni()) && allFull;
     }
@@ -198,6 +210,14 @@ public final class PoolMaintainer {
             case PoolAction.FreeEni free -> freeEni(free.eniId());
         }
         events.applied(action);
+        if (growsPrefixes(action)) {
+            lastInsufficientCidrBlocks = Optional.empty(); // EC2 has /28s again: the fallback is over
+        } else if (targets.prefixDelegation() && growsIps(action)) {
+            Instant retry = prefixFallbackUntil().orElse(clock.instant());
+            LOG.log(Level.INFO, "prefix fallback: {0} done with secondary IPs, the subnet had no free /28;"
+                    + " prefixes are asked for again after {1}", action, retry);
+            events.fellBackToSecondaryIps(action, retry);
+        }
     }
 
     private void addAddresses(String eniId, int count, boolean prefixes) {
@@ -273,6 +293,17 @@ public final class PoolMaintainer {
     }
 
     private void recordFailure(PoolAction action, Ec2Failure failure, Instant now) {
+        if (failure instanceof Ec2Failure.SubnetFull && INSUFFICIENT_CIDR_BLOCKS.equals(failure.errorCode())
+                && growsPrefixes(action)) {
+            // Not a failure the pods see: the next tick grows with /32s. Woken so that it comes at once, not a
+            // period later, since an add may be waiting for this address.
+            LOG.log(Level.WARNING, "pool action {0}: no free /28 in the subnet ({1}); growing with secondary IPs"
+                    + " for {2} s", action, failure.getMessage(), targets.timings().insufficientAddressBackoff()
+                    .toSeconds());
+            lastInsufficientCidrBlocks = Optional.of(now);
+            wake();
+            return;
+        }
         LOG.log(Level.WARNING, "pool action {0} failed: {1}", action, failure.getMessage());
         events.failed(action, failure);
         if (failure instanceof Ec2Failure.SubnetFull) {
@@ -281,9 +312,7 @@ public final class PoolMaintainer {
         if (failure instanceof Ec2Failure.LimitExceeded && "AttachmentLimitExceeded".equals(failure.errorCode())) {
             lookAtAttachedEnis();
         }
-        boolean grow = action instanceof PoolAction.CreateEni || action instanceof PoolAction.AllocateIps
-                || action instanceof PoolAction.AllocatePrefixes;
-        if (grow) {
+        if (growsPrefixes(action) || growsIps(action)) {
             lastGrowFailure = Optional.of(GrowBlocked.of(failure, now));
         }
     }
@@ -308,6 +337,18 @@ public final class PoolMaintainer {
             LOG.log(Level.WARNING, "could not list the instance's ENIs after AttachmentLimitExceeded: {0}",
                     failure.getMessage());
         }
+    }
+
+    private static boolean growsPrefixes(PoolAction action) {
+        return action instanceof PoolAction.AllocatePrefixes
+                || action instanceof PoolAction.CreateEni(PoolAction.AddressUnit unit, int count)
+                        && unit == PoolAction.AddressUnit.PREFIX;
+    }
+
+    private static boolean growsIps(PoolAction action) {
+        return action instanceof PoolAction.AllocateIps
+                || action instanceof PoolAction.CreateEni(PoolAction.AddressUnit unit, int count)
+                        && unit == PoolAction.AddressUnit.IP;
     }
 
     static EniInfo infoOf(NodeEni eni) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Renders /v1/pool and /v1/enis for a person at the node: a summary, a table of ENIs, then the warnings. */
 final class StatusPrinter {
@@ -26,6 +27,7 @@ final class StatusPrinter {
         if (p.path("total").asInt() > 0) {
             out.printf("         %d prefixes, %d unused%n", p.path("total").asInt(), p.path("unused").asInt());
         }
+        fallbackLine(pool.path("prefixFallback")).ifPresent(out::println);
         JsonNode e = pool.path("enis");
         out.printf("ENIs:    %d of %d used (instance limit %d, %d unmanaged), up to %d addresses%n",
                 e.path("inPool").asInt(), e.path("max").asInt(), e.path("instanceMax").asInt(),
@@ -50,6 +52,21 @@ final class StatusPrinter {
             out.println("WARNINGS");
             warnings.forEach(w -> out.println("  ! " + w));
         }
+    }
+
+    /** The prefix fallback's line, when it is on or has left secondary IPs behind. */
+    static Optional<String> fallbackLine(JsonNode fallback) {
+        int ips = fallback.path("secondaryIps").asInt();
+        if (fallback.path("active").asBoolean(false)) {
+            return Optional.of("fallback: prefix fallback active: no free /28 in the subnet (InsufficientCidrBlocks),"
+                    + " growing with secondary IPs until " + fallback.path("retryPrefixesAt").asText() + "; " + ips
+                    + " secondary IPs in the pool");
+        }
+        if (ips > 0) {
+            return Optional.of("fallback: " + ips + " secondary IPs left by an earlier prefix fallback; given back"
+                    + " when unused and not needed for the target");
+        }
+        return Optional.empty();
     }
 
     private static void table(JsonNode enis, PrintStream out) {

@@ -31,6 +31,14 @@ final class Warnings {
                     + addresses.path("cooling").asInt() + " cooling); new pods wait for the pool to grow"));
         }
         subnetLow(pool).ifPresent(out::add);
+        JsonNode fallback = pool.path("prefixFallback");
+        if (fallback.path("active").asBoolean(false)) {
+            // Pods still get addresses, but each /32 takes an ENI slot a /28 of 16 would have used: the node reaches
+            // its address limit sooner, and the subnet is fragmented.
+            out.add(new Warning(Kind.PREFIX_FALLBACK, "the subnet has no free /28 prefix (InsufficientCidrBlocks);"
+                    + " pods get secondary IPs, " + fallback.path("secondaryIps").asInt() + " so far; prefixes are"
+                    + " asked for again after " + fallback.path("retryPrefixesAt").asText()));
+        }
         JsonNode enis = pool.path("enis");
         boolean atEniLimit = enis.path("inPool").asInt() >= enis.path("max").asInt();
         if (atEniLimit) {

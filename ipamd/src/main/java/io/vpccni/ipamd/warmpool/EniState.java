@@ -26,9 +26,17 @@ public record EniState(String eniId, int deviceIndex, EniRole role, Instant crea
         return from(stats, stats.eni().primary() ? EniRole.PRIMARY : EniRole.SECONDARY);
     }
 
-    /** Slots used on this ENI in the given mode: /28 prefixes, or /32 secondary IPs. */
+    /**
+     * CIDRs of one kind on this ENI: /28 prefixes, or /32 secondary IPs. Not the slots the ENI has used: after a
+     * prefix fallback (or a switch of mode) an ENI carries both kinds, and each takes a slot; see {@link #slots()}.
+     */
     public int units(boolean prefixMode) {
         return (int) cidrs.stream().filter(c -> c.isPrefix() == prefixMode).count();
+    }
+
+    /** Slots of the ENI's per-ENI address limit in use: every /32 and every /28 takes one, as EC2 counts them. */
+    public int slots() {
+        return cidrs.size();
     }
 
     public int prefixes() {

@@ -18,7 +18,9 @@ import java.util.Optional;
  *   <li>cooling addresses are not available ({@link PoolCounts#available()}): a pool whose free addresses are all
  *       cooling grows instead of failing pods (E19, issue #2896), and cooling /32s are not released (E21);</li>
  *   <li>no shrink or ENI release may leave the pool "low": no attach/free oscillation at WARM_ENI_TARGET = 0 (E4)
- *       and no prefix flap at WARM_PREFIX_TARGET = 0 (E11).</li>
+ *       and no prefix flap at WARM_PREFIX_TARGET = 0 (E11);</li>
+ *   <li>in prefix mode, InsufficientCidrBlocks makes the pool grow with secondary /32s for a while instead of
+ *       failing pods ({@link PrefixFallback}; upstream issues 2749 and 3105).</li>
  * </ul>
  */
 public final class PoolPolicy {
@@ -30,6 +32,9 @@ public final class PoolPolicy {
         PoolState afterResize = state;
         boolean low = PoolMath.isLow(counts, targets, state.limits());
         int excess = PoolMath.excessUnits(counts, targets);
+        int spareIps = PrefixFallback.releasableIps(state, targets);
+        String over = spareIps == 0 ? Integer.toString(excess)
+                : excess + " prefixes and " + spareIps + " secondary IPs (left by the prefix fallback)";
         if (low) {
             PoolAction grow = growBlocked(state, targets)
                     .<PoolAction>map(PoolAction.Hold::new)
@@ -38,14 +43,14 @@ public final class PoolPolicy {
             if (!(grow instanceof PoolAction.Hold)) {
                 actions.add(grow);
             }
-        } else if (excess > 0 && !shrinkDue(state, targets)) {
-            idleReason = "pool is above target by " + excess + " but the last shrink was less than "
+        } else if ((excess > 0 || spareIps > 0) && !shrinkDue(state, targets)) {
+            idleReason = "pool is above target by " + over + " but the last shrink was less than "
                     + targets.timings().shrinkInterval().toSeconds() + " s ago";
-        } else if (excess > 0) {
+        } else if (excess > 0 || spareIps > 0) {
             ShrinkPlanner.Result shrink = ShrinkPlanner.plan(state, targets, excess);
             actions.addAll(shrink.actions());
             afterResize = shrink.projected();
-            idleReason = "pool is above target by " + excess + " but nothing can be released without making it low";
+            idleReason = "pool is above target by " + over + " but nothing can be released without making it low";
         } else {
             idleReason = "pool is within targets";
         }
@@ -60,7 +65,8 @@ public final class PoolPolicy {
 
     /**
      * docs/warm-pool.md section 5: terminating, unschedulable (unless managed anyway), or a recent "subnet is full"
-     * from EC2.
+     * from EC2 (InsufficientFreeAddressesInSubnet; InsufficientCidrBlocks leads to the {@link PrefixFallback}
+     * instead).
      */
     static Optional<String> growBlocked(PoolState state, PoolTargets targets) {
         if (state.conditions().contains(NodeCondition.TERMINATING)) {

@@ -7,8 +7,9 @@ import java.time.Duration;
  *
  * @param minEniAge                  an ENI younger than this is never freed (lets a fresh attach settle)
  * @param shrinkInterval             minimum gap between two releases of IPs or prefixes
- * @param insufficientAddressBackoff no growth for this long after InsufficientCidrBlocks or
- *                                   InsufficientFreeAddressesInSubnet, to spare the EC2 API
+ * @param insufficientAddressBackoff no growth for this long after InsufficientFreeAddressesInSubnet, to spare the
+ *                                   EC2 API; after InsufficientCidrBlocks, prefix mode grows with secondary /32s
+ *                                   for this long before it asks for a prefix again ({@link PrefixFallback})
  */
 public record PoolTimings(Duration minEniAge, Duration shrinkInterval, Duration insufficientAddressBackoff) {
     public static final PoolTimings DEFAULTS =

@@ -16,6 +16,9 @@ import java.util.stream.Collectors;
  * /32, E21; we wait for its cooldown to end). Highest device index first, highest address first: pods are packed
  * low, so this empties spare ENIs, which can then be freed whole.
  *
+ * <p>In prefix mode secondary /32s left by a {@link PrefixFallback} go first, whenever unused, as in secondary-IP
+ * mode; prefixes still go only when empty and beyond the prefix target.
+ *
  * <p>Never releases so much that the pool would be "low" again right after: that is what makes upstream's
  * single spare prefix flap when WARM_PREFIX_TARGET = 0 (E11).
  */
@@ -25,24 +28,39 @@ final class ShrinkPlanner {
 
     private ShrinkPlanner() {}
 
+    /**
+     * @param excess units of the mode's kind above target ({@link PoolMath#excessUnits}); in prefix mode unused
+     *               secondary /32s (a {@link PrefixFallback}'s) are given back first, as many as keep the pool
+     *               not low, and the prefix excess is judged after them
+     */
     static Result plan(PoolState state, PoolTargets targets, int excess) {
         boolean prefixMode = PoolMode.of(targets).prefixes();
+        Result singles = prefixMode ? release(state, targets, false, PrefixFallback.unusedIps(state, targets))
+                : new Result(List.of(), state);
+        Result main = release(singles.projected(), targets, prefixMode, excess);
+        List<PoolAction> actions = new ArrayList<>(singles.actions());
+        actions.addAll(main.actions());
+        return new Result(actions, main.projected());
+    }
+
+    /** Up to {@code max} unused CIDRs of one kind, the most that leave the pool not low. */
+    private static Result release(PoolState state, PoolTargets targets, boolean prefixes, int max) {
         List<Pick> candidates = new ArrayList<>();
         for (EniState eni : state.enis().reversed()) {
             if (!eni.carriesPods()) {
                 continue;
             }
             for (CidrStats cidr : eni.cidrs().reversed()) {
-                if (cidr.isPrefix() == prefixMode && cidr.isUnused()) {
+                if (cidr.isPrefix() == prefixes && cidr.isUnused()) {
                     candidates.add(new Pick(eni.eniId(), cidr.cidr()));
                 }
             }
         }
-        for (int count = Math.min(excess, candidates.size()); count > 0; count--) {
+        for (int count = Math.min(max, candidates.size()); count > 0; count--) {
             List<Pick> chosen = candidates.subList(0, count);
             PoolState projected = without(state, chosen);
             if (!PoolMath.isLow(PoolCounts.of(projected.enis()), targets, state.limits())) {
-                return new Result(actions(chosen, prefixMode), projected);
+                return new Result(actions(chosen, prefixes), projected);
             }
         }
         return new Result(List.of(), state);

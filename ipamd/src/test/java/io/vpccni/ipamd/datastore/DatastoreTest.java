@@ -74,6 +74,19 @@ class DatastoreTest {
     }
 
     @Test
+    void onAnEniWithBothKindsPodsGoToItsPrefixesBeforeItsSecondaryIps() {
+        store.addEni(eni("eni-a", 0));
+        store.addCidr("eni-a", ip("10.0.0.5")); // left by a prefix fallback: one free address, the "fullest" CIDR
+        store.addCidr("eni-a", Ipv4Cidr.parse("10.0.1.0/28"));
+
+        for (int pod = 0; pod < 16; pod++) {
+            assertThat(assignedIp(store.assign(key(pod), POD)).toString()).startsWith("10.0.1.");
+        }
+        assertThat(assignedIp(store.assign(key(16), POD))).hasToString("10.0.0.5");
+        assertThat(store.stats().secondaryIps()).isEqualTo(1);
+    }
+
+    @Test
     void reportsWhyNoAddressIsFree() {
         AssignResult empty = store.assign(key(1), POD);
         assertThat(empty).isInstanceOf(AssignResult.NoFreeAddress.class);

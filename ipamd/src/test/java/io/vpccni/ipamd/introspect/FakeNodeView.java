@@ -51,6 +51,7 @@ public final class FakeNodeView implements NodeView {
     public OptionalInt subnetFree = OptionalInt.of(4000);
     public OptionalLong pluginInvocations = OptionalLong.empty();
     public RequestStats requests = new RequestStats(0, 0, 0);
+    public Optional<Instant> fallbackUntil = Optional.empty();
 
     /** Adds an ENI to EC2's view and to the datastore, with the given /32s or /28s. */
     public FakeNodeView eni(String id, int device, String subnetCidr, String primaryIp, String... cidrs) {
@@ -94,6 +95,12 @@ public final class FakeNodeView implements NodeView {
         ipamdErrors.merge(fn, 1L, Long::sum);
     }
 
+    /** Prefix delegation on: the standard node's three /32s are then what a prefix fallback left. */
+    public FakeNodeView prefixDelegation() {
+        config = IpamdConfig.fromEnvironment(Map.of("ENABLE_PREFIX_DELEGATION", "true", "WARM_PREFIX_TARGET", "1"));
+        return this;
+    }
+
     public static AllocationKey key(String containerId) {
         return new AllocationKey("aws-cni", containerId, "eth0");
     }
@@ -120,6 +127,7 @@ public final class FakeNodeView implements NodeView {
     @Override public List<Allocation> allocations() { return datastore.allocations(); }
     @Override public Optional<GrowBlocked> lastGrowFailure() { return growFailure; }
     @Override public Optional<PoolPlan> lastPlan() { return plan; }
+    @Override public Optional<Instant> prefixFallbackUntil() { return fallbackUntil; }
     @Override public Ec2CallStats ec2Calls() { return ec2; }
     @Override public OptionalInt subnetFreeAddresses() { return subnetFree; }
     @Override public OptionalLong pluginServerInvocations() { return pluginInvocations; }

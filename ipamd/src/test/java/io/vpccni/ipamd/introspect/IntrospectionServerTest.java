@@ -85,6 +85,20 @@ class IntrospectionServerTest {
     }
 
     @Test
+    void poolShowsThePrefixFallbackInPrefixModeOnly() throws Exception {
+        startBoth();
+        assertThat(getJson("/v1/pool").path("prefixFallback").isNull()).as("secondary-IP mode").isTrue();
+
+        node.prefixDelegation();
+        assertThat(getJson("/v1/pool").path("prefixFallback").toString())
+                .isEqualTo("{\"active\":false,\"secondaryIps\":3,\"retryPrefixesAt\":null}");
+
+        node.fallbackUntil = Optional.of(FakeNodeView.START.plusSeconds(90));
+        assertThat(getJson("/v1/pool").path("prefixFallback").toString())
+                .isEqualTo("{\"active\":true,\"secondaryIps\":3,\"retryPrefixesAt\":\"2025-06-01T12:01:30Z\"}");
+    }
+
+    @Test
     void poolShowsTheLastPlanAndGrowFailure() throws Exception {
         node.plan = Optional.of(new PoolPlan(List.of(new PoolAction.CreateEni(PoolAction.AddressUnit.IP, 9),
                 new PoolAction.FreeEni("eni-0old")), new PoolCounts(19, 2, 1, 1, 1)));

@@ -164,6 +164,26 @@ class ClusterLinkTest {
     }
 
     @Test
+    void aPrefixFallbackIsOneWarningEventPerWindowNamingInsufficientCidrBlocks() {
+        cluster.node(Map.of(), Map.of(), List.of());
+        started(false, false);
+        PoolEvents pool = link.poolEvents();
+        Instant retry = Instant.parse("2025-01-01T12:02:00Z");
+
+        pool.fellBackToSecondaryIps(new PoolAction.AllocateIps("eni-0", 9), retry);
+        pool.fellBackToSecondaryIps(new PoolAction.CreateEni(PoolAction.AddressUnit.IP, 7), retry);
+
+        await(() -> events(NodeEvent.PREFIX_FALLBACK).size() == 1, "fallback event");
+        Event fallback = events(NodeEvent.PREFIX_FALLBACK).getFirst();
+        assertThat(fallback.getType()).isEqualTo("Warning");
+        assertThat(fallback.getReason()).isEqualTo("PrefixFallbackToSecondaryIPs");
+        assertThat(fallback.getInvolvedObject().getName()).isEqualTo(NODE);
+        assertThat(fallback.getMessage()).contains("InsufficientCidrBlocks")
+                .contains("9 secondary IPs assigned to eni-0").contains("2025-01-01T12:02:00Z");
+        assertThat(events(NodeEvent.SUBNET_EXHAUSTED)).isEmpty();
+    }
+
+    @Test
     void eniLimitAndInvalidEniConfigAreReportedOnceAcrossTicks() {
         cluster.node(Map.of(LABEL, "missing"), Map.of(), List.of());
         daemon.full = true;

@@ -63,6 +63,18 @@ class IpamMetricsTest {
     }
 
     @Test
+    void prefixFallbackGaugesAppearInPrefixMode() {
+        assertThat(scrape()).doesNotContainKeys("awscni_prefix_fallback_active", "awscni_prefix_fallback_ip_addresses");
+
+        node.prefixDelegation();
+        assertThat(value("awscni_prefix_fallback_active")).isZero();
+        assertThat(value("awscni_prefix_fallback_ip_addresses")).as("the standard node's three /32s").isEqualTo(3);
+
+        node.fallbackUntil = Optional.of(FakeNodeView.START.plusSeconds(90));
+        assertThat(value("awscni_prefix_fallback_active")).isEqualTo(1);
+    }
+
+    @Test
     void pluginServerInvocationsAreCountedOnlyWhereAPluginServerRuns() {
         assertThat(scrape()).doesNotContainKey("awscni_plugin_server_invocations");
 

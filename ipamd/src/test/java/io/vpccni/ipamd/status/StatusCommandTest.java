@@ -93,6 +93,29 @@ class StatusCommandTest {
     }
 
     @Test
+    void aPrefixFallbackIsAStatusLineAndAWarningWhileItLasts() {
+        assertThat(status()).doesNotContain("fallback");
+
+        node.prefixDelegation();
+        node.fallbackUntil = Optional.of(FakeNodeView.START.plusSeconds(90));
+        String active = status();
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(active).contains("fallback: prefix fallback active: no free /28 in the subnet"
+                + " (InsufficientCidrBlocks), growing with secondary IPs until 2025-06-01T12:01:30Z;"
+                + " 3 secondary IPs in the pool")
+                .contains("prefix fallback: the subnet has no free /28 prefix (InsufficientCidrBlocks); pods get"
+                        + " secondary IPs, 3 so far");
+
+        node.fallbackUntil = Optional.empty();
+        out.reset();
+        String over = status();
+
+        assertThat(exit).isZero();
+        assertThat(over).contains("fallback: 3 secondary IPs left by an earlier prefix fallback").contains("no warnings");
+    }
+
+    @Test
     void anEmptyPoolIsAWarning() {
         for (int i = 0; i < 16; i++) {
             node.assign("fill-" + i, "fill-" + i);

@@ -38,7 +38,10 @@ final class PoolSimulator {
     private final PoolTargets targets;
     private final Deque<AllocationKey> pods = new ArrayDeque<>();
     private final List<PoolAction> history = new ArrayList<>();
+    private final List<PoolAction> refused = new ArrayList<>();
     private Optional<Instant> lastShrink = Optional.empty();
+    private Optional<Instant> lastInsufficientCidrBlocks = Optional.empty();
+    private boolean fragmented;
     private int nextPod;
     private int nextBlock;
 
@@ -52,17 +55,46 @@ final class PoolSimulator {
 
     PoolState state() {
         PoolState state = PoolState.of(clock.instant(), datastore.stats(), limits);
-        return lastShrink.map(state::withLastShrink).orElse(state);
+        state = lastShrink.map(state::withLastShrink).orElse(state);
+        return lastInsufficientCidrBlocks.map(state::withLastInsufficientCidrBlocks).orElse(state);
+    }
+
+    /**
+     * A fragmented subnet has single addresses but no free aligned /28: EC2 refuses every prefix with
+     * InsufficientCidrBlocks, which the simulator records as the pool maintainer does.
+     */
+    void fragmented(boolean on) {
+        fragmented = on;
     }
 
     PoolPlan tick() {
         PoolPlan plan = policy.evaluate(state(), targets);
-        plan.actions().forEach(this::apply);
+        for (PoolAction action : plan.actions()) {
+            boolean prefixGrow = action instanceof PoolAction.AllocatePrefixes
+                    || action instanceof PoolAction.CreateEni(PoolAction.AddressUnit unit, int count)
+                            && unit == PoolAction.AddressUnit.PREFIX;
+            if (prefixGrow && fragmented) {
+                refused.add(action);
+                lastInsufficientCidrBlocks = Optional.of(clock.instant());
+                break;
+            }
+            if (prefixGrow) {
+                lastInsufficientCidrBlocks = Optional.empty();
+            }
+            apply(action);
+        }
         if (plan.shrinks()) {
             lastShrink = Optional.of(clock.instant());
         }
         clock.advance(TICK);
         return plan;
+    }
+
+    /** Ticks for {@code duration}, whatever the pool does; for pools that retry something periodically. */
+    void run(Duration duration) {
+        for (Instant end = clock.instant().plus(duration); clock.instant().isBefore(end); ) {
+            tick();
+        }
     }
 
     PoolSimulator settle() {
@@ -125,6 +157,29 @@ final class PoolSimulator {
 
     List<PoolAction> history() {
         return List.copyOf(history);
+    }
+
+    /** Prefix grows a fragmented subnet refused. */
+    List<PoolAction> refused() {
+        return List.copyOf(refused);
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    void advance(Duration by) {
+        clock.advance(by);
+    }
+
+    /** Secondary /32s in the pool. */
+    int secondaryIps() {
+        return datastore.stats().secondaryIps();
+    }
+
+    /** Slots in use per ENI, by device index; each /32 and /28 takes one. */
+    List<Integer> slotsPerEni() {
+        return datastore.stats().enis().stream().map(e -> e.cidrs().size()).toList();
     }
 
     int enis() {
