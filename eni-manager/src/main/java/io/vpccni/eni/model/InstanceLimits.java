@@ -33,4 +33,14 @@ public record InstanceLimits(
     public int maxPods() {
         return maxEnis * (ipv4PerEni - 1) + 2;
     }
+
+    /**
+     * Max pods as aws-vpc-cni's max-pods calculator gives them: in prefix mode every slot is a /28, so
+     * ENIs * (IPv4 per ENI - 1) * 16 + 2, capped at the 250 pods kubelet is recommended for at most (the calculator
+     * caps at 110 below 30 vCPUs, which DescribeInstanceTypes' network limits do not tell; holding a few addresses
+     * more than such a node schedules costs less than a pool that stops short of it).
+     */
+    public int maxPods(boolean prefixDelegation) {
+        return prefixDelegation ? Math.min(250, maxEnis * (ipv4PerEni - 1) * 16 + 2) : maxPods();
+    }
 }

@@ -134,9 +134,10 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
                 : EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
                         metadata.enis().getFirst().vpcId(), identity.availabilityZone(),
                         config.eni().subnetDiscovery(), () -> primary.eni().securityGroupIds(), clock);
+        PoolTargets targets = PoolTargets.from(config);
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
-                limits.maxPods());
-        maintainer = new PoolMaintainer(datastore, eniManager, enis, PoolTargets.from(config), nodeLimits,
+                limits.maxPods(targets.prefixDelegation()));
+        maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits,
                 placement, networking, cluster::conditions, clock, cluster.poolEvents());
 
         // The socket listens before the checkpoint is restored and refuses every request until then: a DEL that

@@ -20,6 +20,11 @@ final class Ipv4 {
         return (net & mask) == (ByteBuffer.wrap(address.getAddress()).getInt() & mask);
     }
 
+    /** The address as an unsigned number, for walking a range. */
+    static long toLong(InetAddress address) {
+        return Integer.toUnsignedLong(ByteBuffer.wrap(address.getAddress()).getInt());
+    }
+
     static Inet4Address plus(InetAddress base, int offset) {
         int value = ByteBuffer.wrap(base.getAddress()).getInt() + offset;
         try {

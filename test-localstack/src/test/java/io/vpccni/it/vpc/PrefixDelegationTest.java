@@ -147,6 +147,75 @@ class PrefixDelegationTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void inAFragmentedSubnetTheNodeFallsBackToSecondaryAddressesAndSaysSo() throws Exception {
+        fragmentSubnetOf(p);
+        List<PodNs> added = new ArrayList<>();
+        PodNs onSingle = null;
+        for (int i = 0; i < 40 && onSingle == null; i++) {
+            PodNs pod = box.addPod("p-frag" + i, p);
+            added.add(pod);
+            if (secondaryAddressesOf(p).contains(pod.ip())) {
+                onSingle = pod;
+            }
+        }
+        assertThat(onSingle).as("a pod got a secondary /32 once no /28 was free").isNotNull();
+        List<String> held = box.pods().stream().map(PodNs::ip).toList();
+        assertThat(new HashSet<>(held)).hasSameSizeAs(held);
+        assertThat(onSingle.reach(onQ.getFirst().ip())).as("a /32 pod reaches another node").isEqualTo(onSingle.ip());
+        assertThat(onQ.getFirst().reach(onSingle.ip())).isEqualTo(onQ.getFirst().ip());
+        assertThat(p.ipamd().status().stdout()).contains("prefix fallback active", "InsufficientCidrBlocks");
+
+        // Restore and DEL with both kinds on the node's ENIs: restart, then remove the /32 pod and a prefix pod.
+        p.ipamd().kill();
+        p.ipamd().start(Duration.ofSeconds(90));
+        PodNs again = box.addPod("p-frag-after-restart", p);
+        assertThat(new HashSet<>(box.pods().stream().map(PodNs::ip).toList())).hasSize(box.pods().size());
+        box.removePod(onSingle);
+        box.removePod(added.getFirst());
+        assertThat(again.reach(onQ.getFirst().ip())).isEqualTo(again.ip());
+        String rules = p.namespace().ip("-4", "rule");
+        assertThat(rules).doesNotContain(onSingle.ip() + " ").doesNotContain(added.getFirst().ip() + " ");
+    }
+
+    /** Takes one address in every aligned /28 of the node's subnet that is still wholly free: single addresses
+     * remain, no /28 does (EC2 then answers InsufficientCidrBlocks). */
+    private void fragmentSubnetOf(SimulatedNodeNs node) {
+        var ec2 = box.ec2();
+        String subnetId = enisOf(node).getFirst().subnetId();
+        IpPrefix cidr = IpPrefix.parse(ec2.describeSubnets(b -> b.subnetIds(subnetId)).subnets().getFirst()
+                .cidrBlock());
+        Set<Long> taken = new HashSet<>();
+        for (NetworkInterface eni : ec2.describeNetworkInterfaces(b -> b.filters(f -> f.name("subnet-id")
+                .values(subnetId))).networkInterfaces()) {
+            eni.privateIpAddresses().forEach(a -> taken.add(Ipv4.toLong(Ipv4.parse(a.privateIpAddress()))));
+            eni.ipv4Prefixes().forEach(x -> {
+                long start = Ipv4.toLong(IpPrefix.parse(x.ipv4Prefix()).address());
+                for (long a = start; a < start + 16; a++) {
+                    taken.add(a);
+                }
+            });
+        }
+        long first = Ipv4.toLong(cidr.address());
+        long size = 1L << (32 - cidr.length());
+        List<String> occupy = new ArrayList<>();
+        for (long block = first; block < first + size; block += 16) {
+            long b0 = block;
+            boolean free = java.util.stream.LongStream.range(b0, b0 + 16).noneMatch(taken::contains);
+            boolean reserved = block == first || block + 16 == first + size;
+            if (free && !reserved) {
+                occupy.add(Ipv4.plus(cidr.address(), (int) (block - first) + 5).getHostAddress());
+            }
+        }
+        for (int i = 0; i < occupy.size(); i += 50) {
+            List<String> chunk = occupy.subList(i, Math.min(occupy.size(), i + 50));
+            ec2.createNetworkInterface(b -> b.subnetId(subnetId).privateIpAddresses(chunk.stream().map(a ->
+                    software.amazon.awssdk.services.ec2.model.PrivateIpAddressSpecification.builder()
+                            .privateIpAddress(a).primary(a.equals(chunk.getFirst())).build()).toList()));
+        }
+    }
+
     private List<NetworkInterface> enisOf(SimulatedNodeNs node) {
         return box.ec2().describeNetworkInterfaces(b -> b.filters(f -> f.name("attachment.instance-id")
                 .values(node.instanceId()))).networkInterfaces();
