@@ -58,6 +58,8 @@ public final class FakeNode {
     public EniManager eniManager;
     public EniSync sync;
     public PoolMaintainer maintainer;
+    /** What the start-up sync took over from EC2. */
+    public EniSync.Changes startup;
 
     public FakeNode(String instanceType, String subnetCidr, PoolTargets targets) {
         this.subnetId = ec2.createSubnet(subnetCidr);
@@ -79,7 +81,7 @@ public final class FakeNode {
         eniManager = new EniManager(ec2, metadata.identity(), limits, EniSettings.defaults(), clock,
                 new EniManager.DeleteRetry(3, Duration.ofMillis(1), Duration.ofMillis(1)));
         sync = new EniSync(datastore, enis, EniNetworking.NONE, !targets.customNetworking(), clock);
-        syncWithEc2();
+        startup = syncWithEc2();
         NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow();
         EniPlacement placement = EniPlacement.primaryOrDiscovered(new SubnetSelector(ec2), primary.eni().subnetId(),
                 ec2.vpcId(), FakeEc2Api.DEFAULT_ZONE, false, () -> primary.eni().securityGroupIds(), clock);
