@@ -84,7 +84,7 @@ public final class FakeEc2Api implements Ec2Api {
     private final AtomicLong lastId = new AtomicLong();
 
     private final Map<String, Duration> delays = new ConcurrentHashMap<>();
-    private final Map<String, Queue<Fault>> faults = new ConcurrentHashMap<>();
+    private final Map<String, Queue<PendingFault>> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private volatile Duration attachmentLatency = Duration.ZERO;
 
@@ -203,10 +203,8 @@ public final class FakeEc2Api implements Ec2Api {
         if (times < 1) {
             throw new IllegalArgumentException("times must be at least 1, not " + times);
         }
-        Queue<Fault> queue = faults.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>());
-        for (int i = 0; i < times; i++) {
-            queue.add(fault);
-        }
+        faults.computeIfAbsent(operation, k -> new ConcurrentLinkedQueue<>())
+                .add(new PendingFault(fault, new AtomicLong(times)));
     }
 
     /** Faults not used up yet are dropped. */
@@ -480,8 +478,7 @@ public final class FakeEc2Api implements Ec2Api {
                 throw AwsErrors.classify(operation, AbortedException.create("interrupted while waiting for EC2", e));
             }
         }
-        Queue<Fault> pending = faults.get(operation);
-        Fault fault = pending == null ? null : pending.poll();
+        Fault fault = nextFault(operation);
         if (fault != null) {
             throw AwsErrors.classify(operation, fault.sdkException());
         }
@@ -492,6 +489,21 @@ public final class FakeEc2Api implements Ec2Api {
         } catch (Refused refused) {
             throw refusal(operation, refused.code, refused.getMessage());
         }
+    }
+
+    /** The fault this call answers with, if one is pending: the oldest injection not used up yet. */
+    private Fault nextFault(String operation) {
+        Queue<PendingFault> pending = faults.get(operation);
+        if (pending == null) {
+            return null;
+        }
+        for (PendingFault head = pending.peek(); head != null; head = pending.peek()) {
+            if (head.remaining().getAndDecrement() > 0) {
+                return head.fault();
+            }
+            pending.remove(head);
+        }
+        return null;
     }
 
     private static Ec2Failure refusal(String operation, String code, String message) {
@@ -627,6 +639,8 @@ public final class FakeEc2Api implements Ec2Api {
             this.code = code;
         }
     }
+
+    private record PendingFault(Fault fault, AtomicLong remaining) {}
 
     private record SubnetState(String id, String cidr, String zone, Map<String, String> tags) {}
 
