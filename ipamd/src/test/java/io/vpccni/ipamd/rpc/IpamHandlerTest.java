@@ -26,9 +26,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The plugin's requests answered by the real handler over a node on the in-memory EC2, its pool maintainer running
@@ -177,28 +181,28 @@ class IpamHandlerTest {
                 status -> assertThat(status.ready()).isFalse());
     }
 
-    @Test
-    void anAddFailsAsPermissionDeniedWhenTheNodeRoleLacksAPermission() throws Exception {
-        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
-        node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, Fault.unauthorized());
-        IpamHandler handler = running(Duration.ofMillis(300));
-
-        assertThat(handler.apply(add("c1"))).isInstanceOfSatisfying(Failure.class, failure -> {
-            assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_PERMISSION_DENIED);
-            assertThat(failure.message()).contains("UnauthorizedOperation");
-        });
+    static Stream<Arguments> ec2Refusals() {
+        return Stream.of(
+                Arguments.of(Fault.unauthorized(), ReasonCode.POOL_EMPTY_PERMISSION_DENIED, "UnauthorizedOperation",
+                        false),
+                Arguments.of(Fault.throttled(), ReasonCode.POOL_EMPTY_THROTTLED, "RequestLimitExceeded", true),
+                Arguments.of(Fault.internalError(), ReasonCode.POOL_EMPTY, "InternalError", true));
     }
 
-    @Test
-    void anAddFailsAsRetryableWhileEc2Throttles() throws Exception {
+    @ParameterizedTest(name = "{2}")
+    @MethodSource("ec2Refusals")
+    void anAddThePoolCannotGrowForFailsWithTheReasonEc2Gave(Fault fault, ReasonCode reason, String code,
+                                                          boolean retryable) throws Exception {
         node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
-        node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, Fault.throttled());
+        node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, fault);
         IpamHandler handler = running(Duration.ofMillis(300));
 
         assertThat(handler.apply(add("c1"))).isInstanceOfSatisfying(Failure.class, failure -> {
-            assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_THROTTLED);
-            assertThat(failure.retryable()).isTrue();
+            assertThat(failure.reason()).isEqualTo(reason);
+            assertThat(failure.message()).contains(code);
+            assertThat(failure.retryable()).isEqualTo(retryable);
         });
+        assertThat(node.datastore.allocations()).isEmpty();
     }
 
     @Test
