@@ -195,6 +195,9 @@ class IpamHandlerTest {
                                                           boolean retryable) throws Exception {
         node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
         node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, fault);
+        // EC2 takes a while to answer (and the guard's rate limit spaces calls): the add's wait wakes the
+        // maintainer again after every failed tick, which without a delay would be thousands of calls.
+        node.ec2.delay("AssignPrivateIpAddresses", Duration.ofMillis(50));
         IpamHandler handler = running(Duration.ofMillis(300));
 
         assertThat(handler.apply(add("c1"))).isInstanceOfSatisfying(Failure.class, failure -> {
