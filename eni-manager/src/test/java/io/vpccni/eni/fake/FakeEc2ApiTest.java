@@ -1,0 +1,140 @@
+package io.vpccni.eni.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.eni.model.Eni;
+import io.vpccni.eni.model.EniMetadata;
+import io.vpccni.eni.port.Ec2Api.CreateEni;
+import io.vpccni.eni.port.Ec2Api.EniQuery;
+import io.vpccni.eni.port.Ec2Api.SubnetQuery;
+import io.vpccni.eni.port.InstanceMetadata.MetadataUnavailable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The in-memory EC2's test hooks and its instance metadata; EC2's semantics are the contract suite's. */
+class FakeEc2ApiTest {
+
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    private final List<Duration> slept = new ArrayList<>();
+    private final FakeEc2Api ec2 = new FakeEc2Api("10.1.0.0/16", now::get, slept::add, 7);
+    private final String subnet = ec2.createSubnet("10.1.0.0/24");
+    private final String instance = ec2.runInstance(subnet, "t3.small");
+
+    private Eni newEni() {
+        return ec2.createNetworkInterface(new CreateEni(subnet, "test", List.of(), 1, 0, Map.of()));
+    }
+
+    @Test
+    void anInjectedFaultFailsTheNextCallsOfItsOperationOnlyAndChangesNothing() {
+        ec2.failNext("CreateNetworkInterface", 2, Fault.throttled());
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(this::newEni).isInstanceOfSatisfying(Ec2Failure.Throttled.class, f -> {
+                assertThat(f.errorCode()).isEqualTo("RequestLimitExceeded");
+                assertThat(f.operation()).isEqualTo("CreateNetworkInterface");
+                assertThat(f.retryable()).isTrue();
+            });
+        }
+        assertThat(ec2.describeNetworkInterfaces(EniQuery.byIds(List.of()))).hasSize(1); // the primary only
+        assertThat(newEni().secondaryIps()).hasSize(1);
+        assertThat(ec2.calls("CreateNetworkInterface")).isEqualTo(3);
+    }
+
+    @Test
+    void faultsAreClassifiedAsTheProductionAdapterClassifiesEc2sAnswers() {
+        ec2.failNext("DescribeSubnets", 1, Fault.unauthorized());
+        ec2.failNext("DescribeSubnets", 1, Fault.internalError());
+        ec2.failNext("DescribeSubnets", 1, Fault.connectionFailure());
+        ec2.failNext("DescribeSubnets", 1, Fault.subnetFull());
+        ec2.failNext("DescribeSubnets", 1, new Fault.ServiceError("InvalidSubnetID.NotFound", 400, "gone"));
+        List<Class<?>> seen = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            try {
+                ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet)));
+            } catch (Ec2Failure failure) {
+                seen.add(failure.getClass());
+            }
+        }
+        assertThat(seen).containsExactly(Ec2Failure.PermissionDenied.class, Ec2Failure.Unavailable.class,
+                Ec2Failure.Unavailable.class, Ec2Failure.SubnetFull.class, Ec2Failure.NotFound.class);
+    }
+
+    @Test
+    void aDelayIsWaitedOutThroughTheSleeperOnEachCallOfItsOperation() {
+        ec2.delay("AssignPrivateIpAddresses", Duration.ofMillis(300));
+        Eni eni = newEni();
+        ec2.assignPrivateIpAddresses(eni.id(), 1);
+        ec2.assignIpv4Prefixes(eni.id(), 1);
+        assertThat(slept).containsExactly(Duration.ofMillis(300), Duration.ofMillis(300));
+        ec2.delay("AssignPrivateIpAddresses", Duration.ZERO);
+        ec2.assignPrivateIpAddresses(eni.id(), 1);
+        assertThat(slept).hasSize(2);
+    }
+
+    @Test
+    void anUnknownOperationOrABadHookIsRefusedByName() {
+        assertThatThrownBy(() -> ec2.failNext("CreateNetworkInterfaces", 1, Fault.throttled()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CreateNetworkInterfaces");
+        assertThatThrownBy(() -> ec2.delay("AttachNetworkInterface", Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        assertThatThrownBy(() -> ec2.failNext("AttachNetworkInterface", 0, Fault.throttled()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0");
+        assertThat(ec2.totalCalls()).isZero();
+    }
+
+    @Test
+    void instanceMetadataShowsAnEniOnceItsAttachmentLatencyHasPassed() {
+        FakeInstanceMetadata imds = ec2.instanceMetadata(instance);
+        assertThat(imds.identity().instanceType()).isEqualTo("t3.small");
+        assertThat(imds.enis()).singleElement().satisfies(primary -> {
+            assertThat(primary.deviceNumber()).isZero();
+            assertThat(primary.mac()).isEqualTo(imds.identity().primaryMac());
+            assertThat(primary.subnetIpv4CidrBlock()).isEqualTo("10.1.0.0/24");
+        });
+        ec2.attachmentLatency(Duration.ofSeconds(3));
+        Eni eni = ec2.createNetworkInterface(new CreateEni(subnet, "test", List.of(), 0, 2, Map.of()));
+        ec2.attachNetworkInterface(eni.id(), instance, 1);
+        assertThat(imds.enis()).hasSize(1);
+        now.set(now.get().plusSeconds(3));
+        EniMetadata seen = imds.enis().get(1);
+        assertThat(seen.interfaceId()).isEqualTo(eni.id());
+        assertThat(seen.mac()).isEqualTo(eni.mac());
+        assertThat(seen.localIpv4s()).containsExactly(eni.primaryIp());
+        assertThat(seen.ipv4Prefixes()).containsExactlyInAnyOrderElementsOf(eni.prefixes());
+        ec2.terminate(instance);
+        assertThatThrownBy(imds::enis).isInstanceOf(MetadataUnavailable.class);
+    }
+
+    @Test
+    void describeInstanceTypeAnswersTheTypesLimitsAndNothingForAnUnknownType() {
+        assertThat(ec2.describeInstanceType("m5.xlarge")).hasValueSatisfying(limits -> {
+            assertThat(limits.maxEnis()).isEqualTo(4);
+            assertThat(limits.ipv4PerEni()).isEqualTo(15);
+            assertThat(limits.maxPods()).isEqualTo(58);
+        });
+        assertThat(ec2.describeInstanceType("t3.small").orElseThrow().maxPods()).isEqualTo(11);
+        assertThat(ec2.describeInstanceType("t3.medium").orElseThrow().maxPods()).isEqualTo(17);
+        assertThat(ec2.describeInstanceType("c5.large").orElseThrow().maxPods()).isEqualTo(29);
+        assertThat(ec2.describeInstanceType("x9.huge")).isEmpty();
+    }
+
+    @Test
+    void theInstancesPrimaryEniCannotBeDetached() {
+        Eni primary = ec2.describeNetworkInterfaces(EniQuery.attachedTo(instance)).getFirst();
+        assertThatThrownBy(() -> ec2.detachNetworkInterface(primary.attachmentId().orElseThrow(), false))
+                .isInstanceOfSatisfying(Ec2Failure.Other.class,
+                        f -> assertThat(f.errorCode()).isEqualTo("OperationNotPermitted"));
+    }
+
+    @Test
+    void aSubnetOutsideTheVpcOrOverlappingAnotherIsRefused() {
+        assertThatThrownBy(() -> ec2.createSubnet("10.2.0.0/24")).hasMessageContaining("10.1.0.0/16");
+        assertThatThrownBy(() -> ec2.createSubnet("10.1.0.128/25")).hasMessageContaining(subnet);
+    }
+}

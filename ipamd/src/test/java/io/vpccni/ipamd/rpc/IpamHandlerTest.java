@@ -1,0 +1,225 @@
+package io.vpccni.ipamd.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vpccni.eni.fake.Fault;
+import io.vpccni.eni.model.Eni;
+import io.vpccni.eni.port.Ec2Api.CreateEni;
+import io.vpccni.ipamd.checkpoint.JsonFileCheckpointStore;
+import io.vpccni.ipamd.datastore.DatastoreSnapshot;
+import io.vpccni.ipamd.state.PoolCheckpoint;
+import io.vpccni.ipamd.testing.FakeNode;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.AttachmentKey;
+import io.vpccni.rpc.DelOk;
+import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.Failure;
+import io.vpccni.rpc.GcOk;
+import io.vpccni.rpc.GcRequest;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.StatusRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The plugin's requests answered by the real handler over a node on the in-memory EC2, its pool maintainer running
+ * on its own thread as in the daemon (ticking only when woken here: its period is an hour). Node: t3.small.
+ */
+class IpamHandlerTest {
+
+    private static final int MTU = 9001;
+
+    @TempDir
+    Path dir;
+
+    private FakeNode node;
+    private Thread maintainerLoop;
+
+    @AfterEach
+    void stopMaintainer() throws InterruptedException {
+        if (maintainerLoop != null) {
+            maintainerLoop.interrupt();
+            maintainerLoop.join(5_000);
+        }
+    }
+
+    /** The node with its maintainer running; returns once the maintainer's first tick is done. */
+    private IpamHandler start(String subnetCidr, PoolTargets targets, Duration addWait) throws InterruptedException {
+        node = new FakeNode("t3.small", subnetCidr, targets);
+        return running(addWait);
+    }
+
+    private IpamHandler running(Duration addWait) throws InterruptedException {
+        maintainerLoop = Thread.ofPlatform().daemon().name("pool-maintainer-test")
+                .start(() -> node.maintainer.runLoop(Duration.ofHours(1)));
+        assertThat(node.maintainer.awaitTickAfter(0, Duration.ofSeconds(10))).isTrue();
+        return new IpamHandler(node.datastore, node.maintainer, checkpoint(), () -> true, MTU, addWait,
+                RequestCounters.NONE);
+    }
+
+    private PoolCheckpoint checkpoint() {
+        return new PoolCheckpoint(node.datastore, new JsonFileCheckpointStore(dir.resolve("ipam.json")));
+    }
+
+    private DatastoreSnapshot onDisk() {
+        return checkpoint().read().orElseThrow();
+    }
+
+    private static AddRequest add(String containerId) {
+        return new AddRequest("aws-cni", containerId, "eth0", "/var/run/netns/" + containerId, "default",
+                "pod-" + containerId, "uid-" + containerId);
+    }
+
+    private static DelRequest del(String containerId) {
+        return new DelRequest("aws-cni", containerId, "eth0", "default", "pod-" + containerId, "uid-" + containerId);
+    }
+
+    private static AddOk ok(IpamReply reply) {
+        assertThat(reply).isInstanceOf(AddOk.class);
+        return (AddOk) reply;
+    }
+
+    @Test
+    void anAddOnTheWarmPrimaryEniIsAnsweredWithTheMainTableAndIsOnDiskBeforeTheReply() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+
+        AddOk added = ok(handler.apply(add("c1")));
+
+        Eni primary = node.ec2Enis().getFirst();
+        assertThat(added.eniId()).isEqualTo(primary.id());
+        assertThat(primary.secondaryIps()).contains(added.ipv4Address());
+        assertThat(added.deviceNumber()).isZero();
+        assertThat(added.routeTableId()).isEqualTo(AddOk.MAIN_TABLE);
+        assertThat(added.podMtu()).isEqualTo(MTU);
+        assertThat(added.eniSubnetCidr()).contains("10.20.4.0/24");
+        assertThat(onDisk().allocations()).singleElement()
+                .satisfies(a -> assertThat(a.ip().toString()).isEqualTo(added.ipv4Address()));
+    }
+
+    @Test
+    void anAddOnAnEmptyPoolWakesTheMaintainerAndGetsAnAddressOfTheEniItAttaches() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+        for (int i = 0; i < 3; i++) {
+            ok(handler.apply(add("warm" + i))); // the primary ENI's three addresses
+        }
+
+        AddOk added = ok(handler.apply(add("c1")));
+
+        Eni second = node.ec2Enis().get(1);
+        assertThat(added.eniId()).isEqualTo(second.id());
+        assertThat(second.secondaryIps()).contains(added.ipv4Address());
+        assertThat(added.deviceNumber()).isEqualTo(1);
+        assertThat(added.routeTableId()).as("device N routes through table N+1").isEqualTo(2);
+    }
+
+    @Test
+    void anAddIsIdempotentAndADelOfAnUnknownAttachmentSucceeds() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+
+        AddOk first = ok(handler.apply(add("c1")));
+        AddOk again = ok(handler.apply(add("c1")));
+
+        assertThat(again.ipv4Address()).isEqualTo(first.ipv4Address());
+        assertThat(node.datastore.allocations()).hasSize(1);
+        assertThat(handler.apply(del("never-added"))).isEqualTo(DelOk.nothingReleased());
+    }
+
+    @Test
+    void aDelReleasesTheAddressIntoCooldownAndIsOnDiskBeforeTheReply() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+        AddOk added = ok(handler.apply(add("c1")));
+
+        IpamReply reply = handler.apply(del("c1"));
+
+        assertThat(reply).isInstanceOfSatisfying(DelOk.class, deleted -> assertThat(deleted.released())
+                .hasValueSatisfying(r -> assertThat(r.ipv4Address()).isEqualTo(added.ipv4Address())));
+        assertThat(onDisk().allocations()).isEmpty();
+        assertThat(onDisk().cooling()).singleElement()
+                .satisfies(c -> assertThat(c.ip().toString()).isEqualTo(added.ipv4Address()));
+    }
+
+    @Test
+    void gcReleasesEveryAttachmentOfTheNetworkNotListedAsValid() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+        ok(handler.apply(add("keep")));
+        AddOk stale = ok(handler.apply(add("stale")));
+
+        IpamReply reply = handler.apply(new GcRequest("aws-cni", List.of(new AttachmentKey("keep", "eth0"))));
+
+        assertThat(reply).isInstanceOfSatisfying(GcOk.class, gc -> assertThat(gc.released()).singleElement()
+                .satisfies(r -> assertThat(r.ipv4Address()).isEqualTo(stale.ipv4Address())));
+        assertThat(onDisk().allocations()).extracting(a -> a.key().containerId()).containsExactly("keep");
+    }
+
+    @Test
+    void anAddInAFullSubnetFailsAsSubnetExhaustedWithinItsWait() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/28", PoolTargets.warmEni(1)); // 10 free after the primary
+        node.ec2.createNetworkInterface(new CreateEni(node.subnetId, "other node", List.of(), 9, 0, Map.of()));
+        IpamHandler handler = running(Duration.ofMillis(300));
+
+        IpamReply reply = handler.apply(add("c1"));
+
+        assertThat(reply).isInstanceOfSatisfying(Failure.class, failure -> {
+            assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED);
+            assertThat(failure.message()).contains("InsufficientFreeAddressesInSubnet");
+            assertThat(failure.retryable()).isFalse();
+        });
+        assertThat(handler.apply(new StatusRequest())).isInstanceOfSatisfying(StatusOk.class,
+                status -> assertThat(status.ready()).isFalse());
+    }
+
+    static Stream<Arguments> ec2Refusals() {
+        return Stream.of(
+                Arguments.of(Fault.unauthorized(), ReasonCode.POOL_EMPTY_PERMISSION_DENIED, "UnauthorizedOperation",
+                        false),
+                Arguments.of(Fault.throttled(), ReasonCode.POOL_EMPTY_THROTTLED, "RequestLimitExceeded", true),
+                Arguments.of(Fault.internalError(), ReasonCode.POOL_EMPTY, "InternalError", true));
+    }
+
+    @ParameterizedTest(name = "{2}")
+    @MethodSource("ec2Refusals")
+    void anAddThePoolCannotGrowForFailsWithTheReasonEc2Gave(Fault fault, ReasonCode reason, String code,
+                                                          boolean retryable) throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, fault);
+        // EC2 takes a while to answer (and the guard's rate limit spaces calls): the add's wait wakes the
+        // maintainer again after every failed tick, which without a delay would be thousands of calls.
+        node.ec2.delay("AssignPrivateIpAddresses", Duration.ofMillis(50));
+        IpamHandler handler = running(Duration.ofMillis(300));
+
+        assertThat(handler.apply(add("c1"))).isInstanceOfSatisfying(Failure.class, failure -> {
+            assertThat(failure.reason()).isEqualTo(reason);
+            assertThat(failure.message()).contains(code);
+            assertThat(failure.retryable()).isEqualTo(retryable);
+        });
+        assertThat(node.datastore.allocations()).isEmpty();
+    }
+
+    @Test
+    void anAddOnAFullNodeFailsAsEniLimit() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofMillis(300));
+        node.addPods("p", 9); // t3.small: 3 ENIs of 3 addresses
+
+        assertThat(handler.apply(add("c10"))).isInstanceOfSatisfying(Failure.class, failure -> {
+            assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_ENI_LIMIT);
+            assertThat(failure.message()).contains("every ENI the instance type allows is attached and full");
+        });
+        assertThat(handler.apply(new StatusRequest())).isInstanceOfSatisfying(StatusOk.class, status -> {
+            assertThat(status.ready()).isFalse();
+            assertThat(status.reason()).contains("ENI limit");
+        });
+    }
+}
