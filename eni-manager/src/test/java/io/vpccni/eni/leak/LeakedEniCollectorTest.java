@@ -60,9 +60,31 @@ class LeakedEniCollectorTest {
 
         var result = collectorAt(NOW).sweep();
 
-        assertThat(result.deleted()).containsExactly(oldOrphan);
-        assertThat(existing()).doesNotContain(oldOrphan)
-                .contains(youngOrphan, attached, otherNodes, otherClusters, notOurDescription, unmanaged);
+        // With CLUSTER_NAME set every node collects its cluster's leaks: a terminated node cannot collect its own.
+        assertThat(result.deleted()).containsExactlyInAnyOrder(oldOrphan, otherNodes);
+        assertThat(existing()).doesNotContain(oldOrphan, otherNodes)
+                .contains(youngOrphan, attached, otherClusters, notOurDescription, unmanaged);
+    }
+
+    @Test
+    void withoutAClusterNameOnlyTheNodesOwnLeaksAreCollected() {
+        Instant old = NOW.minus(Duration.ofMinutes(10));
+        String mine = eni("aws-K8S-" + me, me, "blue", old);
+        String otherNodes = eni("aws-K8S-i-0000000000other", "i-0000000000other", "blue", old);
+
+        var result = new LeakedEniCollector(ec2, me, Optional.empty(), LeakedEniCollector.DEFAULT_GRACE,
+                Clock.fixed(NOW, ZoneOffset.UTC)).sweep();
+
+        assertThat(result.deleted()).containsExactly(mine);
+        assertThat(existing()).contains(otherNodes);
+    }
+
+    @Test
+    void anEniWhoseDescriptionNamesAnotherInstanceThanItsTagIsLeftAlone() {
+        String mismatched = eni("aws-K8S-i-0000000000other", me, "blue", NOW.minus(Duration.ofMinutes(10)));
+
+        assertThat(collectorAt(NOW).sweep().deleted()).isEmpty();
+        assertThat(existing()).contains(mismatched);
     }
 
     @Test

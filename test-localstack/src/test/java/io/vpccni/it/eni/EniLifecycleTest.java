@@ -82,15 +82,16 @@ class EniLifecycleTest {
     }
 
     @Test
-    void sendsPrefixCountsInTheCreateAndAssignCalls() {
-        // The emulator ignores Ipv4PrefixCount (docs/testing.md, "The EC2 emulator"); what is checked here is that
-        // the calls succeed and are the ones prefix mode needs. Prefix bookkeeping is covered against a faithful
-        // double in ipamd's tests.
+    void createsAssignsAndUnassignsPrefixesThroughTheSdk() {
         Eni eni = manager.createAndAttach(NewEni.withPrefixes(node.subnetId, List.of(), 1), Set.of(0));
-        manager.assignPrefixes(eni, 2);
+        Eni grown = manager.assignPrefixes(eni, 2);
 
         assertThat(node.stats.calls("AssignPrivateIpAddresses")).isEqualTo(1);
-        assertThat(eni.secondaryIps()).isEmpty();
+        assertThat(eni.prefixes()).hasSize(1);
+        assertThat(grown.prefixes()).hasSize(3).containsAll(eni.prefixes()).allMatch(p -> p.endsWith("/28"));
+        assertThat(grown.secondaryIps()).isEmpty();
+        Eni shrunk = manager.unassignPrefixes(grown, eni.prefixes());
+        assertThat(shrunk.prefixes()).hasSize(2).doesNotContainAnyElementsOf(eni.prefixes());
     }
 
     @Test
