@@ -82,8 +82,10 @@ public final class Datastore {
      * another one, since one address must have exactly one owner.
      */
     /**
-     * Adds EC2's CIDR unless another ENI's CIDR already covers an address of it (emulators hand out duplicates;
-     * EC2 does not): returns false then instead of refusing, so the caller can log it and go on.
+     * Adds EC2's CIDR unless another ENI's CIDR already covers an address of it: returns false then instead of
+     * refusing, so the caller can log it and go on. EC2 never gives one address to two ENIs at once, but an
+     * address unassigned from one ENI and assigned to another can show up on the second before a describe of the
+     * first has caught up; a defence, not a workaround for the emulator (which no longer hands out duplicates).
      */
     public boolean addCidrIfFree(String eniId, Ipv4Cidr cidr) {
         synchronized (lock) {

@@ -74,10 +74,11 @@ public final class NodeEnis {
     }
 
     /**
-     * An address EC2 reports on the ENI but the datastore refused (it already belongs to another ENI: emulators
-     * hand out duplicates) still takes one of the ENI's slots. It is shown to the policy as a taken /32, so the
-     * policy does not keep asking for a slot the ENI does not have. The same goes for an address EC2 lists twice
-     * on one ENI (the emulator does that too): each listing beyond the first takes a slot.
+     * An address EC2 reports on the ENI but the datastore refused (it already belongs to another ENI, see
+     * Datastore.addCidrIfFree) still takes one of the ENI's slots. It is shown to the policy as a taken /32, so the
+     * policy does not keep asking for a slot the ENI does not have. The same goes for an address listed twice on
+     * one ENI (the emulator did that before its fidelity layer; kept as a defence): each listing beyond the first
+     * takes a slot.
      */
     private EniState stateOf(EniStats stats) {
         List<CidrStats> cidrs = new ArrayList<>(stats.cidrs());

@@ -1,6 +1,6 @@
 /**
- * Instance metadata for emulated instances: {@code TestImds} answers IMDSv2 live from the emulator's EC2 state;
- * {@code EmulatorMacs} replaces the emulator's malformed MACs with stable ones (docs/testing.md, "Instance metadata").
+ * Instance metadata for emulated instances: {@code TestImds} answers IMDSv2 live from the emulator's EC2 state,
+ * showing an ENI once its attachment is complete (docs/testing.md, "Instance metadata").
  *
  * <p>I/O: an HTTP server on loopback, EC2 calls to the emulator.
  *

@@ -20,7 +20,8 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterfacePrivateIpAddres
  *
  * @param links  by ENI id
  * @param routes secondary addresses and prefixes, each to the ENI id that owns it
- * @param clashes addresses two ENIs claim (the emulator's addresses are unique only per ENI); routed to the ENI
+ * @param clashes addresses two ENIs claim (EC2, and the emulator with its fidelity layer, never hand one address to
+ *                two ENIs: a clash is a bug of the emulator, reported rather than hidden); routed to the ENI
  *                with the lower device index and reported, never silently
  */
 public record FabricPlan(Map<String, EniLink> links, Map<IpPrefix, String> routes, List<String> clashes) {

@@ -57,7 +57,7 @@ public final class FabricReconciler implements AutoCloseable {
         fabric.apply(plan);
         for (String clash : plan.clashes()) {
             if (reported.add(clash)) {
-                log.accept("address clash in the emulator (addresses are unique only per ENI): " + clash);
+                log.accept("address clash in the emulator (one address on two ENIs, which EC2 never does): " + clash);
             }
         }
         passes++;

@@ -28,14 +28,16 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
 
 /**
- * Churn on the simulated VPC: three nodes each run a stream of CNI ADDs and DELs through the real plugin, all at
- * once, while ipamd is SIGKILLed at random moments and restarted the way the DaemonSet would restart it. An ADD
+ * Churn on the simulated VPC, in secondary-IP mode and in prefix mode: nodes each run a stream of CNI ADDs and DELs
+ * through the real plugin, all at once, while ipamd is SIGKILLed at random moments and restarted the way the
+ * DaemonSet would restart it. An ADD
  * that fails meanwhile is retried as kubelet retries a sandbox (DEL, then ADD), and so is a failed DEL; only the
  * state at the end is judged: no address held twice, nothing left behind in any node's kernel, and every node's
  * datastore agreeing with the emulator's ENIs.
  *
  * <p>Random choices (operations, kill moments, victims) come from one seed, printed first; rerun a failure with
- * {@code -Dchurn.seed=N}. {@code -Dchurn.operations} and {@code -Dchurn.kills} size a shorter run while debugging.
+ * {@code -Dchurn.seed=N}. {@code -Dchurn.operations} and {@code -Dchurn.kills} (prefix mode: {@code
+ * -Dchurn.prefixOperations}, {@code -Dchurn.prefixKills}) size a shorter run while debugging.
  */
 @Tag("privileged")
 class ChurnTest {
@@ -45,6 +47,10 @@ class ChurnTest {
     private static final long SEED = Long.getLong("churn.seed", System.nanoTime());
     // t3.small: 3 pod addresses per ENI, so a node with 4 or 5 pods needs a secondary ENI.
     private static final int MAX_LIVE_PER_NODE = 5;
+    private static final int PREFIX_OPERATIONS = Integer.getInteger("churn.prefixOperations", 600);
+    private static final int PREFIX_KILLS = Integer.getInteger("churn.prefixKills", 4);
+    // t3.small in prefix mode: 16 addresses a /28, so 20 pods need a second prefix.
+    private static final int PREFIX_MAX_LIVE_PER_NODE = 20;
     // Longer than any ipamd restart under load: a retried ADD waits for the restarted daemon, it must not give up.
     private static final Duration PATIENCE = Duration.ofSeconds(120);
     private static final Duration CONVERGE = Duration.ofSeconds(60);
@@ -75,25 +81,46 @@ class ChurnTest {
 
     @Test
     void twoThousandAddsAndDelsWithIpamdKilledLeaveNothingBehind() throws Exception {
-        Shell.require("root".equals(System.getProperty("user.name")), "namespaces need root");
-        Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
-        System.out.println("[churn] seed " + SEED + " (replay with -Dchurn.seed=" + SEED + "): " + OPERATIONS
-                + " operations, " + KILLS + " kills");
-        Random plan = new Random(SEED);
-        long started = System.nanoTime();
         // Cooldown short (a) or none (b, c): a DEL every second or so with the default 30 s would leave a t3.small
         // nothing to hand out. b keeps a warm IP target instead of a warm ENI, so its pool grows and shrinks with
         // the load; c SNATs externally, a different set of node rules to restore after each restart.
-        try (VpcBox box = VpcBox.start(List.of(
+        churn(new Run(List.of(
                 new VpcBox.NodeSpec("a", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "2")),
                 new VpcBox.NodeSpec("b", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0", "WARM_IP_TARGET", "2")),
                 new VpcBox.NodeSpec("c", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0",
-                        "AWS_VPC_K8S_CNI_EXTERNALSNAT", "true"))),
-                line -> System.out.println("[vpc] " + line))) {
+                        "AWS_VPC_K8S_CNI_EXTERNALSNAT", "true"))), OPERATIONS, KILLS, MAX_LIVE_PER_NODE));
+    }
+
+    /**
+     * The same churn in prefix mode: pods get addresses out of real /28s, up to 20 live pods a node so a second
+     * prefix comes and goes; a with WARM_PREFIX_TARGET=1 (the chart's default), b with WARM_IP_TARGET=2, sized
+     * in /28s.
+     */
+    @Test
+    void prefixModeAddsAndDelsWithIpamdKilledLeaveNothingBehind() throws Exception {
+        churn(new Run(List.of(
+                new VpcBox.NodeSpec("a", "t3.small", Map.of("ENABLE_PREFIX_DELEGATION", "true",
+                        "WARM_PREFIX_TARGET", "1", "IP_COOLDOWN_PERIOD", "2")),
+                new VpcBox.NodeSpec("b", "t3.small", Map.of("ENABLE_PREFIX_DELEGATION", "true",
+                        "WARM_IP_TARGET", "2", "IP_COOLDOWN_PERIOD", "0"))),
+                PREFIX_OPERATIONS, PREFIX_KILLS, PREFIX_MAX_LIVE_PER_NODE));
+    }
+
+    /** One churn: the nodes, how many operations and kills, and how many pods a node holds at most. */
+    private record Run(List<VpcBox.NodeSpec> nodes, int operations, int kills, int maxLivePerNode) {}
+
+    private void churn(Run run) throws Exception {
+        Shell.require("root".equals(System.getProperty("user.name")), "namespaces need root");
+        Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
+        System.out.println("[churn] seed " + SEED + " (replay with -Dchurn.seed=" + SEED + "): " + run.operations()
+                + " operations, " + run.kills() + " kills");
+        Random plan = new Random(SEED);
+        long started = System.nanoTime();
+        try (VpcBox box = VpcBox.start(run.nodes(), line -> System.out.println("[vpc] " + line))) {
             List<SimulatedNodeNs> nodes = box.nodes();
             // cnitool is one more process per call; VpcInABoxTest covers the plugin under cnitool.
             nodes.forEach(node -> node.cni().runPluginDirectly());
-            List<Kill> kills = planKills(plan, nodes.size());
+            List<Kill> kills = planKills(plan, nodes.size(), run.operations(), run.kills());
             System.out.println("[churn] kills planned: " + kills);
             System.out.printf("[churn] box up in %.1f s%n", (System.nanoTime() - started) / 1e9);
 
@@ -172,9 +199,9 @@ class ChurnTest {
                         // One budget for all nodes, so a node stalled by a restart leaves its share to the others;
                         // past the budget the streams go on until every planned kill and restart has happened:
                         // the kills must land in the churn, not after it.
-                        for (int i = 0; (tally.operations.get() < OPERATIONS || killsDone.getCount() > 0)
+                        for (int i = 0; (tally.operations.get() < run.operations() || killsDone.getCount() > 0)
                                 && crashes.isEmpty(); i++) {
-                            boolean add = pods.isEmpty() || pods.size() < MAX_LIVE_PER_NODE && random.nextBoolean();
+                            boolean add = pods.isEmpty() || pods.size() < run.maxLivePerNode() && random.nextBoolean();
                             if (add) {
                                 long addStarted = System.nanoTime();
                                 PodNs pod = box.addPod(node.name() + "-" + i, node, PATIENCE);
@@ -231,8 +258,8 @@ class ChurnTest {
                 throw failed;
             }
             assertThat(problems).as("addresses given twice (seed %d)", SEED).isEmpty();
-            assertThat(tally.operations.get()).isGreaterThanOrEqualTo(OPERATIONS);
-            assertThat(tally.kills.get()).isEqualTo(KILLS);
+            assertThat(tally.operations.get()).isGreaterThanOrEqualTo(run.operations());
+            assertThat(tally.kills.get()).isEqualTo(run.kills());
 
             List<String> all = box.pods().stream().map(PodNs::ip).toList();
             assertThat(Set.copyOf(all)).as("addresses held by the live pods").hasSameSizeAs(all);
@@ -257,11 +284,11 @@ class ChurnTest {
      * daemon dies under load, not before or after it), plus a delay of up to a plugin call's length so the kill can
      * land inside one.
      */
-    private static List<Kill> planKills(Random random, int nodes) {
+    private static List<Kill> planKills(Random random, int nodes, int operations, int kills) {
         TreeMap<Integer, Kill> byOperation = new TreeMap<>();
-        int from = OPERATIONS / 20;
-        int span = OPERATIONS * 9 / 10;
-        while (byOperation.size() < KILLS) {
+        int from = operations / 20;
+        int span = operations * 9 / 10;
+        while (byOperation.size() < kills) {
             int at = from + random.nextInt(span);
             byOperation.putIfAbsent(at, new Kill(at, random.nextInt(nodes), random.nextInt(400),
                     random.nextInt(1500)));
