@@ -52,10 +52,27 @@ public final class LocalStack {
     ready = true;
   }
 
-  /** A raw SDK client (no guard), for test fixtures that set up and inspect the emulator's state. */
+  /**
+   * A raw SDK client (no guard), for test fixtures that set up and inspect the emulator's state. Its calls carry
+   * the harness header, which the emulator's fidelity layer neither throttles nor delays: they stand for what is not
+   * an EC2 API call on AWS (the test IMDS, the fabric that plays the VPC router) or for the test looking on, and
+   * must not eat the account's token buckets that the daemons under test share.
+   */
   public static Ec2Client rawClient() {
-    return client(List.of());
+    return client(List.of(HARNESS));
   }
+
+  /** The header the fidelity layer exempts (vpccni_ec2_fidelity.HARNESS_HEADER). */
+  static final String HARNESS_HEADER = "X-Vpccni-Harness";
+
+  private static final ExecutionInterceptor HARNESS = new ExecutionInterceptor() {
+    @Override
+    public software.amazon.awssdk.http.SdkHttpRequest modifyHttpRequest(
+        software.amazon.awssdk.core.interceptor.Context.ModifyHttpRequest context,
+        software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+      return context.httpRequest().toBuilder().putHeader(HARNESS_HEADER, "1").build();
+    }
+  };
 
   public static Ec2Client client(List<ExecutionInterceptor> interceptors) {
     ensureRunning();

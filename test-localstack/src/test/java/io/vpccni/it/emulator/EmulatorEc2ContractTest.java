@@ -86,7 +86,8 @@ class EmulatorEc2ContractTest extends Ec2ContractSuite {
     @Test
     void anEmptyTokenBucketAnswersRequestLimitExceededUntilItRefills() throws Exception {
         String subnet = world.createSubnet(block(23, 24));
-        Ec2Client raw = emulator().raw(); // no retries: every refusal is seen
+        // The daemons' kind of client (the harness's raw client is never throttled); no retries: every refusal is seen.
+        Ec2Client raw = io.vpccni.it.localstack.LocalStack.client(List.of());
         try (EmulatorTiming timing = EmulatorTiming.throttling("mutating", 5, 2)) {
             List<String> outcomes = new ArrayList<>();
             for (int i = 0; i < 8; i++) {

@@ -2,6 +2,7 @@ package io.vpccni.it.vpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vpccni.it.localstack.EmulatorTiming;
 import io.vpccni.netlink.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ class VpcInABoxTest {
     private static final int CHURN_ADDS = 12;
 
     private VpcBox box;
+    private EmulatorTiming timing;
     private SimulatedNodeNs a;
     private SimulatedNodeNs b;
     private SimulatedNodeNs c;
@@ -42,6 +44,9 @@ class VpcInABoxTest {
     void startBox() throws Exception {
         Shell.require("root".equals(System.getProperty("user.name")), "namespaces need root");
         Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
+        // EC2's timing: each call takes its time, an attachment completes 3 s after AttachNetworkInterface answers
+        // (only then do the node's device and its instance metadata show the ENI), and the token buckets apply.
+        timing = EmulatorTiming.realistic();
         box = VpcBox.start(List.of(
                 new VpcBox.NodeSpec("a", "t3.small", Map.of()),
                 new VpcBox.NodeSpec("b", "t3.small", Map.of("IP_COOLDOWN_PERIOD", "0")),
@@ -63,6 +68,9 @@ class VpcInABoxTest {
     void closeBox() {
         if (box != null) {
             box.close();
+        }
+        if (timing != null) {
+            timing.close();
         }
     }
 
