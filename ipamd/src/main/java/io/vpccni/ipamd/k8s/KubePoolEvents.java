@@ -31,7 +31,7 @@ final class KubePoolEvents implements PoolEvents {
     }
 
     @Override
-    public void maintenanceFailed(RuntimeException error) {}
+    public void maintenanceFailed(Throwable error) {}
 
     @Override
     public void placementUnavailable(String reason) {

@@ -10,7 +10,7 @@ public interface PoolEvents {
 
     void failed(PoolAction action, Ec2Failure failure);
 
-    void maintenanceFailed(RuntimeException error);
+    void maintenanceFailed(Throwable error);
 
     /** A new ENI was needed but has no valid place (see {@link EniPlacement.Unavailable}). */
     default void placementUnavailable(String reason) {}
@@ -23,6 +23,6 @@ public interface PoolEvents {
         public void failed(PoolAction action, Ec2Failure failure) {}
 
         @Override
-        public void maintenanceFailed(RuntimeException error) {}
+        public void maintenanceFailed(Throwable error) {}
     };
 }

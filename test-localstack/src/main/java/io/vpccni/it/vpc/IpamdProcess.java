@@ -35,7 +35,7 @@ public final class IpamdProcess implements AutoCloseable {
 
     /** The daemon's JVM flags; a benchmark may set the image's own through {@code -Dvpccni.ipamd.jvmFlags}. */
     private static final String JVM_FLAGS = System.getProperty("vpccni.ipamd.jvmFlags",
-            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m");
+            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m -XX:+ExitOnOutOfMemoryError");
 
     /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
