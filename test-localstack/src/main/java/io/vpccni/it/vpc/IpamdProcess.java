@@ -114,8 +114,15 @@ public final class IpamdProcess implements AutoCloseable {
         throw new IllegalStateException("ipamd in " + ns + " not ready after " + timeout.toSeconds() + " s:\n" + tail());
     }
 
+    /** The end of the process's output, and of its log file (AWS_VPC_K8S_CNI_LOG_FILE) when it writes one. */
     String tail() throws IOException {
-        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        String out = tail(log);
+        String file = env.getOrDefault("AWS_VPC_K8S_CNI_LOG_FILE", "stdout");
+        return file.startsWith("/") ? out + "\n--- " + file + ":\n" + tail(Path.of(file)) : out;
+    }
+
+    private static String tail(Path file) throws IOException {
+        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
     }
 
