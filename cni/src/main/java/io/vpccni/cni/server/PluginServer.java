@@ -64,6 +64,11 @@ public final class PluginServer implements AutoCloseable {
                 });
     }
 
+    /** What the socket server has done so far: connections accepted, closed to make room, timed out, open. */
+    public BoundedServer.Counts connections() {
+        return transport.counts();
+    }
+
     /** Serves on {@code socket}; {@code dispatcher} decides what the host namespace is. */
     public static PluginServer start(Path socket, Dispatcher dispatcher) throws IOException {
         return new PluginServer(socket, dispatcher);

@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -148,6 +149,30 @@ class BadInputIT {
             assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().matches("cni-plugin-[0-9]+"));
         } finally {
             Shell.run("rm", "-rf", scratch.toString());
+        }
+    }
+
+    /** A newline in CNI_ARGS (logged at DEBUG with the invocation) is escaped: it cannot forge a log line. */
+    @org.junit.jupiter.api.Test
+    void aForgedNewlineInCniArgsAppearsEscapedInThePluginLog() throws Exception {
+        Path log = Files.createTempDirectory("vpccni-cni-forged").resolve("plugin.log");
+        try {
+            String before = f.node.snapshot();
+            String conf = Conf.of(V, ",\"pluginLogFile\":\"" + log + "\"");
+            String forged = "K8S_POD_NAMESPACE=default;K8S_POD_NAME=a\n2026-01-01T00:00:00.000Z ERROR [1] forged";
+            Shell.Result add = f.plugin(PluginCall.of("ADD", "forged", pod.path(), "pod-forged")
+                    .set("CNI_ARGS", forged).env(), conf);
+            Shell.Result del = f.plugin(PluginCall.of("DEL", "forged", pod.path(), "pod-forged")
+                    .set("CNI_ARGS", forged).env(), add.exit() == 0 ? Conf.withPrev(V, add.stdout()) : conf);
+            assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
+
+            List<String> lines = Files.readAllLines(log);
+            assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01T00:00:00.000Z"))
+                    .anyMatch(l -> l.contains("K8S_POD_NAME=a\\n2026-01-01T00:00:00.000Z ERROR [1] forged"));
+            assertThat(f.ipamd.assignedIps()).isEmpty();
+            assertThat(f.node.snapshot()).isEqualTo(before);
+        } finally {
+            Shell.run("rm", "-rf", log.getParent().toString());
         }
     }
 }
