@@ -148,4 +148,11 @@ class ManifestsTest {
             assertThat(eniSpec.getProperties()).containsOnlyKeys("subnet", "securityGroups");
         });
     }
+
+    /** The image runs ipamd with the flags the README measures, and restarts it rather than run out of heap. */
+    @Test
+    void theImagesIpamdLauncherHasTheMeasuredHeapAndExitsOnOutOfMemory() throws Exception {
+        String launcher = java.nio.file.Files.readString(Manifests.DEPLOY.resolve("image/ipamd"));
+        assertThat(launcher).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-XX:+ExitOnOutOfMemoryError");
+    }
 }

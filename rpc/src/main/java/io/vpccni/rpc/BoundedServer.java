@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * every connection without blocking, so an idle or trickling client costs a descriptor and a few hundred bytes,
  * never a thread; only a complete request reaches a worker thread, and at most {@code maxInFlight} run at once
  * (the rest wait in order). Each connection's buffer grows with what arrives, up to one byte past
- * {@code maxRequestBytes}, and all of them together hold at most {@code maxBufferedBytes}: past that, the oldest
- * connections still sending are closed to make room.
+ * {@code maxRequestBytes}, and all of them together, with the complete requests waiting for or being answered,
+ * hold at most {@code maxBufferedBytes}: past that, the oldest connections still sending are closed to make room,
+ * or the one that needs more is.
  *
  * <p>Bounds: at most {@code maxConnections} open connections; when a new one would exceed that, the oldest
  * connection still sending its request is closed to make room (so a flood of slow clients cannot lock out a
@@ -92,7 +93,10 @@ public final class BoundedServer implements AutoCloseable {
         byte[] oversized(int limit);
     }
 
-    /** What the server has done so far, for tests and logs. */
+    /**
+     * What the server has done so far, for tests and logs: connections accepted; closed to stay within the
+     * connection cap or the byte budget; refused at the cap; closed past a time-out; open now.
+     */
     public record Counts(long accepted, long evicted, long refused, long timedOut, int open) {}
 
     private enum State { READING, ANSWERING, WRITING, DRAINING }
@@ -132,6 +136,8 @@ public final class BoundedServer implements AutoCloseable {
     private final AtomicBoolean closeCalled = new AtomicBoolean();
     /** Bytes held by the buffers of connections still sending. Touched by the selector thread only. */
     private long buffered;
+    /** Bytes of complete requests handed to workers and not yet answered. */
+    private final AtomicLong answering = new AtomicLong();
     private long nextCheck;
     private long acceptPausedUntil;
     private long lastWarning = System.nanoTime() - WARN_EVERY_NANOS;
@@ -322,7 +328,8 @@ public final class BoundedServer implements AutoCloseable {
             }
             int grown = (int) Math.min(size, limits.maxRequestBytes() + 1L);
             makeRoom(c, grown - c.buf.length);
-            if (buffered + grown - c.buf.length > limits.maxBufferedBytes()) {
+            if (held() + grown - c.buf.length > limits.maxBufferedBytes()) {
+                evicted.incrementAndGet();
                 throw new IOException("no room for " + grown + " bytes of request within the "
                         + limits.maxBufferedBytes() + " all requests in progress may hold");
             }
@@ -337,7 +344,7 @@ public final class BoundedServer implements AutoCloseable {
     private void makeRoom(Conn growing, long more) {
         Iterator<Conn> oldest = open.iterator();
         int closed = 0;
-        while (buffered + more > limits.maxBufferedBytes() && oldest.hasNext()) {
+        while (held() + more > limits.maxBufferedBytes() && oldest.hasNext()) {
             Conn c = oldest.next();
             if (c != growing && c.state == State.READING && c.buf.length > 0) {
                 oldest.remove();
@@ -354,6 +361,10 @@ public final class BoundedServer implements AutoCloseable {
         }
     }
 
+    private long held() {
+        return buffered + answering.get();
+    }
+
     private void release(Conn c) {
         buffered -= c.buf.length;
         c.buf = NOTHING;
@@ -367,6 +378,7 @@ public final class BoundedServer implements AutoCloseable {
         c.key.interestOps(0);
         byte[] request = Arrays.copyOf(c.buf, c.len);
         buffered -= c.buf.length;
+        answering.addAndGet(request.length);
         c.buf = NOTHING;
         c.drainBudget = 16L * limits.maxRequestBytes();
         submit(() -> {
@@ -376,6 +388,8 @@ public final class BoundedServer implements AutoCloseable {
             } catch (Throwable e) {
                 warn("answering a request failed; closed its connection", e);
                 reply = null;
+            } finally {
+                answering.addAndGet(-request.length);
             }
             byte[] answer = reply;
             toSelector.add(() -> {

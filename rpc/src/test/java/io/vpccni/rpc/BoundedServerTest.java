@@ -132,6 +132,44 @@ class BoundedServerTest {
     }
 
     @Test
+    void requestsWaitingForTheirAnswerCountInTheByteBudget() throws Exception {
+        Path sock = dir.resolve("s.sock");
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        UnixRequestServer.Exchange held = exchange(request -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "ok".getBytes(UTF_8);
+        });
+        try (UnixRequestServer server = serve(sock,
+                new BoundedServer.Limits(8, 1, 1000, 2500, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                Thread.ofVirtual().factory(), held);
+                SocketChannel answered = connect(sock);
+                SocketChannel waiting = connect(sock);
+                SocketChannel third = connect(sock)) {
+            for (SocketChannel c : List.of(answered, waiting)) {
+                c.write(ByteBuffer.wrap(new byte[900]));
+                c.shutdownOutput();
+            }
+            Thread.sleep(200);
+            // 1,800 bytes of complete requests are held; 1,001 more do not fit in 2,500, and nobody is left to close.
+            third.write(ByteBuffer.wrap(new byte[900]));
+            await("the third is closed", Duration.ofSeconds(3), () -> server.counts().evicted() == 1);
+            assertThat(third.read(ByteBuffer.allocate(16))).isEqualTo(-1);
+            release.countDown();
+            for (SocketChannel c : List.of(answered, waiting)) {
+                ByteBuffer reply = ByteBuffer.allocate(16);
+                while (c.read(reply) >= 0) {
+                    // until the server closes
+                }
+                assertThat(new String(reply.array(), 0, reply.position(), UTF_8)).isEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
     void inFlightAnswersAreCappedAndTheRestWaitTheirTurn() throws Exception {
         Path sock = dir.resolve("s.sock");
         AtomicInteger running = new AtomicInteger();
