@@ -3,26 +3,21 @@ package io.vpccni.ipamd.pool;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.warmpool.PoolAction;
 
-/** What the maintainer did, for metrics and events; the maintainer itself keeps no counters. */
+/**
+ * What the maintainer did, for metrics and events; the maintainer itself keeps no counters. Each hook does nothing
+ * unless overridden: a listener takes only what it reports.
+ */
 public interface PoolEvents {
 
-    void applied(PoolAction action);
+    default void applied(PoolAction action) {}
 
-    void failed(PoolAction action, Ec2Failure failure);
+    default void failed(PoolAction action, Ec2Failure failure) {}
 
-    void maintenanceFailed(Throwable error);
+    /** A tick failed, whatever it threw; the loop goes on. */
+    default void maintenanceFailed(Throwable error) {}
 
     /** A new ENI was needed but has no valid place (see {@link EniPlacement.Unavailable}). */
     default void placementUnavailable(String reason) {}
 
-    PoolEvents NONE = new PoolEvents() {
-        @Override
-        public void applied(PoolAction action) {}
-
-        @Override
-        public void failed(PoolAction action, Ec2Failure failure) {}
-
-        @Override
-        public void maintenanceFailed(Throwable error) {}
-    };
+    PoolEvents NONE = new PoolEvents() {};
 }

@@ -2,11 +2,9 @@ package io.vpccni.ipamd.pool;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.warmpool.NodeCondition;
 import io.vpccni.ipamd.warmpool.NodeLimits;
-import io.vpccni.ipamd.warmpool.PoolAction;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import io.vpccni.ipamd.warmpool.PoolTimings;
 import java.time.Clock;
@@ -25,12 +23,6 @@ class PoolMaintainerLoopTest {
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         AtomicInteger ticks = new AtomicInteger();
         PoolEvents events = new PoolEvents() {
-            @Override
-            public void applied(PoolAction action) {}
-
-            @Override
-            public void failed(PoolAction action, Ec2Failure failure) {}
-
             @Override
             public void maintenanceFailed(Throwable error) {
                 failures.add(error);
