@@ -235,6 +235,46 @@ class BoundedServerTest {
         }
     }
 
+    @Test
+    void anErrorOnTheSelectorThreadClosesItsConnectionAndTheSelectorGoesOn() throws Exception {
+        Path sock = dir.resolve("s.sock");
+        UnixRequestServer.Exchange brittle = new UnixRequestServer.Exchange() {
+            @Override
+            public byte[] answer(byte[] request) {
+                return request;
+            }
+
+            @Override
+            public byte[] oversized(int limit) {
+                throw new StackOverflowError("a stand-in for any Error, on the selector thread");
+            }
+        };
+        try (UnixRequestServer server = serve(sock,
+                new BoundedServer.Limits(8, 2, 100, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                Thread.ofVirtual().factory(), brittle)) {
+            try (SocketChannel big = connect(sock)) {
+                big.write(ByteBuffer.wrap(new byte[500]));
+                ByteBuffer nothing = ByteBuffer.allocate(16);
+                int n;
+                try {
+                    n = big.read(nothing);
+                } catch (IOException reset) {
+                    n = -1;
+                }
+                assertThat(n).isEqualTo(-1);
+            }
+            try (SocketChannel c = connect(sock)) {
+                c.write(ByteBuffer.wrap("still here".getBytes(UTF_8)));
+                c.shutdownOutput();
+                ByteBuffer reply = ByteBuffer.allocate(16);
+                while (c.read(reply) >= 0) {
+                    // until the server closes
+                }
+                assertThat(new String(reply.array(), 0, reply.position(), UTF_8)).isEqualTo("still here");
+            }
+        }
+    }
+
     static UnixRequestServer serve(Path sock, BoundedServer.Limits limits, ThreadFactory workers,
             UnixRequestServer.Exchange exchange) throws IOException {
         return UnixRequestServer.start("t", sock, limits, workers, exchange);
