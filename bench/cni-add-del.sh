@@ -26,7 +26,7 @@ trap cleanup EXIT
 ip netns add "$node"; ip netns add "$pod"; ip -n "$node" link set lo up
 cp_deps="$(ls "$PLUGIN"/lib/*.jar | paste -sd:)"
 # ipamd's own JVM flags (deploy/image/ipamd), so the memory figure below is comparable.
-ip netns exec "$node" "$JDK/bin/java" -XX:+UseSerialGC -Xmx64m -Dvpccni.native.library="$PLUGIN/lib/libvpccni-syscall.so" \
+ip netns exec "$node" "$JDK/bin/java" -XX:+UseSerialGC -Xmx64m -XX:+ExitOnOutOfMemoryError -Dvpccni.native.library="$PLUGIN/lib/libvpccni-syscall.so" \
   -cp "$ROOT/cni/target/test-classes:$cp_deps" io.vpccni.cni.testing.PoolBackedIpamd "$tmp/ipamd.sock" 8 \
   --plugin-server >"$tmp/ipamd.log" 2>&1 &
 ipamd=$!

@@ -8,5 +8,5 @@ PODS="${1:-250}"
 source "$ROOT/bench/it-classpath.sh"
 flags="$(grep -o -- '-XX:[^\\]*' "$ROOT/deploy/image/ipamd" | head -1 | sed 's/ *$//')" # the image's heap and GC flags
 cd "$ROOT/test-localstack" # VPC in a box finds the packaged plugin above its working directory
-"$JDK/bin/java" --enable-native-access=ALL-UNNAMED "-Dvpccni.ipamd.jvmFlags=${flags:--XX:+UseSerialGC -Xmx64m}" \
+"$JDK/bin/java" --enable-native-access=ALL-UNNAMED "-Dvpccni.ipamd.jvmFlags=${flags:--XX:+UseSerialGC -Xmx64m -XX:+ExitOnOutOfMemoryError}" \
   -cp "$cp" io.vpccni.it.ipamd.ServedPodsMemoryBench "$PODS"

@@ -11,8 +11,8 @@ ROUNDS="${1:-20}"
 # JVM flag variants of the daemon, from the JVM's defaults to the leanest (README, "ipamd memory").
 VARIANTS=(
   "defaults="
-  "serialgc+64m=-XX:+UseSerialGC -Xmx64m"
-  "lean=-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss256k"
+  "serialgc+64m=-XX:+UseSerialGC -Xmx64m -XX:+ExitOnOutOfMemoryError"
+  "lean=-XX:+UseSerialGC -Xmx32m -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss256k -XX:+ExitOnOutOfMemoryError"
 )
 
 source "$ROOT/bench/it-classpath.sh"

@@ -9,11 +9,15 @@
  * When no server answers (no daemon, or one that cannot see the pod's netns), or the server goes
  * away before its reply is complete, it runs the standalone Java plugin, vpc-cni-jvm beside it,
  * with the same environment and stdin: every verb still works with the daemon down (DEL from
- * prevResult, STATUS saying why), as the standalone plugin does it.
+ * prevResult, STATUS saying why), as the standalone plugin does it. So does a server that does not
+ * take the connection or the request within a few seconds (a full backlog, a wedged daemon), and
+ * one that does not run as root: the invocation carries the pod's configuration to whoever listens.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC "vpc-cni-plugin/1\n"
@@ -33,6 +38,8 @@
 #define STR(x) #x
 #define XSTR(x) STR(x)
 #define REPLY_TIMEOUT_SECONDS 600     /* the server bounds its own work; this only ends a hung daemon's hold */
+#define CONNECT_TIMEOUT_MS 3000       /* a healthy server accepts at once; past this, the standalone plugin */
+#define SEND_TIMEOUT_SECONDS 5        /* the same for taking the request */
 
 extern char **environ;
 
@@ -192,14 +199,126 @@ static void run_standalone(char **argv, const struct buf *in, int consumed) {
     fail(in, 999, "vpc-cni: cannot run the standalone plugin", details);
 }
 
+static long long now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long) t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Connects within CONNECT_TIMEOUT_MS. A Unix socket whose backlog is full fails a non-blocking
+ * connect with EAGAIN rather than letting it wait, so that is retried until the deadline.
+ * The socket is blocking again on return. 0, or -1 with a reason in why.
+ */
+static int connect_within(int s, const struct sockaddr_un *addr, const char **why) {
+    long long deadline = now_ms() + CONNECT_TIMEOUT_MS;
+    int flags = fcntl(s, F_GETFL);
+    if (flags < 0 || fcntl(s, F_SETFL, flags | O_NONBLOCK) < 0) {
+        *why = "cannot make the socket non-blocking";
+        return -1;
+    }
+    for (;;) {
+        if (connect(s, (const struct sockaddr *) addr, sizeof *addr) == 0) break;
+        if (errno == EINTR) continue;
+        if (errno == EINPROGRESS) {
+            struct pollfd p = {.fd = s, .events = POLLOUT};
+            long long left = deadline - now_ms();
+            int err = 0;
+            socklen_t len = sizeof err;
+            if (left <= 0 || poll(&p, 1, (int) left) <= 0
+                    || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+                *why = "the plugin server did not take the connection in time";
+                return -1;
+            }
+            break;
+        }
+        if (errno != EAGAIN) {
+            *why = NULL; /* nothing listens: the ordinary case with the daemon down */
+            return -1;
+        }
+        if (now_ms() >= deadline) {
+            *why = "the plugin server's backlog stayed full";
+            return -1;
+        }
+        usleep(20000);
+    }
+    if (fcntl(s, F_SETFL, flags) < 0) {
+        *why = "cannot make the socket blocking again";
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether root listens on the socket: anyone else would receive the pod's configuration. */
+static int peer_is_root(int s) {
+    struct ucred cred;
+    socklen_t len = sizeof cred;
+    return getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && len == sizeof cred && cred.uid == 0;
+}
+
+/*
+ * A decimal number made only of digits, within [p, end): no sign, no spaces, no more than 10
+ * digits. The buffer need not be NUL-terminated. 0, or -1 if it is not one.
+ */
+static int parse_decimal(const char *p, const char *end, unsigned long long *out) {
+    if (p >= end || end - p > 10) return -1;
+    unsigned long long v = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9') return -1;
+        v = v * 10 + (unsigned long long) (*p - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/*
+ * The reply: "MAGIC exit STATUS LENGTH\n" then exactly LENGTH bytes of stdout, or "MAGIC unserved
+ * REASON\n". Parsed within [data, data + len) only.
+ */
+enum reply_kind { REPLY_EXIT, REPLY_UNSERVED, REPLY_BAD };
+
+static enum reply_kind parse_reply(const char *data, size_t len, int *status, const char **body,
+                                   size_t *body_len, const char **reason, int *reason_len) {
+    size_t m = strlen(MAGIC);
+    if (!data || len <= m || memcmp(data, MAGIC, m) != 0) return REPLY_BAD;
+    const char *head = data + m, *end = data + len;
+    const char *nl = memchr(head, '\n', (size_t) (end - head));
+    if (!nl) return REPLY_BAD;
+    if ((size_t) (nl - head) > 5 && memcmp(head, "exit ", 5) == 0) {
+        const char *digits = head + 5;
+        const char *space = memchr(digits, ' ', (size_t) (nl - digits));
+        unsigned long long st, length;
+        if (!space || parse_decimal(digits, space, &st) < 0 || parse_decimal(space + 1, nl, &length) < 0
+                || st > 255 || length != (unsigned long long) (end - nl - 1)) {
+            return REPLY_BAD;
+        }
+        *status = (int) st;
+        *body = nl + 1;
+        *body_len = (size_t) length;
+        return REPLY_EXIT;
+    }
+    if ((size_t) (nl - head) >= 9 && memcmp(head, "unserved ", 9) == 0) {
+        *reason = head + 9;
+        *reason_len = (int) (nl - head - 9 > 4096 ? 4096 : nl - head - 9);
+        return REPLY_UNSERVED;
+    }
+    return REPLY_BAD;
+}
+
 int main(int argc, char **argv) {
     (void) argc;
     struct buf in = {0}, request = {0}, reply = {0};
     struct sockaddr_un addr;
+    const char *why = NULL;
 
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0 || server_path(&addr) < 0 || connect(s, (struct sockaddr *) &addr, sizeof addr) < 0) {
+    if (s < 0 || server_path(&addr) < 0 || connect_within(s, &addr, &why) < 0) {
+        if (why) fprintf(stderr, "vpc-cni: %s; running the plugin here\n", why);
         run_standalone(argv, &in, 0); /* no server: stdin untouched */
+    }
+    if (!peer_is_root(s)) {
+        fputs("vpc-cni: the process listening on the plugin socket is not root; running the plugin here\n", stderr);
+        run_standalone(argv, &in, 0);
     }
     if (read_all(0, &in, MAX_REQUEST) < 0) {
         if (errno != E2BIG) fail(&in, 999, "vpc-cni: cannot read stdin", strerror(errno));
@@ -212,8 +331,13 @@ int main(int argc, char **argv) {
     }
     append(&request, "", 1);
     append(&request, in.data ? in.data : "", in.len);
+    struct timeval send_timeout = {.tv_sec = SEND_TIMEOUT_SECONDS};
+    setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
     if (write_all(s, request.data, request.len, MSG_NOSIGNAL) < 0 || shutdown(s, SHUT_WR) < 0) {
-        run_standalone(argv, &in, 1); /* the server went away before taking the request */
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            fputs("vpc-cni: the plugin server did not take the request in time; running the plugin here\n", stderr);
+        }
+        run_standalone(argv, &in, 1); /* the server went away, or stalled, before taking the request */
     }
     struct timeval timeout = {.tv_sec = REPLY_TIMEOUT_SECONDS};
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
@@ -227,24 +351,19 @@ int main(int argc, char **argv) {
     }
     close(s);
 
-    /* "exit STATUS LENGTH\n" then exactly LENGTH bytes of stdout; anything shorter was cut off. */
-    size_t m = strlen(MAGIC);
-    char *head = reply.data, *end = reply.data + reply.len;
-    char *nl = reply.len > m ? memchr(head + m, '\n', reply.len - m) : NULL;
-    if (nl && memcmp(head, MAGIC, m) == 0 && strncmp(head + m, "exit ", 5) == 0) {
-        char *digits = head + m + 5, *space, *after;
-        errno = 0;
-        long status = strtol(digits, &space, 10);
-        unsigned long long length = *space == ' ' ? strtoull(space + 1, &after, 10) : 0;
-        if (*space == ' ' && after == nl && space > digits && errno == 0 && status >= 0 && status <= 255
-                && length == (unsigned long long) (end - nl - 1)) {
-            if (write_all(1, nl + 1, (size_t) length, 0) < 0) return 1;
-            return (int) status;
-        }
-    }
-    if (nl && memcmp(head, MAGIC, m) == 0 && strncmp(head + m, "unserved ", 9) == 0) {
+    int status = 0, reason_len = 0;
+    const char *body = NULL, *reason = NULL;
+    size_t body_len = 0;
+    switch (parse_reply(reply.data, reply.len, &status, &body, &body_len, &reason, &reason_len)) {
+    case REPLY_EXIT:
+        if (write_all(1, body, body_len, 0) < 0) return 1;
+        return status;
+    case REPLY_UNSERVED:
         fprintf(stderr, "vpc-cni: plugin server did not run this invocation (%.*s); running the plugin here\n",
-                (int) (nl - head - m - 9), head + m + 9);
+                reason_len, reason);
+        break;
+    case REPLY_BAD:
+        break;
     }
     /* unserved, or a reply cut short (the daemon died): run it here. */
     run_standalone(argv, &in, 1);

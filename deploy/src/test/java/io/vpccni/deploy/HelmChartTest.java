@@ -69,4 +69,20 @@ class HelmChartTest {
         assertThat(ds.getSpec().getTemplate().getSpec().getInitContainers().getFirst().getEnv()).singleElement()
                 .satisfies(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("VPC_CNI_MOVE_AWS_CONFLIST=true"));
     }
+
+    /** pods/patch is granted exactly when the chart turns ANNOTATE_POD_IP on. */
+    @Test
+    void theClusterRoleFollowsAnnotatePodIp() throws Exception {
+        for (String annotate : List.of("true", "false")) {
+            List<HasMetadata> objects = render("--set", "env.ANNOTATE_POD_IP=" + annotate);
+            var role = objects.stream().filter(io.fabric8.kubernetes.api.model.rbac.ClusterRole.class::isInstance)
+                    .map(io.fabric8.kubernetes.api.model.rbac.ClusterRole.class::cast).findFirst().orElseThrow();
+            DaemonSet ds = objects.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast)
+                    .findFirst().orElseThrow();
+            assertThat(ManifestsTest.granted(role)).as("ANNOTATE_POD_IP=%s", annotate)
+                    .isEqualTo(ManifestsTest.required(ds));
+            assertThat(ManifestsTest.granted(role).contains(List.of("", "pods", "patch")))
+                    .isEqualTo(annotate.equals("true"));
+        }
+    }
 }

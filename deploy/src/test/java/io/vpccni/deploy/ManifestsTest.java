@@ -105,21 +105,34 @@ class ManifestsTest {
     }
 
     /** (apiGroup, resource, verb) triples. */
-    private static Set<List<String>> triples(List<RequiredPermissions.Rule> rules) {
+    static Set<List<String>> triples(List<RequiredPermissions.Rule> rules) {
         Set<List<String>> out = new HashSet<>();
         rules.forEach(r -> r.verbs().forEach(v -> out.add(List.of(r.apiGroup(), r.resource(), v))));
         return out;
     }
 
-    @Test
-    void clusterRoleGrantsExactlyTheApiCallsIpamdMakes() {
-        ClusterRole role = Manifests.one(ClusterRole.class);
+    /** (apiGroup, resource, verb) triples a ClusterRole grants; no rule may name single objects. */
+    static Set<List<String>> granted(ClusterRole role) {
         Set<List<String>> granted = new HashSet<>();
         role.getRules().forEach(rule -> rule.getApiGroups().forEach(g -> rule.getResources().forEach(r ->
                 rule.getVerbs().forEach(v -> granted.add(List.of(g, r, v))))));
         assertThat(role.getRules()).allSatisfy(rule -> assertThat(rule.getResourceNames()).isNullOrEmpty());
+        return granted;
+    }
 
-        assertThat(granted).isEqualTo(triples(RequiredPermissions.ALL));
+    /** The calls ipamd makes with the ANNOTATE_POD_IP of {@code ds}'s ipamd container (pods/patch only if on). */
+    static Set<List<String>> required(DaemonSet ds) {
+        String annotate = ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
+                .filter(e -> e.getName().equals("ANNOTATE_POD_IP")).findFirst().orElseThrow().getValue();
+        return triples(RequiredPermissions.of(Boolean.parseBoolean(annotate)));
+    }
+
+    @Test
+    void clusterRoleGrantsExactlyTheApiCallsIpamdMakes() {
+        ClusterRole role = Manifests.one(ClusterRole.class);
+        DaemonSet ds = Manifests.one(DaemonSet.class);
+        assertThat(granted(role)).isEqualTo(required(ds))
+                .doesNotContain(List.of("", "pods", "patch")); // ANNOTATE_POD_IP is off by default
 
         ClusterRoleBinding binding = Manifests.one(ClusterRoleBinding.class);
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
@@ -143,5 +156,12 @@ class ManifestsTest {
             assertThat(eniSpec.getRequired()).containsExactly("subnet");
             assertThat(eniSpec.getProperties()).containsOnlyKeys("subnet", "securityGroups");
         });
+    }
+
+    /** The image runs ipamd with the flags the README measures, and restarts it rather than run out of heap. */
+    @Test
+    void theImagesIpamdLauncherHasTheMeasuredHeapAndExitsOnOutOfMemory() throws Exception {
+        String launcher = java.nio.file.Files.readString(Manifests.DEPLOY.resolve("image/ipamd"));
+        assertThat(launcher).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-XX:+ExitOnOutOfMemoryError");
     }
 }

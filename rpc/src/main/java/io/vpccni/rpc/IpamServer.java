@@ -22,7 +22,7 @@ public final class IpamServer implements AutoCloseable {
     private IpamServer(Path socketPath, Function<IpamRequest, IpamReply> handler, Duration ioTimeout)
             throws IOException {
         this.handler = handler;
-        this.transport = UnixRequestServer.start("ipam-rpc", socketPath, Protocol.MAX_MESSAGE_BYTES, ioTimeout,
+        this.transport = UnixRequestServer.start("ipam-rpc", socketPath, limits(ioTimeout),
                 Thread.ofVirtual().name("ipam-rpc-", 0).factory(), new UnixRequestServer.Exchange() {
                     @Override
                     public byte[] answer(byte[] request) {
@@ -35,6 +35,14 @@ public final class IpamServer implements AutoCloseable {
                                 "bad request: message exceeds the limit of " + limit + " bytes"));
                     }
                 });
+    }
+
+    /**
+     * 1,024 connections (a node runs at most a few hundred pods, and the plugin holds one connection per
+     * invocation); 256 requests answered at once, on virtual threads; 4 MiB for requests in progress.
+     */
+    static BoundedServer.Limits limits(Duration ioTimeout) {
+        return new BoundedServer.Limits(1024, 256, Protocol.MAX_MESSAGE_BYTES, 4L << 20, ioTimeout, ioTimeout);
     }
 
     public static IpamServer start(Path socketPath, Function<IpamRequest, IpamReply> handler)
@@ -50,6 +58,10 @@ public final class IpamServer implements AutoCloseable {
 
     public Path socketPath() {
         return transport.socketPath();
+    }
+
+    public BoundedServer.Counts counts() {
+        return transport.counts();
     }
 
     /** A reply too large to send (a huge GC list) is replaced by a Failure that says so. */

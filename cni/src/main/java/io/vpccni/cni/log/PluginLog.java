@@ -5,10 +5,15 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import io.vpccni.rpc.LogText;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The plugin's log: one line per event, appended to {@code pluginLogFile}, never stdout (stdout
@@ -17,10 +22,18 @@ import java.nio.file.StandardCopyOption;
  * of a few MiB exist. Deliberately not java.util.logging: a short-lived process should not load a
  * logging framework to write a dozen lines.
  *
+ * <p>Control characters in a message are escaped ({@link LogText}): messages carry values from the invocation
+ * (CNI_ARGS, CNI_NETNS), and a newline in one must not forge a line. Rotation is safe with concurrent writers:
+ * the plugin server's threads, each with a log of its own, and standalone plugin processes decide it one at a
+ * time, under a lock on {@code <file>.lock}, and only while the file is still over the limit, so an old file is
+ * never moved over the one rotated a moment before.
+ *
  * <p>A log that cannot be written is not a reason to fail a pod: write errors end logging quietly.
  */
 public final class PluginLog implements AutoCloseable {
     public static final long MAX_BYTES = 4L * 1024 * 1024;
+    /** File locks are per process: the plugin server's threads take this before the file's. */
+    private static final Object ROTATION = new Object();
     private static String pid;
 
     public enum Level { DEBUG, INFO, WARN, ERROR }
@@ -28,28 +41,35 @@ public final class PluginLog implements AutoCloseable {
     private final Level threshold;
     private final Path file;
     private final PrintStream fallback;
+    private final long maxBytes;
     private OutputStream out;
     private boolean broken;
 
-    private PluginLog(Path file, Level threshold, PrintStream fallback) {
+    private PluginLog(Path file, Level threshold, PrintStream fallback, long maxBytes) {
         this.file = file;
         this.threshold = threshold;
         this.fallback = fallback;
+        this.maxBytes = maxBytes;
     }
 
     /** Lines at {@code threshold} and above go to {@code file}, opened on the first line. */
     public static PluginLog toFile(Path file, Level threshold) {
-        return new PluginLog(file, threshold, null);
+        return toFile(file, threshold, MAX_BYTES);
+    }
+
+    /** As {@link #toFile(Path, Level)}, rotating past {@code maxBytes} (tests). */
+    static PluginLog toFile(Path file, Level threshold, long maxBytes) {
+        return new PluginLog(file, threshold, null, maxBytes);
     }
 
     /** No file configured: warnings and errors go to stderr, which runtimes keep in their logs. */
     public static PluginLog toStderr() {
-        return new PluginLog(null, Level.WARN, System.err);
+        return new PluginLog(null, Level.WARN, System.err, MAX_BYTES);
     }
 
     /** Discards everything (tests that do not care). */
     public static PluginLog discard() {
-        return new PluginLog(null, Level.ERROR, null);
+        return new PluginLog(null, Level.ERROR, null, MAX_BYTES);
     }
 
     /**
@@ -95,14 +115,14 @@ public final class PluginLog implements AutoCloseable {
             return;
         }
         String line = LogTimestamp.format(System.currentTimeMillis()) + " " + level + " [" + pid() + "] "
-                + message + "\n";
+                + LogText.escape(message) + "\n";
         if (file == null) {
             fallback.print(line);
             return;
         }
         try {
             if (out == null) {
-                out = open(file);
+                out = open(file, maxBytes);
             }
             // One write per line: O_APPEND keeps lines of concurrent plugin processes whole.
             out.write(line.getBytes(StandardCharsets.UTF_8));
@@ -130,16 +150,35 @@ public final class PluginLog implements AutoCloseable {
      * java.io's File on the path every run takes (directory, size check, append): the JVM has it
      * ready at start, where NIO's Files initialises more on first use. Rotation, rare, uses Files.
      */
-    private static OutputStream open(Path file) throws IOException {
+    private static OutputStream open(Path file, long maxBytes) throws IOException {
         File f = file.toAbsolutePath().toFile();
         File parent = f.getParentFile();
         if (parent != null && !parent.isDirectory() && !parent.mkdirs() && !parent.isDirectory()) {
             throw new IOException("cannot create log directory " + parent);
         }
-        if (f.length() >= MAX_BYTES) { // 0 when the file does not exist yet
-            Files.move(file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+        if (f.length() >= maxBytes) { // 0 when the file does not exist yet
+            rotate(file, maxBytes);
         }
         return new FileOutputStream(f, true);
+    }
+
+    /**
+     * Moves the file to {@code <file>.1} if it is still over the limit once this writer holds the rotation: a
+     * writer that saw the size before another rotated must not move the fresh file over the rotated one.
+     */
+    private static void rotate(Path file, long maxBytes) throws IOException {
+        synchronized (ROTATION) {
+            Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
+            try (FileChannel lock = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock held = lock.lock()) {
+                if (Files.size(file) >= maxBytes) {
+                    Files.move(file, file.resolveSibling(file.getFileName() + ".1"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (NoSuchFileException alreadyMoved) {
+                // another writer rotated it between our look and our lock
+            }
+        }
     }
 
     @Override

@@ -21,6 +21,16 @@ final class DelCommand {
     private DelCommand() {}
 
     static String run(Invocation inv) throws CniError {
+        // Judged before anything is released: a path that is not a pod's namespace changes nothing.
+        Optional<NetNs> podNs = Netns.ifPresent(inv.args().netns(), inv.host());
+        try {
+            return run(inv, podNs);
+        } finally {
+            podNs.ifPresent(NetNs::close);
+        }
+    }
+
+    private static String run(Invocation inv, Optional<NetNs> podNs) throws CniError {
         var args = inv.args();
         PodIdentity pod = PodIdentity.of(args);
         Optional<PrevAttachment> prev = inv.conf().prevResult()
@@ -46,7 +56,7 @@ final class DelCommand {
             ip = prev.map(PrevAttachment::podIp);
         }
         if (ip.isPresent()) {
-            teardown(inv, ip.get());
+            teardown(inv, ip.get(), podNs);
         }
         if (refused != null) {
             throw refused;
@@ -54,9 +64,8 @@ final class DelCommand {
         return "";
     }
 
-    private static void teardown(Invocation inv, Inet4Address ip) throws CniError {
+    private static void teardown(Invocation inv, Inet4Address ip, Optional<NetNs> podNs) throws CniError {
         var args = inv.args();
-        Optional<NetNs> podNs = Netns.ifPresent(args.netns());
         try (Netlink hostNl = inv.host().openNetlink()) {
             boolean removed = PodNetwork.teardown(hostNl, ip, podNs, args.ifName(), inv.log());
             inv.log().info("container " + inv.containerId() + ": ip " + ip.getHostAddress()
@@ -64,8 +73,6 @@ final class DelCommand {
         } catch (RuntimeException e) {
             throw new CniError(PluginErrors.DATAPLANE_FAILED, "removing the pod network of ip "
                     + ip.getHostAddress() + " failed", String.valueOf(e.getMessage()));
-        } finally {
-            podNs.ifPresent(NetNs::close);
         }
     }
 }

@@ -1,35 +1,60 @@
 package io.vpccni.cni.plugin;
 
+import io.vpccni.cni.dataplane.HostNamespace;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ns.NetNs;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
-/** Opening CNI_NETNS: required for ADD and CHECK, optional (may be gone) for DEL. */
+/**
+ * Opening CNI_NETNS: required for ADD and CHECK, optional (may be gone) for DEL. Only a network namespace other
+ * than this process's own is accepted ({@link NetNs#openForeign}): a path to the process's own namespace would
+ * put the pod's eth0, address and default route there (the host's, for the daemon and for the standalone plugin),
+ * and a FIFO would block the thread that opened it.
+ */
 final class Netns {
     private Netns() {}
 
-    /** @throws CniError 4 when the path does not exist or cannot be opened */
-    static NetNs required(String path) throws CniError {
+    /** @throws CniError 4 when the path does not exist, cannot be opened, or is not a foreign network namespace */
+    static NetNs required(String path, HostNamespace host) throws CniError {
         try {
-            return NetNs.open(Path.of(path));
+            return NetNs.openForeign(Path.of(path), refused(host));
         } catch (NetlinkException e) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + path + " cannot be opened",
                     e.getMessage());
+        } catch (NetNs.Rejected e) {
+            throw rejected(path, e);
         }
     }
 
-    /** Empty when no path was given or the namespace is already gone. */
-    static Optional<NetNs> ifPresent(String path) {
+    /**
+     * Empty when no path was given or the namespace is already gone.
+     *
+     * @throws CniError 4 when the path is there but is not a foreign network namespace
+     */
+    static Optional<NetNs> ifPresent(String path, HostNamespace host) throws CniError {
         if (path.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(NetNs.open(Path.of(path)));
+            return Optional.of(NetNs.openForeign(Path.of(path), refused(host)));
         } catch (NetlinkException.NoSuchObject gone) {
             return Optional.empty();
+        } catch (NetNs.Rejected e) {
+            throw rejected(path, e);
         }
+    }
+
+    /** Besides the process's own: the host namespace the plugin works in, when that is another one. */
+    private static List<NetNs> refused(HostNamespace host) {
+        return host instanceof HostNamespace.Named named ? List.of(named.ns()) : List.of();
+    }
+
+    private static CniError rejected(String path, NetNs.Rejected e) {
+        return new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + path + " is not a pod's network namespace",
+                e.getMessage());
     }
 }

@@ -3,6 +3,7 @@ package io.vpccni.cni.server;
 import io.vpccni.cni.plugin.Dispatcher;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.CniVersion;
+import io.vpccni.rpc.BoundedServer;
 import io.vpccni.rpc.Protocol;
 import io.vpccni.rpc.UnixRequestServer;
 
@@ -38,10 +39,17 @@ public final class PluginServer implements AutoCloseable {
     private volatile boolean warnedInvisible;
     private final UnixRequestServer transport;
 
+    /**
+     * 1,024 connections; 64 invocations at once (each on a platform thread of its own: it enters the pod's
+     * namespace), the rest wait their turn; 16 MiB for requests in progress (an invocation is a few KiB).
+     */
+    static final BoundedServer.Limits LIMITS = new BoundedServer.Limits(1024, 64, PluginFrames.MAX_REQUEST_BYTES,
+            16L << 20, Protocol.DEFAULT_SERVER_IO_TIMEOUT, Protocol.DEFAULT_SERVER_IO_TIMEOUT);
+
     private PluginServer(Path socket, Dispatcher dispatcher) throws IOException {
         this.dispatcher = dispatcher;
-        this.transport = UnixRequestServer.start("cni-plugin", socket, PluginFrames.MAX_REQUEST_BYTES,
-                Protocol.DEFAULT_SERVER_IO_TIMEOUT, Thread.ofPlatform().daemon().name("cni-plugin-", 0).factory(),
+        this.transport = UnixRequestServer.start("cni-plugin", socket, LIMITS,
+                Thread.ofPlatform().daemon().name("cni-plugin-", 0).factory(),
                 new UnixRequestServer.Exchange() {
                     @Override
                     public byte[] answer(byte[] request) {
@@ -54,6 +62,11 @@ public final class PluginServer implements AutoCloseable {
                         return PluginFrames.unserved("request larger than " + limit + " bytes");
                     }
                 });
+    }
+
+    /** What the socket server has done so far: connections accepted, closed to make room, timed out, open. */
+    public BoundedServer.Counts connections() {
+        return transport.counts();
     }
 
     /** Serves on {@code socket}; {@code dispatcher} decides what the host namespace is. */

@@ -64,4 +64,50 @@ class PluginLogTest {
         assertThat(PluginLog.parseLevel("error")).isEqualTo(PluginLog.Level.ERROR);
         assertThat(PluginLog.parseLevel("chatty")).isEqualTo(PluginLog.Level.INFO);
     }
+
+    @Test
+    void aForgedNewlineInAValueIsEscapedAndStaysOnItsLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("plugin.log");
+        String cniArgs = "K8S_POD_NAME=a\n2026-01-01T00:00:00.000Z ERROR [1] forged\r\u001b[2J;K8S_POD_NAMESPACE=b";
+        try (PluginLog log = PluginLog.toFile(file, PluginLog.Level.INFO)) {
+            log.error("CNI_ARGS has an invalid pair '" + cniArgs + "'");
+        }
+
+        assertThat(Files.readAllLines(file)).singleElement().asString()
+                .contains("K8S_POD_NAME=a\\n2026-01-01T00:00:00.000Z ERROR [1] forged\\r\\u001b[2J;");
+    }
+
+    /**
+     * Invocations of the plugin server each have a log of their own on the same file: when it is over the limit,
+     * exactly one of them rotates it, the rotated generation is the full one, and no line is lost.
+     */
+    @Test
+    void concurrentWritersRotateAFullFileOnceAndLoseNoLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("plugin.log");
+        long limit = 64 * 1024;
+        for (int round = 0; round < 20; round++) {
+            Files.writeString(file, "x".repeat((int) limit) + "\n");
+            Files.deleteIfExists(dir.resolve("plugin.log.1"));
+            int writers = 16;
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                int id = i;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    try (PluginLog log = PluginLog.toFile(file, PluginLog.Level.INFO, limit)) {
+                        start.await();
+                        log.info("writer " + id);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(Files.size(dir.resolve("plugin.log.1"))).as("round %d", round).isEqualTo(limit + 1);
+            assertThat(Files.readAllLines(file)).as("round %d", round).hasSize(writers);
+        }
+    }
 }

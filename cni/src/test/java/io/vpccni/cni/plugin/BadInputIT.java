@@ -10,8 +10,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -99,5 +103,76 @@ class BadInputIT {
         assertThat(r.stdout()).matches("\\{\"cniVersion\":\"[0-9.]+\",\"code\":" + code + ",\"msg\":\".+\"(,\"details\":\".*\")?}");
         assertThat(f.node.snapshot()).isEqualTo(before);
         assertThat(f.ipamd.assignedIps()).isEmpty();
+    }
+
+    /**
+     * CNI_NETNS naming something other than a pod's network namespace: the node's own (the plugin's host
+     * namespace, and for the standalone plugin its own), a regular file, a FIFO (whose open would block), a
+     * directory, another kind of namespace. ADD and DEL both answer code 4 before anything is done, in time, and
+     * no thread of the plugin server is left behind.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"ADD,node", "DEL,node", "ADD,file", "DEL,file", "ADD,fifo", "DEL,fifo", "ADD,directory",
+            "DEL,directory", "ADD,uts"})
+    void aNetnsThatIsNotAPodsNetworkNamespaceIsRefusedAndChangesNothing(String verb, String kind) throws Exception {
+        Path scratch = Files.createTempDirectory("vpccni-cni-badnetns");
+        try {
+            String netns = switch (kind) {
+                case "node" -> f.node.path();
+                case "file" -> Files.writeString(scratch.resolve("file"), "x").toString();
+                case "fifo" -> {
+                    Shell.run("mkfifo", scratch.resolve("fifo").toString());
+                    yield scratch.resolve("fifo").toString();
+                }
+                case "directory" -> scratch.toString();
+                case "uts" -> "/proc/1/ns/uts";
+                default -> throw new IllegalArgumentException(kind);
+            };
+            String before = f.node.snapshot();
+            String podBefore = pod.snapshot();
+            String conf = verb.equals("DEL")
+                    ? Conf.withPrev(V, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.0.0.10/32\"}]}")
+                    : Conf.of(V);
+
+            Shell.Result r = f.plugin(PluginCall.of(verb, "bad-netns", netns, "pod-bad").env(), conf);
+
+            assertThat(r.exit()).as(r.stdout() + r.stderr()).isNotZero();
+            assertThat(r.stdout()).contains("\"code\":4").contains("CNI_NETNS " + netns);
+            assertThat(f.node.snapshot()).isEqualTo(before);
+            assertThat(pod.snapshot()).isEqualTo(podBefore);
+            assertThat(f.ipamd.assignedIps()).isEmpty();
+            long deadline = System.nanoTime() + 2_000_000_000L; // a worker ends just after its reply is handed over
+            while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().matches("cni-plugin-[0-9]+"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().matches("cni-plugin-[0-9]+"));
+        } finally {
+            Shell.run("rm", "-rf", scratch.toString());
+        }
+    }
+
+    /** A newline in CNI_ARGS (logged at DEBUG with the invocation) is escaped: it cannot forge a log line. */
+    @org.junit.jupiter.api.Test
+    void aForgedNewlineInCniArgsAppearsEscapedInThePluginLog() throws Exception {
+        Path log = Files.createTempDirectory("vpccni-cni-forged").resolve("plugin.log");
+        try {
+            String before = f.node.snapshot();
+            String conf = Conf.of(V, ",\"pluginLogFile\":\"" + log + "\"");
+            String forged = "K8S_POD_NAMESPACE=default;K8S_POD_NAME=a\n2026-01-01T00:00:00.000Z ERROR [1] forged";
+            Shell.Result add = f.plugin(PluginCall.of("ADD", "forged", pod.path(), "pod-forged")
+                    .set("CNI_ARGS", forged).env(), conf);
+            Shell.Result del = f.plugin(PluginCall.of("DEL", "forged", pod.path(), "pod-forged")
+                    .set("CNI_ARGS", forged).env(), add.exit() == 0 ? Conf.withPrev(V, add.stdout()) : conf);
+            assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
+
+            List<String> lines = Files.readAllLines(log);
+            assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01T00:00:00.000Z"))
+                    .anyMatch(l -> l.contains("K8S_POD_NAME=a\\n2026-01-01T00:00:00.000Z ERROR [1] forged"));
+            assertThat(f.ipamd.assignedIps()).isEmpty();
+            assertThat(f.node.snapshot()).isEqualTo(before);
+        } finally {
+            Shell.run("rm", "-rf", log.getParent().toString());
+        }
     }
 }

@@ -218,10 +218,11 @@ class PluginVerbsTest {
     @Test
     void aDataPlaneFailureReleasesTheAddressAndLeavesTheNodeUnchanged() throws Exception {
         String before = f.node.snapshot();
-        // A regular file is not a network namespace: the veth's peer cannot be placed there.
-        var notANetns = java.nio.file.Files.createFile(f.dir.resolve("not-a-netns"));
+        // The pod namespace already has an eth0: the veth's peer cannot take that name there.
+        var pod = f.pod();
+        pod.ip("link", "add", "eth0", "type", "veth", "peer", "name", "other0");
 
-        var out = f.run(PluginCall.of("ADD", "c1", notANetns.toString(), "pod-a"), Conf.of(V));
+        var out = f.run(PluginCall.of("ADD", "c1", pod.path(), "pod-a"), Conf.of(V));
 
         assertThat(out.exit()).isEqualTo(1);
         assertThat(out.stdout()).contains("\"code\":110").contains("the address was released");

@@ -54,6 +54,48 @@ class ShimIT {
         assertThat(f.node.snapshot()).isEqualTo(before);
     }
 
+    /**
+     * A local client holding 2,000 idle or trickling connections on plugin.sock (more than the server's 1,024)
+     * does not stop pods: an ADD and a DEL through the shim are still served, and the server is back to no open
+     * connection once the client leaves.
+     */
+    @Test
+    void addsThroughTheShimAreServedWhileAFloodOfIdleConnectionsHoldsThePluginSocket() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        ScratchNetns pod = f.pod();
+        String before = f.node.snapshot();
+        java.util.List<SocketChannel> flood = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 2000; i++) {
+                SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX);
+                c.connect(UnixDomainSocketAddress.of(PluginServer.besideIpamd(f.socket)));
+                if (i % 2 == 0) {
+                    c.write(ByteBuffer.wrap("vpc-cni-plugin/1\nCNI_COMMAND=ADD".getBytes(StandardCharsets.UTF_8)));
+                }
+                flood.add(c);
+            }
+            var add = f.plugin(PluginCall.of("ADD", "fl1", pod.path(), "pod-fl").env(), Conf.of("1.0.0"));
+            assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
+            assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"");
+            var del = f.plugin(PluginCall.of("DEL", "fl1", pod.path(), "pod-fl").env(),
+                    Conf.withPrev("1.0.0", add.stdout()));
+            assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
+            assertThat(f.served()).isEqualTo(2);
+        } finally {
+            for (SocketChannel c : flood) {
+                c.close();
+            }
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (f.server.connections().open() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(f.server.connections().open()).isZero();
+        assertThat(f.ipamd.assignedIps()).isEmpty();
+        assertThat(f.node.snapshot()).isEqualTo(before);
+    }
+
     /** Kubelet starts pods in parallel: the daemon runs their invocations at the same time, each on its own thread. */
     @Test
     void concurrentAddsAndDelsThroughTheServerEachGetTheirOwnAddressAndLeaveNothing() throws Exception {

@@ -66,6 +66,11 @@ public final class Main {
                            Optional<HostNamespace> pluginHost) {}
 
     private static void runDaemon(Map<String, String> env) throws Exception {
+        try {
+            DaemonLog.install(IpamdConfig.fromEnvironment(env).daemon());
+        } catch (InvalidConfigurationException e) {
+            // start() says what is wrong and does not start
+        }
         NodeDaemon daemon = start(env, Main::kernelHostSide);
         if (daemon == null) {
             System.exit(1);

@@ -230,10 +230,14 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         return false;
     }
 
+    /**
+     * Runs a periodic task so that nothing it throws cancels it: a ScheduledExecutorService silently stops
+     * rescheduling a task that threw, Errors included.
+     */
     private static void guarded(String what, Runnable task) {
         try {
             task.run();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.log(Level.WARNING, what + " failed: " + e.getMessage(), e);
         }
     }

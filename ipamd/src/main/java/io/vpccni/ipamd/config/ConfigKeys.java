@@ -74,7 +74,7 @@ public final class ConfigKeys {
     public static final ConfigKey AWS_VPC_K8S_CNI_LOGLEVEL = new ConfigKey("AWS_VPC_K8S_CNI_LOGLEVEL", "DEBUG",
             "ipamd log level: DEBUG, INFO, WARN, ERROR or FATAL (any case).");
     public static final ConfigKey AWS_VPC_K8S_CNI_LOG_FILE = new ConfigKey("AWS_VPC_K8S_CNI_LOG_FILE",
-            "/var/log/vpc-cni/ipamd.log", "ipamd log file, or stdout.");
+            "/var/log/vpc-cni/ipamd.log", "ipamd log file, or stdout or stderr.");
     public static final ConfigKey AWS_VPC_K8S_PLUGIN_LOG_FILE = new ConfigKey("AWS_VPC_K8S_PLUGIN_LOG_FILE",
             "/var/log/vpc-cni/plugin.log", "Plugin log file, or stderr (stdout would corrupt CNI results).");
     public static final ConfigKey AWS_VPC_K8S_PLUGIN_LOG_LEVEL = new ConfigKey("AWS_VPC_K8S_PLUGIN_LOG_LEVEL",

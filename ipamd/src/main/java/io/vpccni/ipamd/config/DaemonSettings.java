@@ -15,7 +15,7 @@ public record DaemonSettings(LogLevel logLevel, String logFile, LogLevel pluginL
     static DaemonSettings read(ConfigReader r) {
         return new DaemonSettings(
                 r.get(AWS_VPC_K8S_CNI_LOGLEVEL, ConfigParser.oneOf(LogLevel.class)),
-                r.get(AWS_VPC_K8S_CNI_LOG_FILE, logTarget("stdout")),
+                r.get(AWS_VPC_K8S_CNI_LOG_FILE, logTarget("stdout", "stderr")),
                 r.get(AWS_VPC_K8S_PLUGIN_LOG_LEVEL, ConfigParser.oneOf(LogLevel.class)),
                 // The plugin's stdout carries the CNI result, so its log may not go there.
                 r.get(AWS_VPC_K8S_PLUGIN_LOG_FILE, logTarget("stderr")),
@@ -30,9 +30,10 @@ public record DaemonSettings(LogLevel logLevel, String logFile, LogLevel pluginL
                 r.optional(MY_NODE_NAME, ConfigParser.string()));
     }
 
-    private static ConfigParser<String> logTarget(String stream) {
-        return ConfigParser.string().check(v -> v.equals(stream) || v.startsWith("/"),
-                stream + " or an absolute file path");
+    private static ConfigParser<String> logTarget(String... streams) {
+        java.util.List<String> names = java.util.List.of(streams);
+        return ConfigParser.string().check(v -> names.contains(v) || v.startsWith("/"),
+                String.join(", ", names) + " or an absolute file path");
     }
 
     private static ConfigParser<Path> absolutePath() {

@@ -3,15 +3,14 @@ package io.vpccni.ipamd.introspect;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.vpccni.ipamd.config.DaemonSettings;
 import io.vpccni.ipamd.metrics.Exposition;
 import io.vpccni.ipamd.metrics.IpamMetrics;
+import io.vpccni.rpc.BoundedServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -21,13 +20,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * ipamd's HTTP endpoints, read-only, served on virtual threads. Only GET is accepted (405 otherwise, with
- * {@code Allow: GET}); any other path is 404. A failure while rendering is a 500 with the message.
+ * ipamd's HTTP endpoints, read-only. Only GET is accepted (405 otherwise, with {@code Allow: GET}); any other
+ * path is 404. A failure while rendering is a 500 with the message. One request per connection
+ * ({@code Connection: close}).
+ *
+ * <p>These are also the liveness and readiness probes, reachable by any local process and hostNetwork pod, so
+ * the server is bounded ({@link #LIMITS}, {@link BoundedServer}): slow or idle clients cost a descriptor each and
+ * no thread; at most 1,024 connections, the oldest still sending its request closed to admit a new one; 5 s to
+ * send a request of at most 8 KiB; four requests rendered at once.
  *
  * <p>The introspection listener (INTROSPECTION_BIND_ADDRESS, default 127.0.0.1:61679) serves {@code /v1/enis},
  * {@code /v1/pool}, {@code /v1/config}; the metrics listener (METRICS_BIND_ADDRESS, 127.0.0.1:61678) serves
@@ -77,14 +81,14 @@ public final class IntrospectionServer implements AutoCloseable {
         }
     }
 
-    private final List<HttpServer> servers;
-    private final ExecutorService executor;
+    static final BoundedServer.Limits LIMITS = new BoundedServer.Limits(1024, 4, HttpRequestHead.MAX_BYTES,
+            1L << 20, Duration.ofSeconds(5), Duration.ofSeconds(5));
+
+    private final List<BoundedServer> servers;
     private final Map<Role, InetSocketAddress> bound;
 
-    private IntrospectionServer(List<HttpServer> servers, ExecutorService executor,
-                                Map<Role, InetSocketAddress> bound) {
+    private IntrospectionServer(List<BoundedServer> servers, Map<Role, InetSocketAddress> bound) {
         this.servers = servers;
-        this.executor = executor;
         this.bound = bound;
     }
 
@@ -98,27 +102,32 @@ public final class IntrospectionServer implements AutoCloseable {
                 .findFirst()
                 .ifPresentOrElse(e -> e.getValue().add(Role.METRICS),
                         () -> byAddress.add(Map.entry(a, EnumSet.of(Role.METRICS)))));
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        List<HttpServer> servers = new ArrayList<>();
+        List<BoundedServer> servers = new ArrayList<>();
         Map<Role, InetSocketAddress> bound = new LinkedHashMap<>();
         Routes routes = new Routes(view, clock);
         try {
             for (Map.Entry<InetSocketAddress, Set<Role>> entry : byAddress) {
-                HttpServer server = HttpServer.create(entry.getKey(), 0);
+                ServerSocketChannel channel = ServerSocketChannel.open();
+                InetSocketAddress address;
+                try {
+                    channel.bind(entry.getKey(), 128);
+                    address = (InetSocketAddress) channel.getLocalAddress();
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
                 Set<Role> roles = entry.getValue();
-                server.createContext("/", exchange -> routes.handle(exchange, roles));
-                server.setExecutor(executor);
-                server.start();
-                servers.add(server);
-                roles.forEach(role -> bound.put(role, server.getAddress()));
-                LOG.log(Level.INFO, "serving {0} on {1}", roles, server.getAddress());
+                servers.add(BoundedServer.start("http-" + address.getPort(), channel, LIMITS,
+                        Thread.ofVirtual().name("http-" + address.getPort() + "-", 0).factory(),
+                        new HttpHandler(request -> routes.handle(request, roles))));
+                roles.forEach(role -> bound.put(role, address));
+                LOG.log(Level.INFO, "serving {0} on {1}", roles, address);
             }
         } catch (IOException | RuntimeException e) {
-            servers.forEach(s -> s.stop(0));
-            executor.close();
+            servers.forEach(BoundedServer::close);
             throw e;
         }
-        return new IntrospectionServer(List.copyOf(servers), executor, Map.copyOf(bound));
+        return new IntrospectionServer(List.copyOf(servers), Map.copyOf(bound));
     }
 
     /** The address a role listens on, with the real port when 0 was asked for; empty when the role is off. */
@@ -128,29 +137,27 @@ public final class IntrospectionServer implements AutoCloseable {
 
     @Override
     public void close() {
-        servers.forEach(s -> s.stop(0));
-        executor.close();
+        servers.forEach(BoundedServer::close);
+    }
+
+    /** What each listener has done so far (connections accepted, closed to make room, timed out, open). */
+    public List<BoundedServer.Counts> counts() {
+        return servers.stream().map(BoundedServer::counts).toList();
     }
 
     /** Path dispatch, shared by the listeners; which paths exist depends on the listener's roles. */
     private record Routes(NodeView view, Clock clock) {
 
-        void handle(HttpExchange exchange, Set<Role> roles) throws IOException {
-            try (exchange) {
-                String path = exchange.getRequestURI().getPath();
-                Optional<Supplier<Response>> route = route(path, roles);
-                if (route.isEmpty()) {
-                    send(exchange, 404, "text/plain; charset=utf-8", "not found: " + path + "\n");
-                } else if (!"GET".equals(exchange.getRequestMethod())) {
-                    exchange.getResponseHeaders().set("Allow", "GET");
-                    send(exchange, 405, "text/plain; charset=utf-8", "method not allowed: only GET\n");
-                } else {
-                    Response response = render(route.get(), path);
-                    send(exchange, response.status(), response.contentType(), response.body());
-                }
-            } catch (UncheckedIOException e) {
-                throw e.getCause();
+        HttpResponse handle(HttpRequestHead request, Set<Role> roles) {
+            String path = request.path();
+            Optional<Supplier<Response>> route = route(path, roles);
+            if (route.isEmpty()) {
+                return HttpResponse.text(404, "not found: " + path + "\n");
+            } else if (!"GET".equals(request.method())) {
+                return HttpResponse.text(405, "method not allowed: only GET\n").withAllow("GET");
             }
+            Response response = render(route.get(), path);
+            return new HttpResponse(response.status(), response.contentType(), response.body(), Optional.empty());
         }
 
         private static Response render(Supplier<Response> route, String path) {
@@ -207,17 +214,6 @@ public final class IntrospectionServer implements AutoCloseable {
         private record Response(int status, String contentType, String body) {
             static Response text(int status, String body) {
                 return new Response(status, "text/plain; charset=utf-8", body);
-            }
-        }
-
-        private static void send(HttpExchange exchange, int status, String contentType, String body) {
-            try {
-                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", contentType);
-                exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-                exchange.getResponseBody().write(bytes);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }

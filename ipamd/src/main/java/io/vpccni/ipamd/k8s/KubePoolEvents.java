@@ -32,7 +32,7 @@ final class KubePoolEvents implements PoolEvents {
     }
 
     @Override
-    public void maintenanceFailed(RuntimeException error) {}
+    public void maintenanceFailed(Throwable error) {}
 
     /** Reported once per window, not per grow: the fallback usually lasts many ticks. */
     @Override

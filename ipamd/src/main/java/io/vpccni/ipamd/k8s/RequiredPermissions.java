@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Every Kubernetes API call ipamd makes, as RBAC rules. The ClusterRole in deploy/ is checked against this list
- * (exactly these, nothing more), and a test drives {@link KubernetesLink} against the mock API server and checks
- * that each request it sees is covered here. Change this together with the calls in {@link KubernetesLink}.
+ * Every Kubernetes API call ipamd makes, as RBAC rules. The ClusterRole in deploy/ is checked against
+ * {@link #of} for the DaemonSet's ANNOTATE_POD_IP (exactly these, nothing more; pods/patch only with the
+ * annotation on), and a test drives {@link KubernetesLink} against the mock API server and checks that the
+ * requests it sees are exactly these. Change this together with the calls in {@link KubernetesLink}.
  */
 public final class RequiredPermissions {
 
@@ -19,13 +20,16 @@ public final class RequiredPermissions {
 
     private RequiredPermissions() {}
 
-    public static final List<Rule> ALL = List.of(
-            // the node informer: labels and annotations (ENIConfig), taints (unschedulable)
-            new Rule("", "nodes", Set.of("list", "watch")),
-            // the informer of pods on this node (stale addresses); patch writes ANNOTATE_POD_IP's annotation
-            new Rule("", "pods", Set.of("list", "watch", "patch")),
-            // node events: IAM permission missing, subnet exhausted, ENI limit, invalid ENIConfig
-            new Rule("", "events", Set.of("create")),
-            // the ENIConfig informer (custom networking)
-            new Rule(EniConfig.GROUP, EniConfig.PLURAL, Set.of("list", "watch")));
+    /** The rules for a daemon with ANNOTATE_POD_IP set to {@code annotatePodIp}. */
+    public static List<Rule> of(boolean annotatePodIp) {
+        return List.of(
+                // the node informer: labels and annotations (ENIConfig), taints (unschedulable)
+                new Rule("", "nodes", Set.of("list", "watch")),
+                // the informer of pods on this node (stale addresses); patch writes ANNOTATE_POD_IP's annotation
+                new Rule("", "pods", annotatePodIp ? Set.of("list", "watch", "patch") : Set.of("list", "watch")),
+                // node events: IAM permission missing, subnet exhausted, ENI limit, invalid ENIConfig
+                new Rule("", "events", Set.of("create")),
+                // the ENIConfig informer (custom networking)
+                new Rule(EniConfig.GROUP, EniConfig.PLURAL, Set.of("list", "watch")));
+    }
 }

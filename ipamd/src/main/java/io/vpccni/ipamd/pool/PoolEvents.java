@@ -4,14 +4,18 @@ import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.warmpool.PoolAction;
 import java.time.Instant;
 
-/** What the maintainer did, for metrics and events; the maintainer itself keeps no counters. */
+/**
+ * What the maintainer did, for metrics and events; the maintainer itself keeps no counters. Each hook does nothing
+ * unless overridden: a listener takes only what it reports.
+ */
 public interface PoolEvents {
 
-    void applied(PoolAction action);
+    default void applied(PoolAction action) {}
 
-    void failed(PoolAction action, Ec2Failure failure);
+    default void failed(PoolAction action, Ec2Failure failure) {}
 
-    void maintenanceFailed(RuntimeException error);
+    /** A tick failed, whatever it threw; the loop goes on. */
+    default void maintenanceFailed(Throwable error) {}
 
     /**
      * A grow step of a prefix-delegation node was done with secondary /32s because EC2 had no free /28 (see
@@ -22,14 +26,5 @@ public interface PoolEvents {
     /** A new ENI was needed but has no valid place (see {@link EniPlacement.Unavailable}). */
     default void placementUnavailable(String reason) {}
 
-    PoolEvents NONE = new PoolEvents() {
-        @Override
-        public void applied(PoolAction action) {}
-
-        @Override
-        public void failed(PoolAction action, Ec2Failure failure) {}
-
-        @Override
-        public void maintenanceFailed(RuntimeException error) {}
-    };
+    PoolEvents NONE = new PoolEvents() {};
 }

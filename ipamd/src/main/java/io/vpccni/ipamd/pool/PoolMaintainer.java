@@ -143,12 +143,14 @@ public final class PoolMaintainer {
         }
     }
 
-    /** Ticks every {@code period} and whenever woken, until interrupted. Failures are logged, never fatal. */
+    /** Ticks every {@code period} and whenever woken, until interrupted. Failures, Errors included, are logged, never fatal. */
     public void runLoop(Duration period) {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 tick();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Any Throwable, Errors included: a loop that dies here stops pool maintenance silently.
+                // An OutOfMemoryError does not get this far in the image (-XX:+ExitOnOutOfMemoryError).
                 if (Thread.currentThread().isInterrupted()) {
                     return; // shutting down: the EC2 call was cut short on purpose
                 }

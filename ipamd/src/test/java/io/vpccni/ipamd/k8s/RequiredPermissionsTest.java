@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The RBAC rules in {@link RequiredPermissions} (which the ClusterRole in deploy/ is checked against) are exactly
@@ -55,8 +57,9 @@ class RequiredPermissionsTest {
         }
     }
 
-    @Test
-    void everyApiCallTheLinkMakesIsGrantedAndEveryGrantIsUsed() throws Exception {
+    @ParameterizedTest(name = "ANNOTATE_POD_IP={0}")
+    @ValueSource(booleans = {true, false})
+    void everyApiCallTheLinkMakesIsGrantedAndEveryGrantIsUsed(boolean annotatePodIp) throws Exception {
         MockCluster cluster = new MockCluster(client);
         cluster.node(Map.of(), Map.of(), List.of());
         cluster.eniConfig("default", Map.of("subnet", "subnet-default"));
@@ -67,8 +70,8 @@ class RequiredPermissionsTest {
 
         KubernetesClient linkClient = new KubernetesClientBuilder().withConfig(
                 new ConfigBuilder(client.getConfiguration()).withUserAgent(LINK_AGENT).build()).build();
-        // Custom networking and ANNOTATE_POD_IP on: every informer and every write is in play.
-        KubernetesLink link = new KubernetesLink(linkClient, NODE, MockCluster.eniSettings(true), true,
+        // Custom networking on: every informer is in play, and every write the annotation setting allows.
+        KubernetesLink link = new KubernetesLink(linkClient, NODE, MockCluster.eniSettings(true), annotatePodIp,
                 new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), MockCluster.MANUAL);
         LATER.add(link);
         LATER.add(linkClient);
@@ -76,7 +79,7 @@ class RequiredPermissionsTest {
         link.start(daemon.hooks());
         MockCluster.await(() -> link.cluster().node().isPresent() && link.cluster().podsOnNode().isPresent()
                 && link.cluster().eniConfig("default").isPresent(), "node, pods and ENIConfigs listed");
-        link.reconcileOnce(); // annotates web-1 (pods patch) and reports the ENI limit (events create)
+        link.reconcileOnce(); // annotates web-1 if on (pods patch) and reports the ENI limit (events create)
         link.poolEvents().failed(new PoolAction.CreateEni(PoolAction.AddressUnit.IP, 10),
                 new Ec2Failure.SubnetFull("CreateNetworkInterface", "InsufficientFreeAddressesInSubnet",
                         "no free addresses", null));
@@ -84,7 +87,7 @@ class RequiredPermissionsTest {
         link.conditions();
         new EniConfigChoice(link.cluster(), MockCluster.LABEL, MockCluster.LABEL).resolve();
 
-        Set<Access> granted = RequiredPermissions.ALL.stream()
+        Set<Access> granted = RequiredPermissions.of(annotatePodIp).stream()
                 .flatMap(rule -> rule.verbs().stream().map(verb -> new Access(rule.apiGroup(), rule.resource(), verb)))
                 .collect(Collectors.toSet());
         // Watches open after their list, and events go out on their own thread: wait for the requests to arrive,

@@ -42,6 +42,92 @@ public final class NetNs implements AutoCloseable {
         return new NetNs(path, LibC.openReadOnly(path.toString()));
     }
 
+    /**
+     * Opens {@code path} only if it is a network namespace other than this process's own and other than
+     * {@code refused} (e.g. the namespace a daemon treats as the host's): what a path from a request (CNI_NETNS)
+     * must be before anything is done in it. The path is first opened with O_PATH, which never blocks and opens
+     * nothing (a FIFO, a device); the file it names is judged by stat(2) through that descriptor (a namespace file
+     * is on the device of {@code /proc/self/ns/net}, and is this process's own when its inode is the same); only
+     * then is it opened for real, through the same descriptor, and entered once on a throwaway thread, which the
+     * kernel refuses for a namespace of another kind.
+     *
+     * @throws NetlinkException.NoSuchObject when the file does not exist
+     * @throws Rejected                      when it is not a network namespace, or is this process's own or refused
+     */
+    public static NetNs openForeign(Path path, java.util.List<NetNs> refused) {
+        int handle = LibC.openPathOnly(path.toString());
+        try {
+            Path self = Path.of("/proc/self/fd/" + handle);
+            FileId target = FileId.of(self);
+            FileId own = FileId.of(Path.of("/proc/self/ns/net"));
+            if (target.dev() != own.dev()) {
+                throw new Rejected(path + " is " + kind(target.mode()) + ", not a network namespace");
+            }
+            if (target.equals(own)) {
+                throw new Rejected(path + " is this process's own network namespace (net:[" + own.ino() + "])");
+            }
+            for (NetNs other : refused) {
+                if (target.equals(FileId.of(Path.of("/proc/self/fd/" + other.fd())))) {
+                    throw new Rejected(path + " is the host's network namespace " + other.path() + " (net:["
+                            + target.ino() + "])");
+                }
+            }
+            NetNs ns = new NetNs(path, LibC.openReadOnly(self.toString()));
+            try {
+                ns.run(() -> null);
+            } catch (NetlinkException e) {
+                ns.close();
+                throw new Rejected(path + " is a namespace of another kind, not a network namespace ("
+                        + e.getMessage() + ")");
+            }
+            return ns;
+        } finally {
+            LibC.close(handle);
+        }
+    }
+
+    /** A path that is not a network namespace this process may work in. */
+    public static final class Rejected extends RuntimeException {
+        public Rejected(String message) {
+            super(message);
+        }
+    }
+
+    /** stat(2) of a file, following links: what tells namespaces apart. */
+    private record FileId(long dev, long ino, int mode) {
+        static FileId of(Path path) {
+            try {
+                var attributes = java.nio.file.Files.readAttributes(path, "unix:dev,ino,mode");
+                return new FileId((Long) attributes.get("dev"), (Long) attributes.get("ino"),
+                        (Integer) attributes.get("mode"));
+            } catch (java.io.IOException e) {
+                throw new Rejected("cannot tell what " + path + " is: " + e.getMessage());
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FileId f && f.dev == dev && f.ino == ino;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(dev) * 31 + Long.hashCode(ino);
+        }
+    }
+
+    private static String kind(int mode) {
+        return switch (mode & 0170000) {
+            case 0100000 -> "a regular file";
+            case 0040000 -> "a directory";
+            case 0010000 -> "a FIFO";
+            case 0140000 -> "a socket";
+            case 0020000, 0060000 -> "a device";
+            case 0120000 -> "a symbolic link";
+            default -> "a file of mode " + Integer.toOctalString(mode);
+        };
+    }
+
     /** A namespace made by {@code ip netns add NAME}: {@code /var/run/netns/NAME}. */
     public static NetNs named(String name) {
         if (name.isEmpty() || name.contains("/")) {

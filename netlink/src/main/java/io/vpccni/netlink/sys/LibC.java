@@ -31,6 +31,7 @@ public final class LibC {
     public static final int NETLINK_ROUTE = 0;
     public static final int O_RDONLY = 0;
     public static final int O_CLOEXEC = 0x80000;
+    public static final int O_PATH = 0x200000;
     public static final int CLONE_NEWNET = 0x40000000;
     public static final int SOL_SOCKET = 1;
     public static final int SO_RCVBUF = 8;
@@ -178,10 +179,22 @@ public final class LibC {
      * {@link NetlinkException.NoSuchObject}.
      */
     public static int openReadOnly(String path) {
+        return open(path, O_RDONLY | O_CLOEXEC);
+    }
+
+    /**
+     * {@code open(2)} with O_PATH and O_CLOEXEC: a handle on the file itself that opens nothing (a FIFO does not
+     * block, a device is not opened); ENOENT becomes {@link NetlinkException.NoSuchObject}.
+     */
+    public static int openPathOnly(String path) {
+        return open(path, O_PATH | O_CLOEXEC);
+    }
+
+    private static int open(String path, int flags) {
         byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
         byte[] terminated = new byte[bytes.length + 1];
         System.arraycopy(bytes, 0, terminated, 0, bytes.length);
-        return (int) check(openat0(terminated, O_RDONLY | O_CLOEXEC), "open", path);
+        return (int) check(openat0(terminated, flags), "open", path);
     }
 
     /** {@code close(2)}. EINTR is not retried: on Linux the descriptor is released anyway. */

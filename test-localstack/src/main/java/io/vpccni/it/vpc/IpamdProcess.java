@@ -35,7 +35,7 @@ public final class IpamdProcess implements AutoCloseable {
 
     /** The daemon's JVM flags; a benchmark may set the image's own through {@code -Dvpccni.ipamd.jvmFlags}. */
     private static final String JVM_FLAGS = System.getProperty("vpccni.ipamd.jvmFlags",
-            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m");
+            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m -XX:+ExitOnOutOfMemoryError");
 
     /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
@@ -114,8 +114,15 @@ public final class IpamdProcess implements AutoCloseable {
         throw new IllegalStateException("ipamd in " + ns + " not ready after " + timeout.toSeconds() + " s:\n" + tail());
     }
 
+    /** The end of the process's output, and of its log file (AWS_VPC_K8S_CNI_LOG_FILE) when it writes one. */
     String tail() throws IOException {
-        List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+        String out = tail(log);
+        String file = env.getOrDefault("AWS_VPC_K8S_CNI_LOG_FILE", "stdout");
+        return file.startsWith("/") ? out + "\n--- " + file + ":\n" + tail(Path.of(file)) : out;
+    }
+
+    private static String tail(Path file) throws IOException {
+        List<String> lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
     }
 
