@@ -40,6 +40,17 @@ final class SubnetAddresses {
         return address >= network && address < network + size;
     }
 
+    /** One of the five addresses AWS keeps for itself: network, router, DNS, future use, and the last one. */
+    boolean isReserved(String ip) {
+        int offset = offset(ip);
+        return offset < RESERVED_AT_START || offset == size - 1;
+    }
+
+    /** True when an ENI holds the address, as a /32 or inside a prefix. */
+    boolean isHeld(String ip) {
+        return taken.get(offset(ip));
+    }
+
     /** Marks an address (or a whole /28 prefix) as held by an ENI. */
     void hold(String addressOrPrefix) {
         if (addressOrPrefix.contains("/")) {
