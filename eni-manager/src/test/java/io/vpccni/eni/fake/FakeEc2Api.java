@@ -223,6 +223,23 @@ public final class FakeEc2Api implements Ec2Api {
         return eni.id;
     }
 
+    /**
+     * Another party {@link #occupy occupies} address 5 of every aligned /28 of the subnet that is wholly free, so that
+     * EC2 has no /28 left to give (InsufficientCidrBlocks) while 15 of every 16 of those addresses are still free.
+     * Returns the other party's ENIs, one per /28.
+     */
+    public synchronized List<String> fragment(String subnetId) {
+        SubnetState subnet = subnets.get(subnetId);
+        if (subnet == null) {
+            throw new IllegalArgumentException("no subnet " + subnetId);
+        }
+        List<String> blockers = new ArrayList<>();
+        for (String prefix : addresses(subnet).freePrefixes()) {
+            blockers.add(occupy(subnetId, List.of(SubnetAddresses.format(SubnetAddresses.parse(prefix) + 5))));
+        }
+        return blockers;
+    }
+
     /** Instance metadata as the instance sees it. */
     public FakeInstanceMetadata instanceMetadata(String instanceId) {
         return new FakeInstanceMetadata(this, instanceId);

@@ -144,18 +144,17 @@ class FakeEc2ApiTest {
         }
         int free = ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet))).getFirst().availableAddresses();
 
-        List<String> blockers = new ArrayList<>();
-        for (int block = 0; block < 16; block++) {
-            String blocker = "10.1.0." + (16 * block + 5);
-            if (!blocker.equals(primary)) {
-                blockers.add(blocker);
-                ec2.occupy(subnet, List.of(blocker));
-            }
-        }
+        List<String> blockers = ec2.fragment(subnet).stream()
+                .map(id -> ec2.describeNetworkInterfaces(EniQuery.byIds(List.of(id))).getFirst().primaryIp())
+                .toList();
         String eni = newEni().id();
 
         assertThat(ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet))).getFirst().availableAddresses())
                 .isEqualTo(free - blockers.size() - 2);
+        int primaryBlock = Integer.parseInt(primary.substring(primary.lastIndexOf('.') + 1)) / 16;
+        int wasFree = primaryBlock == 0 || primaryBlock == 15 ? 14 : 13; // the first and last hold reserved ones
+        assertThat(blockers).as("address 5 of each /28 that was wholly free").hasSize(wasFree)
+                .allMatch(ip -> Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) % 16 == 5);
         assertThatThrownBy(() -> ec2.assignIpv4Prefixes(eni, 1)).as("no aligned /28 is wholly free")
                 .isInstanceOfSatisfying(Ec2Failure.SubnetFull.class,
                         f -> assertThat(f.errorCode()).isEqualTo("InsufficientCidrBlocks"));

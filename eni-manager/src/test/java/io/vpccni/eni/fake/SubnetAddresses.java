@@ -75,7 +75,12 @@ final class SubnetAddresses {
         return take(PREFIX_SIZE, count, random, "/28");
     }
 
-    private List<String> take(int width, int count, Random random, String suffix) {
+    /** The aligned /28s none of whose addresses is held or reserved, as their first addresses. */
+    List<String> freePrefixes() {
+        return freeStarts(PREFIX_SIZE).stream().map(start -> format(network + start)).toList();
+    }
+
+    private List<Integer> freeStarts(int width) {
         List<Integer> free = new ArrayList<>();
         for (int start = 0; start < size; start += width) {
             boolean reserved = start < RESERVED_AT_START || start + width > size - 1;
@@ -84,6 +89,11 @@ final class SubnetAddresses {
                 free.add(start);
             }
         }
+        return free;
+    }
+
+    private List<String> take(int width, int count, Random random, String suffix) {
+        List<Integer> free = freeStarts(width);
         if (free.size() < count) {
             return null;
         }

@@ -30,9 +30,9 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The pool maintainer against the in-memory EC2 ({@link FakeEc2Api}) whose /24 subnet is fragmented: another party
- * holds one address of every /28, so EC2 answers InsufficientCidrBlocks to every prefix request while single
- * addresses are plentiful. Prefix delegation, WARM_PREFIX_TARGET=1, an m5.large (3 ENIs of 9 slots).
+ * The pool maintainer against the in-memory EC2 ({@link FakeEc2Api}) whose /24 subnet is fragmented
+ * ({@link FakeEc2Api#fragment}): another party holds one address of every /28, so EC2 answers InsufficientCidrBlocks
+ * to every prefix request while single addresses are plentiful. Prefix delegation, WARM_PREFIX_TARGET=1, an m5.large (3 ENIs of 9 slots).
  */
 class PoolMaintainerFallbackTest {
 
@@ -96,21 +96,6 @@ class PoolMaintainerFallbackTest {
                 EniNetworking.NONE, Set::of, clock, events);
     }
 
-    /**
-     * Another party takes one address of every /28 of the subnet that is still wholly free, so that none is: 13 of
-     * every 16 addresses stay free.
-     */
-    private void fragment() {
-        Set<Integer> partlyHeld = new HashSet<>();
-        heldAddresses().forEach(a -> partlyHeld.add(SUBNET.indexOf(a) / 16));
-        for (int block = 0; block < SUBNET.size() / 16; block++) {
-            // The first and the last /28 hold addresses AWS reserves: never free for a prefix.
-            if (block > 0 && block < SUBNET.size() / 16 - 1 && !partlyHeld.contains(block)) {
-                ec2.occupy(subnetId, List.of(SUBNET.address(16 * block + 5).toString()));
-            }
-        }
-    }
-
     /** Every address an ENI in the subnet holds, as a /32 or inside a /28. */
     private Set<Ipv4Address> heldAddresses() {
         Set<Ipv4Address> held = new HashSet<>();
@@ -166,7 +151,7 @@ class PoolMaintainerFallbackTest {
 
     @Test
     void insufficientCidrBlocksIsNoGrowFailureAndTheNextTickAssignsSecondaryIps() {
-        fragment();
+        ec2.fragment(subnetId);
         PoolMaintainer maintainer = maintainer(M5_LARGE);
 
         PoolPlan refused = maintainer.tick();
@@ -193,7 +178,7 @@ class PoolMaintainerFallbackTest {
 
     @Test
     void theFallbackGrowDoesNotWaitForTheNextPeriod() throws Exception {
-        fragment();
+        ec2.fragment(subnetId);
         PoolMaintainer maintainer = maintainer(M5_LARGE);
         Thread loop = Thread.ofPlatform().daemon().start(() -> maintainer.runLoop(Duration.ofHours(1)));
         try {
@@ -216,7 +201,7 @@ class PoolMaintainerFallbackTest {
         }
         // The other party holds all of 10.0.0.48/28, so nothing of the node's lands there before it goes.
         String blocker = ec2.occupy(subnetId, wholeBlock);
-        fragment();
+        ec2.fragment(subnetId);
         PoolMaintainer maintainer = maintainer(M5_LARGE);
         maintainer.tick();
         maintainer.tick();
@@ -254,7 +239,7 @@ class PoolMaintainerFallbackTest {
         PoolMaintainer maintainer = maintainer(oneEni);
         maintainer.tick();
         addPods(16);
-        fragment();
+        ec2.fragment(subnetId);
 
         maintainer.tick(); // InsufficientCidrBlocks
         assertThat(only(maintainer.tick())).isEqualTo(new PoolAction.AllocateIps(primaryId, 8));
@@ -266,7 +251,7 @@ class PoolMaintainerFallbackTest {
 
     @Test
     void aSubnetWithNoFreeAddressAtAllStillPausesGrowth() {
-        fragment();
+        ec2.fragment(subnetId);
         PoolMaintainer maintainer = maintainer(M5_LARGE);
         Set<Ipv4Address> held = heldAddresses();
         for (int block = 0; block < SUBNET.size() / 16; block++) {
