@@ -103,8 +103,9 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                         counters.noAvailableAddress();
                         return noAddress(empty, refused.or(maintainer::lastGrowFailure));
                     }
-                    // After a tick that neither grew the pool nor failed (it held, or fell back from prefixes and
-                    // woke itself), waking it again would only repeat that tick: wait for the next one instead.
+                    // Woken again only after the tick that answered the last wake ran and grew the pool (other adds
+                    // took what it added). A tick that neither grew it nor failed held, or fell back from prefixes
+                    // and woke itself: waking it again would only repeat it, so the add waits for the next one.
                     boolean answered = answeringTick != 0 && seenTicks >= answeringTick;
                     if (answeringTick == 0 || answered && maintainer.grewSince(answeringTick)) {
                         answeringTick = maintainer.wake();
