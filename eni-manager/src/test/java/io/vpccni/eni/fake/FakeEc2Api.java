@@ -190,6 +190,56 @@ public final class FakeEc2Api implements Ec2Api {
         }
     }
 
+    /**
+     * CreateNetworkInterface by another party (another node, a load balancer) with explicit PrivateIpAddresses: the
+     * first is the ENI's primary address, the others its secondary ones. Fragments a subnet as nothing the node does
+     * can. Refused as EC2 refuses explicit addresses: InvalidIPAddress.InUse for one an ENI holds (a prefix
+     * included), InvalidParameterValue for one outside the subnet or reserved by AWS, and
+     * PrivateIpAddressLimitExceeded past what one ENI may hold. Returns the ENI's id; deleting the ENI frees them.
+     */
+    public synchronized String occupy(String subnetId, List<String> privateIps) {
+        String operation = "CreateNetworkInterface";
+        SubnetState subnet = subnets.get(subnetId);
+        if (subnet == null) {
+            throw refusal(operation, "InvalidSubnetID.NotFound", "The subnet ID '" + subnetId + "' does not exist");
+        }
+        if (privateIps.isEmpty() || privateIps.size() > UNATTACHED_ADDRESS_LIMIT) {
+            throw refusal(operation, privateIps.isEmpty() ? "InvalidParameterValue" : "PrivateIpAddressLimitExceeded",
+                    "an ENI holds 1 to " + UNATTACHED_ADDRESS_LIMIT + " private addresses, not " + privateIps.size());
+        }
+        SubnetAddresses pool = addresses(subnet);
+        for (String ip : privateIps) {
+            if (!pool.contains(ip) || pool.isReserved(ip)) {
+                throw refusal(operation, "InvalidParameterValue", "Address " + ip + " does not fall within the"
+                        + " subnet's address range or is reserved: " + subnet.cidr);
+            }
+            if (pool.isHeld(ip)) {
+                throw refusal(operation, "InvalidIPAddress.InUse", "The specified address is already in use: " + ip);
+            }
+            pool.hold(ip);
+        }
+        EniState eni = newEni(subnet, privateIps.getFirst(), "another party's", List.of(), Map.of());
+        eni.secondaries.addAll(privateIps.subList(1, privateIps.size()));
+        return eni.id;
+    }
+
+    /**
+     * Another party {@link #occupy occupies} address 5 of every aligned /28 of the subnet that is wholly free, so that
+     * EC2 has no /28 left to give (InsufficientCidrBlocks) while 15 of every 16 of those addresses are still free.
+     * Returns the other party's ENIs, one per /28.
+     */
+    public synchronized List<String> fragment(String subnetId) {
+        SubnetState subnet = subnets.get(subnetId);
+        if (subnet == null) {
+            throw new IllegalArgumentException("no subnet " + subnetId);
+        }
+        List<String> blockers = new ArrayList<>();
+        for (String prefix : addresses(subnet).freePrefixes()) {
+            blockers.add(occupy(subnetId, List.of(SubnetAddresses.format(SubnetAddresses.parse(prefix) + 5))));
+        }
+        return blockers;
+    }
+
     /** Instance metadata as the instance sees it. */
     public FakeInstanceMetadata instanceMetadata(String instanceId) {
         return new FakeInstanceMetadata(this, instanceId);

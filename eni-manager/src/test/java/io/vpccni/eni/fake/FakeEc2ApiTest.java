@@ -133,6 +133,53 @@ class FakeEc2ApiTest {
     }
 
     @Test
+    void anotherPartysExplicitAddressesAreRefusedAsEc2RefusesThemAndFragmentTheSubnet() {
+        String primary = ec2.describeNetworkInterfaces(EniQuery.attachedTo(instance)).getFirst().primaryIp();
+        assertThatThrownBy(() -> ec2.occupy(subnet, List.of(primary))).isInstanceOfSatisfying(Ec2Failure.class,
+                f -> assertThat(f.errorCode()).isEqualTo("InvalidIPAddress.InUse"));
+        for (String refused : List.of("10.1.0.1", "10.1.0.255", "10.1.1.7")) {
+            assertThatThrownBy(() -> ec2.occupy(subnet, List.of(refused))).as(refused)
+                    .isInstanceOfSatisfying(Ec2Failure.class,
+                            f -> assertThat(f.errorCode()).isEqualTo("InvalidParameterValue"));
+        }
+        int free = ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet))).getFirst().availableAddresses();
+
+        List<String> blockers = ec2.fragment(subnet).stream()
+                .map(id -> ec2.describeNetworkInterfaces(EniQuery.byIds(List.of(id))).getFirst().primaryIp())
+                .toList();
+        String eni = newEni().id();
+
+        assertThat(ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet))).getFirst().availableAddresses())
+                .isEqualTo(free - blockers.size() - 2);
+        int primaryBlock = Integer.parseInt(primary.substring(primary.lastIndexOf('.') + 1)) / 16;
+        int wasFree = primaryBlock == 0 || primaryBlock == 15 ? 14 : 13; // the first and last hold reserved ones
+        assertThat(blockers).as("address 5 of each /28 that was wholly free").hasSize(wasFree)
+                .allMatch(ip -> Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1)) % 16 == 5);
+        assertThatThrownBy(() -> ec2.assignIpv4Prefixes(eni, 1)).as("no aligned /28 is wholly free")
+                .isInstanceOfSatisfying(Ec2Failure.SubnetFull.class,
+                        f -> assertThat(f.errorCode()).isEqualTo("InsufficientCidrBlocks"));
+        assertThat(ec2.assignPrivateIpAddresses(eni, 1)).singleElement().isNotIn(blockers);
+        assertThatThrownBy(() -> ec2.occupy(subnet, List.of(blockers.getFirst()))).as("each address once")
+                .isInstanceOfSatisfying(Ec2Failure.class,
+                        f -> assertThat(f.errorCode()).isEqualTo("InvalidIPAddress.InUse"));
+    }
+
+    @Test
+    void deletingAnotherPartysEniFreesItsAddresses() {
+        String blockerEni = ec2.occupy(subnet, List.of("10.1.0.200", "10.1.0.201"));
+        assertThat(ec2.describeNetworkInterfaces(EniQuery.byIds(List.of(blockerEni)))).singleElement()
+                .satisfies(e -> {
+                    assertThat(e.primaryIp()).isEqualTo("10.1.0.200");
+                    assertThat(e.secondaryIps()).containsExactly("10.1.0.201");
+                    assertThat(e.status()).isEqualTo("available");
+                });
+
+        ec2.deleteNetworkInterface(blockerEni);
+
+        assertThat(ec2.occupy(subnet, List.of("10.1.0.201", "10.1.0.200"))).isNotEqualTo(blockerEni);
+    }
+
+    @Test
     void aSubnetOutsideTheVpcOrOverlappingAnotherIsRefused() {
         assertThatThrownBy(() -> ec2.createSubnet("10.2.0.0/24")).hasMessageContaining("10.1.0.0/16");
         assertThatThrownBy(() -> ec2.createSubnet("10.1.0.128/25")).hasMessageContaining(subnet);

@@ -40,6 +40,17 @@ final class SubnetAddresses {
         return address >= network && address < network + size;
     }
 
+    /** One of the five addresses AWS keeps for itself: network, router, DNS, future use, and the last one. */
+    boolean isReserved(String ip) {
+        int offset = offset(ip);
+        return offset < RESERVED_AT_START || offset == size - 1;
+    }
+
+    /** True when an ENI holds the address, as a /32 or inside a prefix. */
+    boolean isHeld(String ip) {
+        return taken.get(offset(ip));
+    }
+
     /** Marks an address (or a whole /28 prefix) as held by an ENI. */
     void hold(String addressOrPrefix) {
         if (addressOrPrefix.contains("/")) {
@@ -64,7 +75,12 @@ final class SubnetAddresses {
         return take(PREFIX_SIZE, count, random, "/28");
     }
 
-    private List<String> take(int width, int count, Random random, String suffix) {
+    /** The aligned /28s none of whose addresses is held or reserved, as their first addresses. */
+    List<String> freePrefixes() {
+        return freeStarts(PREFIX_SIZE).stream().map(start -> format(network + start)).toList();
+    }
+
+    private List<Integer> freeStarts(int width) {
         List<Integer> free = new ArrayList<>();
         for (int start = 0; start < size; start += width) {
             boolean reserved = start < RESERVED_AT_START || start + width > size - 1;
@@ -73,6 +89,11 @@ final class SubnetAddresses {
                 free.add(start);
             }
         }
+        return free;
+    }
+
+    private List<String> take(int width, int count, Random random, String suffix) {
+        List<Integer> free = freeStarts(width);
         if (free.size() < count) {
             return null;
         }

@@ -30,7 +30,8 @@ public final class ConfigKeys {
     public static final ConfigKey DISABLE_NETWORK_RESOURCE_PROVISIONING = new ConfigKey(
             "DISABLE_NETWORK_RESOURCE_PROVISIONING", "false", "Never create or attach ENIs nor assign IPs; use what is there.");
     public static final ConfigKey VPC_CNI_ADD_WAIT = new ConfigKey("VPC_CNI_ADD_WAIT", "5s",
-            "(ours) How long an add waits for the pool to refill before failing with try-again-later.");
+            "(ours) How long at most an add waits for the pool to refill before failing with try-again-later;"
+                    + " it fails at once when the pool's grow attempt for it fails.");
 
     // --- ENIs ---
     public static final ConfigKey AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG = new ConfigKey(

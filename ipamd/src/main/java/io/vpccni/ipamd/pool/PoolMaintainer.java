@@ -57,11 +57,16 @@ public final class PoolMaintainer {
 
     private final Object signal = new Object();
     private long ticks;
+    private long ticksStarted;
     private boolean wakeRequested;
+    /** The number of the tick running now; only read and written inside {@link #tick()}. */
+    private long currentTick;
+    /** The number of the last tick that added addresses to the pool. */
+    private volatile long lastGrowTick;
     private volatile Optional<Instant> lastShrink = Optional.empty();
     private volatile Optional<Instant> lastSubnetFull = Optional.empty();
     private volatile Optional<Instant> lastInsufficientCidrBlocks = Optional.empty();
-    private volatile Optional<GrowBlocked> lastGrowFailure = Optional.empty();
+    private volatile Optional<NumberedFailure> lastGrowFailure = Optional.empty();
     private volatile PoolPlan lastPlan;
 
     public PoolMaintainer(Datastore datastore, EniManager eniManager, NodeEnis enis, PoolTargets targets,
@@ -81,6 +86,9 @@ public final class PoolMaintainer {
 
     /** Evaluates the policy once and applies the plan; returns the plan. Serialised: one tick at a time. */
     public synchronized PoolPlan tick() {
+        synchronized (signal) {
+            currentTick = ++ticksStarted;
+        }
         Instant now = clock.instant();
         PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), currentLimits(), conditions.get(),
                 lastShrink, lastSubnetFull, lastInsufficientCidrBlocks);
@@ -98,8 +106,7 @@ public final class PoolMaintainer {
             } catch (EniPlacement.Unavailable unavailable) {
                 LOG.log(Level.WARNING, "not creating an ENI: {0}", unavailable.getMessage());
                 events.placementUnavailable(unavailable.getMessage());
-                lastGrowFailure = Optional.of(new GrowBlocked(GrowBlocked.Kind.NO_PLACEMENT,
-                        unavailable.getMessage(), now));
+                growFailed(new GrowBlocked(GrowBlocked.Kind.NO_PLACEMENT, unavailable.getMessage(), now));
                 break;
             }
         }
@@ -113,11 +120,16 @@ public final class PoolMaintainer {
         return plan;
     }
 
-    /** Asks for a tick as soon as possible; many requests before the tick runs make one tick. */
-    public void wake() {
+    /**
+     * Asks for a tick as soon as possible; many requests before the tick runs make one tick. Returns the number of
+     * the tick that answers the request, the first to start after this call: one already running planned on what
+     * it saw before, so it does not count (see {@link #growFailureSince} and {@link #grewSince}).
+     */
+    public long wake() {
         synchronized (signal) {
             wakeRequested = true;
             signal.notifyAll();
+            return ticksStarted + 1;
         }
     }
 
@@ -172,7 +184,20 @@ public final class PoolMaintainer {
 
     /** Why the pool last failed to grow, if it did since it last grew. */
     public Optional<GrowBlocked> lastGrowFailure() {
-        return lastGrowFailure;
+        return lastGrowFailure.map(NumberedFailure::blocked);
+    }
+
+    /**
+     * Why the pool failed to grow in tick {@code tick} (a number {@link #wake} returned) or a later one, unless it
+     * has grown since: what an add that woke the maintainer learns from the tick that answered it.
+     */
+    public Optional<GrowBlocked> growFailureSince(long tick) {
+        return lastGrowFailure.filter(f -> f.tick() >= tick).map(NumberedFailure::blocked);
+    }
+
+    /** True when tick {@code tick} (a number {@link #wake} returned) or a later one added addresses to the pool. */
+    public boolean grewSince(long tick) {
+        return lastGrowTick >= tick;
     }
 
     /**
@@ -231,7 +256,7 @@ public final class PoolMaintainer {
         LOG.log(Level.DEBUG, "{0} now has {1} secondary IPs and {2} prefixes", eniId, after.secondaryIps().size(),
                 after.prefixes().size());
         addNewCidrs(before.eni(), updated);
-        lastGrowFailure = Optional.empty();
+        grew();
     }
 
     private void createEni(PoolAction.CreateEni create) {
@@ -246,7 +271,7 @@ public final class PoolMaintainer {
         networking.attached(eni);
         datastore.addEni(infoOf(eni));
         addNewCidrs(null, eni);
-        lastGrowFailure = Optional.empty();
+        grew();
     }
 
     private void releaseCidrs(String eniId, List<Ipv4Cidr> cidrs, boolean prefixes) {
@@ -315,8 +340,17 @@ public final class PoolMaintainer {
             lookAtAttachedEnis();
         }
         if (growsPrefixes(action) || growsIps(action)) {
-            lastGrowFailure = Optional.of(GrowBlocked.of(failure, now));
+            growFailed(GrowBlocked.of(failure, now));
         }
+    }
+
+    private void grew() {
+        lastGrowFailure = Optional.empty();
+        lastGrowTick = currentTick;
+    }
+
+    private void growFailed(GrowBlocked blocked) {
+        lastGrowFailure = Optional.of(new NumberedFailure(blocked, currentTick));
     }
 
     /**
@@ -352,6 +386,9 @@ public final class PoolMaintainer {
                 || action instanceof PoolAction.CreateEni(PoolAction.AddressUnit unit, int count)
                         && unit == PoolAction.AddressUnit.IP;
     }
+
+    /** A grow failure and the number of the tick that met it. */
+    private record NumberedFailure(GrowBlocked blocked, long tick) {}
 
     static EniInfo infoOf(NodeEni eni) {
         return new EniInfo(eni.id(), eni.eni().deviceIndex(), eni.primary(), eni.subnetCidr(),

@@ -5,6 +5,7 @@ import io.vpccni.ipamd.datastore.AssignResult;
 import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.datastore.PodRef;
 import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.state.PoolCheckpoint;
 import io.vpccni.rpc.AddOk;
@@ -34,6 +35,11 @@ import java.util.function.Function;
  * Answers the plugin. An add takes a free address from the datastore and makes no EC2 call; when the pool is
  * empty it wakes the pool maintainer and waits a bounded time for it, then fails with the reason the pool could
  * not grow. Every change is in the checkpoint on disk before the reply leaves.
+ *
+ * <p>A waiting add costs at most one grow attempt for each time it wakes the maintainer: it wakes it again only
+ * after a tick that grew the pool (other adds took the addresses), and answers at once when the tick that answered
+ * its wake failed to grow it. Waking it after every failed tick would repeat the refused EC2 call back to back for
+ * the whole wait.
  */
 public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
@@ -76,6 +82,7 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
         AllocationKey key = new AllocationKey(add.networkName(), add.containerId(), add.ifName());
         PodRef pod = new PodRef(add.podNamespace(), add.podName(), add.podUid());
         long deadline = System.nanoTime() + addWait.toNanos();
+        long answeringTick = 0; // the tick that answers this add's last wake; 0 before it wakes the maintainer
         while (true) {
             long seenTicks = maintainer.tickCount();
             AssignResult result = datastore.assign(key, pod);
@@ -89,15 +96,23 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                             assigned.eniId(), datastore.locate(assigned.ip()).map(e -> e.subnetCidr().toString()));
                 }
                 case AssignResult.NoFreeAddress empty -> {
+                    Optional<GrowBlocked> refused = answeringTick == 0 ? Optional.empty()
+                            : maintainer.growFailureSince(answeringTick);
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) {
+                    if (refused.isPresent() || left <= 0) {
                         counters.noAvailableAddress();
-                        return noAddress(empty);
+                        return noAddress(empty, refused.or(maintainer::lastGrowFailure));
                     }
-                    maintainer.wake();
+                    // Woken again only after the tick that answered the last wake ran and grew the pool (other adds
+                    // took what it added). A tick that neither grew it nor failed held, or fell back from prefixes
+                    // and woke itself: waking it again would only repeat it, so the add waits for the next one.
+                    boolean answered = answeringTick != 0 && seenTicks >= answeringTick;
+                    if (answeringTick == 0 || answered && maintainer.grewSince(answeringTick)) {
+                        answeringTick = maintainer.wake();
+                    }
                     if (!awaitTick(seenTicks, Duration.ofNanos(left))) {
                         counters.noAvailableAddress();
-                        return noAddress(empty);
+                        return noAddress(empty, maintainer.lastGrowFailure());
                     }
                 }
             }
@@ -157,8 +172,8 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
         return new GcOk(released);
     }
 
-    private Failure noAddress(AssignResult.NoFreeAddress empty) {
-        return maintainer.lastGrowFailure().map(blocked -> switch (blocked.kind()) {
+    private Failure noAddress(AssignResult.NoFreeAddress empty, Optional<GrowBlocked> growFailure) {
+        return growFailure.map(blocked -> switch (blocked.kind()) {
             case SUBNET_FULL -> Failure.of(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED,
                     "no free address: the subnet is out of addresses (" + blocked.message() + ")");
             case ENI_LIMIT -> Failure.of(ReasonCode.POOL_EMPTY_ENI_LIMIT,

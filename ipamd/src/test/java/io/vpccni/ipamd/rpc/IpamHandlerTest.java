@@ -24,8 +24,10 @@ import io.vpccni.rpc.StatusOk;
 import io.vpccni.rpc.StatusRequest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,9 +65,18 @@ class IpamHandlerTest {
     }
 
     private IpamHandler running(Duration addWait) throws InterruptedException {
+        long ticks = node.maintainer.tickCount();
+        startMaintainer();
+        assertThat(node.maintainer.awaitTickAfter(ticks, Duration.ofSeconds(10))).isTrue();
+        return handler(addWait);
+    }
+
+    private void startMaintainer() {
         maintainerLoop = Thread.ofPlatform().daemon().name("pool-maintainer-test")
                 .start(() -> node.maintainer.runLoop(Duration.ofHours(1)));
-        assertThat(node.maintainer.awaitTickAfter(0, Duration.ofSeconds(10))).isTrue();
+    }
+
+    private IpamHandler handler(Duration addWait) {
         return new IpamHandler(node.datastore, node.maintainer, checkpoint(), () -> true, MTU, addWait,
                 RequestCounters.NONE);
     }
@@ -170,8 +181,13 @@ class IpamHandlerTest {
         node.ec2.createNetworkInterface(new CreateEni(node.subnetId, "other node", List.of(), 9, 0, Map.of()));
         IpamHandler handler = running(Duration.ofMillis(300));
 
+        long ticksBefore = node.maintainer.tickCount();
+
         IpamReply reply = handler.apply(add("c1"));
 
+        assertThat(node.maintainer.tickCount() - ticksBefore)
+                .as("the tick that answered the add held (the subnet is full): it is not woken again")
+                .isEqualTo(1);
         assertThat(reply).isInstanceOfSatisfying(Failure.class, failure -> {
             assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED);
             assertThat(failure.message()).contains("InsufficientFreeAddressesInSubnet");
@@ -195,10 +211,9 @@ class IpamHandlerTest {
                                                           boolean retryable) throws Exception {
         node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
         node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, fault);
-        // EC2 takes a while to answer (and the guard's rate limit spaces calls): the add's wait wakes the
-        // maintainer again after every failed tick, which without a delay would be thousands of calls.
-        node.ec2.delay("AssignPrivateIpAddresses", Duration.ofMillis(50));
+        node.ec2.failNext("CreateNetworkInterface", Integer.MAX_VALUE, fault);
         IpamHandler handler = running(Duration.ofMillis(300));
+        long growCallsBefore = growCalls();
 
         assertThat(handler.apply(add("c1"))).isInstanceOfSatisfying(Failure.class, failure -> {
             assertThat(failure.reason()).isEqualTo(reason);
@@ -206,6 +221,95 @@ class IpamHandlerTest {
             assertThat(failure.retryable()).isEqualTo(retryable);
         });
         assertThat(node.datastore.allocations()).isEmpty();
+        assertThat(growCalls() - growCallsBefore).as("the add's one grow attempt").isEqualTo(1);
+    }
+
+    /** Calls that grow the pool, failed ones included. */
+    private long growCalls() {
+        return node.ec2.calls("AssignPrivateIpAddresses") + node.ec2.calls("CreateNetworkInterface");
+    }
+
+    @Test
+    void aWaitingAddMakesOneGrowAttemptWhenEveryGrowFailsAndAnswersWithoutWaitingOutItsWait() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        node.ec2.failNext("AssignPrivateIpAddresses", Integer.MAX_VALUE, Fault.unauthorized());
+        node.ec2.failNext("CreateNetworkInterface", Integer.MAX_VALUE, Fault.unauthorized());
+        // A wait long enough that an add which woke the maintainer after each failed tick would make thousands.
+        IpamHandler handler = running(Duration.ofSeconds(20));
+        long growCallsBefore = growCalls();
+        long ticksBefore = node.maintainer.tickCount();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(handler.apply(add("c" + i))).isInstanceOfSatisfying(Failure.class,
+                    failure -> assertThat(failure.reason()).isEqualTo(ReasonCode.POOL_EMPTY_PERMISSION_DENIED));
+        }
+
+        assertThat(growCalls() - growCallsBefore).as("one grow attempt per add").isEqualTo(3);
+        assertThat(node.maintainer.tickCount() - ticksBefore).as("one tick per add").isEqualTo(3);
+    }
+
+    @Test
+    void aWaitingAddGetsTheAddressOfAGrowThatTakesAWhile() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
+        for (int i = 0; i < 3; i++) {
+            ok(handler.apply(add("warm" + i))); // the primary ENI's three addresses
+        }
+        node.ec2.delay("CreateNetworkInterface", Duration.ofMillis(300));
+        node.ec2.delay("AttachNetworkInterface", Duration.ofMillis(300));
+
+        AddOk added = ok(handler.apply(add("c1")));
+
+        assertThat(added.eniId()).isEqualTo(node.ec2Enis().get(1).id());
+        assertThat(node.ec2.calls("CreateNetworkInterface")).isEqualTo(1);
+    }
+
+    @Test
+    void addsWaitingTogetherWakeTheMaintainerAgainWhenOthersTookWhatATickAdded() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        node.tick(); // the primary ENI's three addresses
+        IpamHandler handler = handler(Duration.ofSeconds(20));
+        for (int i = 0; i < 3; i++) {
+            ok(handler.apply(add("warm" + i)));
+        }
+
+        // Six adds wake the maintainer for the same tick, which attaches one ENI of three addresses: the three adds
+        // it leaves empty-handed must wake it again for a second ENI (its period is an hour).
+        Map<String, IpamReply> replies = new ConcurrentHashMap<>();
+        List<Thread> adds = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String containerId = "c" + i;
+            adds.add(Thread.ofPlatform().start(() -> replies.put(containerId, handler.apply(add(containerId)))));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!adds.stream().allMatch(t -> t.getState() == Thread.State.TIMED_WAITING)) {
+            assertThat(System.nanoTime()).as("all six adds waiting for a tick").isLessThan(deadline);
+            Thread.sleep(5);
+        }
+        startMaintainer();
+        for (Thread add : adds) {
+            add.join(Duration.ofSeconds(30));
+        }
+
+        assertThat(replies).hasSize(6).allSatisfy((id, reply) -> assertThat(reply).isInstanceOf(AddOk.class));
+        assertThat(node.ec2Enis()).hasSize(3);
+        assertThat(node.ec2.calls("CreateNetworkInterface")).isEqualTo(2);
+    }
+
+    @Test
+    void aWaitingAddIsServedThroughThePrefixFallbackWhichIsNoGrowFailure() throws Exception {
+        IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmPrefix(1), Duration.ofSeconds(10));
+        for (int i = 0; i < 16; i++) {
+            ok(handler.apply(add("p" + i))); // the first /28
+        }
+        node.ec2.fragment(node.subnetId);
+        long assignsBefore = node.ec2.calls("AssignPrivateIpAddresses");
+
+        AddOk added = ok(handler.apply(add("c1")));
+
+        assertThat(node.ec2Enis().getFirst().secondaryIps()).as("a /32, EC2 had no /28")
+                .contains(added.ipv4Address());
+        assertThat(node.ec2.calls("AssignPrivateIpAddresses") - assignsBefore)
+                .as("the refused /28, then the /32s").isEqualTo(2);
     }
 
     @Test

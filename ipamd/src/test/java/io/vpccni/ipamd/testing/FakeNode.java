@@ -86,7 +86,7 @@ public final class FakeNode {
         EniPlacement placement = EniPlacement.primaryOrDiscovered(new SubnetSelector(ec2), primary.eni().subnetId(),
                 ec2.vpcId(), FakeEc2Api.DEFAULT_ZONE, false, () -> primary.eni().securityGroupIds(), clock);
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
-                limits.maxPods());
+                limits.maxPods(targets.prefixDelegation()));
         maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits, placement,
                 EniNetworking.NONE, () -> Set.copyOf(conditions), clock, PoolEvents.NONE);
     }
