@@ -99,5 +99,35 @@ class SubnetAddressesTest(unittest.TestCase):
         self.assertEqual(refused.exception.error_type, "InvalidIPAddress.InUse")
 
 
+class SubnetIpv6Test(unittest.TestCase):
+    def subnet(self):
+        return types.SimpleNamespace(id="subnet-1", ipv6_cidr_block_associations={"a": {
+            "ipv6CidrBlock": "2001:db8:0:1::/64", "ipv6CidrBlockState": {"State": "associated"}}})
+
+    def test_slash80_prefixes_are_aligned_and_disjoint_from_addresses(self):
+        taken = types.SimpleNamespace(ipv6_addresses=["2001:db8:0:1::10"], ipv6_prefixes=[])
+        space = fidelity.SubnetIpv6(self.subnet(), [taken])
+        prefixes = space.allocate_prefixes(20)
+        blocks = [ipaddress.IPv6Network(p) for p in prefixes]
+        self.assertTrue(all(b.prefixlen == 80 for b in blocks))
+        self.assertEqual(len(set(blocks)), 20)
+        self.assertFalse(any(ipaddress.IPv6Address("2001:db8:0:1::10") in b for b in blocks))
+        self.assertFalse(any(ipaddress.IPv6Address(a) in b for a in space.allocate(50) for b in blocks))
+
+    def test_an_address_in_use_or_outside_the_subnet_is_refused(self):
+        taken = types.SimpleNamespace(ipv6_addresses=["2001:db8:0:1::10"], ipv6_prefixes=[])
+        space = fidelity.SubnetIpv6(self.subnet(), [taken])
+        for address, code in (("2001:db8:0:1::10", "InvalidIPAddress.InUse"),
+                              ("2001:db8:0:2::10", "InvalidParameterValue")):
+            with self.assertRaises(Exception) as refused:
+                space.check_requested(address)
+            self.assertEqual(refused.exception.error_type, code)
+
+    def test_a_subnet_without_ipv6_is_refused(self):
+        with self.assertRaises(Exception) as refused:
+            fidelity.SubnetIpv6(types.SimpleNamespace(id="subnet-2", ipv6_cidr_block_associations={}), [])
+        self.assertEqual(refused.exception.error_type, "InvalidParameterValue")
+
+
 if __name__ == "__main__":
     unittest.main()

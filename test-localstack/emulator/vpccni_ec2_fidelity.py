@@ -11,6 +11,8 @@ response serializer (which emits any attribute a model has, such as ``ipv4_prefi
   AvailableIpAddressCount the true free count;
 - IPv4 prefixes: aligned /28s from the subnet's free space on create, assign, unassign and describe, each one slot
   of the per-ENI limit, ``InsufficientCidrBlocks`` when no aligned /28 is free;
+- IPv6: addresses and aligned /80 prefixes from the subnet's /64, unique across ENIs, on create, assign, unassign and
+  describe, counted together against the instance type's IPv6 addresses per interface;
 - instance-type limits: ``AttachmentLimitExceeded``, a taken device index refused, ``PrivateIpAddressLimitExceeded``;
 - DeleteOnTermination (true for the primary ENI) honoured on TerminateInstances; other ENIs are detached; an
   attached ENI cannot be deleted (``InvalidNetworkInterface.InUse``);
@@ -218,6 +220,83 @@ class SubnetAddresses:
         return [f"{ipaddress.IPv4Address(s)}/{PREFIX_LENGTH}" for s in chosen]
 
 
+class SubnetIpv6:
+    """The IPv6 space of one subnet (its /64), as its ENIs hold it: single addresses and /80 prefixes."""
+
+    PREFIX_LENGTH = 80
+
+    def __init__(self, subnet, enis):
+        blocks = [a.get("ipv6CidrBlock") for a in subnet.ipv6_cidr_block_associations.values()
+                  if a.get("ipv6CidrBlockState", {}).get("State") == "associated"]
+        if not blocks:
+            raise ec2_error("InvalidParameterValue", f"Subnet {subnet.id} has no IPv6 CIDR block")
+        self.network = ipaddress.IPv6Network(blocks[0])
+        self.taken = set()
+        self.prefixes = []
+        for eni in enis:
+            self.taken.update(int(ipaddress.IPv6Address(a)) for a in eni.ipv6_addresses)
+            self.prefixes.extend(ipaddress.IPv6Network(p["Ipv6Prefix"]) for p in getattr(eni, "ipv6_prefixes", []))
+
+    def _free(self, address):
+        ip = ipaddress.IPv6Address(address)
+        # The first four and the last address of the /64 are AWS's, as in IPv4.
+        offset = address - int(self.network.network_address)
+        return (address not in self.taken and 4 <= offset < self.network.num_addresses - 1
+                and not any(ip in p for p in self.prefixes))
+
+    def check_requested(self, address):
+        ip = ipaddress.IPv6Address(address)
+        if ip not in self.network:
+            raise ec2_error("InvalidParameterValue",
+                            f"Address {address} does not fall within the subnet's IPv6 range {self.network}")
+        if not self._free(int(ip)):
+            raise ec2_error("InvalidIPAddress.InUse", f"The specified address {address} is already in use.")
+        self.taken.add(int(ip))
+
+    def allocate(self, count):
+        chosen = []
+        base = int(self.network.network_address)
+        while len(chosen) < count:
+            candidate = base + random.randrange(4, self.network.num_addresses - 1)
+            if self._free(candidate):
+                self.taken.add(candidate)
+                chosen.append(str(ipaddress.IPv6Address(candidate)))
+        return chosen
+
+    def _prefix_free(self, block):
+        return (not any(block.overlaps(p) for p in self.prefixes)
+                and not any(int(block.network_address) <= a <= int(block.broadcast_address) for a in self.taken))
+
+    def check_requested_prefix(self, prefix):
+        try:
+            block = ipaddress.IPv6Network(prefix)
+        except ValueError:
+            block = None
+        if block is None or block.prefixlen != self.PREFIX_LENGTH or not block.subnet_of(self.network):
+            raise ec2_error("InvalidParameterValue",
+                            f"Prefix {prefix} is not an aligned /80 within the subnet's range {self.network}")
+        if not self._prefix_free(block):
+            raise ec2_error("InvalidParameterValue", f"Prefix {prefix} overlaps addresses already in use")
+        self.prefixes.append(block)
+
+    def allocate_prefixes(self, count):
+        blocks = 1 << (self.PREFIX_LENGTH - self.network.prefixlen)
+        size = 1 << (128 - self.PREFIX_LENGTH)
+        chosen = []
+        for _ in range(count):
+            for _ in range(1000):
+                start = int(self.network.network_address) + random.randrange(blocks) * size
+                block = ipaddress.IPv6Network((start, self.PREFIX_LENGTH))
+                if self._prefix_free(block):
+                    self.prefixes.append(block)
+                    chosen.append(str(block))
+                    break
+            else:
+                raise ec2_error("InsufficientCidrBlocks",
+                                "The specified subnet does not have enough free cidr blocks to satisfy the request.")
+        return chosen
+
+
 def ec2_error(code, message):
     from moto.ec2.exceptions import EC2ClientError
 
@@ -271,7 +350,8 @@ def install(ROUTER=None):
         (ElasticNetworkInterfaces, "attach_network_interface"),
         (ElasticNetworkInterfaces, "detach_network_interface"),
         (ElasticNetworkInterfaces, "delete_network_interface"),
-        (ElasticNetworkInterfaces, "modify_network_interface_attribute")])
+        (ElasticNetworkInterfaces, "modify_network_interface_attribute"),
+        (ElasticNetworkInterfaces, "assign_ipv6_addresses"), (ElasticNetworkInterfaces, "unassign_ipv6_addresses")])
     if "m5.large" not in INSTANCE_TYPES or "MaximumNetworkInterfaces" not in INSTANCE_TYPES["m5.large"]["NetworkInfo"]:
         raise RuntimeError("moto's INSTANCE_TYPES no longer carries NetworkInfo limits")
 
@@ -296,6 +376,46 @@ def install(ROUTER=None):
         info = INSTANCE_TYPES.get(instance.instance_type, {}).get("NetworkInfo", {})
         return info.get("MaximumNetworkInterfaces", 3), info.get("Ipv4AddressesPerInterface", 10)
 
+    def ipv6_limit(eni):
+        info = INSTANCE_TYPES.get(eni.instance.instance_type, {}).get("NetworkInfo", {}) if eni.instance else {}
+        return info.get("Ipv6AddressesPerInterface", UNATTACHED_ADDRESS_LIMIT)
+
+    def ipv6_slots(eni):
+        return len(eni.ipv6_addresses) + len(getattr(eni, "ipv6_prefixes", []))
+
+    def ipv6_space(backend, subnet):
+        return SubnetIpv6(subnet, enis_of_subnet(backend, subnet.id))
+
+    def ipv6_params(response):
+        listed = [a["Ipv6Address"] if isinstance(a, dict) else a for a in (response._get_param("Ipv6Addresses", []) or [])]
+        prefixes = [p["Ipv6Prefix"] if isinstance(p, dict) else p for p in (response._get_param("Ipv6Prefixes", []) or [])]
+        return (listed, response._get_int_param("Ipv6AddressCount", 0), prefixes,
+                response._get_int_param("Ipv6PrefixCount", 0))
+
+    def add_ipv6(backend, eni, listed, count, prefixes, prefix_count):
+        """Validates everything first, then assigns: a refused request changes nothing."""
+        if not (listed or count or prefixes or prefix_count):
+            return [], []
+        if (listed and count) or (prefixes and prefix_count):
+            raise ec2_error("InvalidParameterCombination",
+                            "Specify either IPv6 addresses or a count of them, and either prefixes or a count.")
+        adding = len(listed) + count + len(prefixes) + prefix_count
+        limit = ipv6_limit(eni)
+        if ipv6_slots(eni) + adding > limit:
+            # EC2's error reference names no IPv6-specific code; the IPv4 one is the closest documented.
+            raise ec2_error("PrivateIpAddressLimitExceeded",
+                            f"Number of IPv6 addresses and prefixes on {eni.id} would exceed the limit {limit}.")
+        space = ipv6_space(backend, eni.subnet)
+        for address in listed:
+            space.check_requested(address)
+        for prefix in prefixes:
+            space.check_requested_prefix(prefix)
+        new_addresses = list(listed) + (space.allocate(count) if count else [])
+        new_prefixes = list(prefixes) + (space.allocate_prefixes(prefix_count) if prefix_count else [])
+        eni.ipv6_addresses.extend(new_addresses)
+        eni.ipv6_prefixes.extend({"Ipv6Prefix": p} for p in new_prefixes)
+        return new_addresses, new_prefixes
+
     def slots(eni):
         return len(eni.private_ip_addresses) + len(getattr(eni, "ipv4_prefixes", []))
 
@@ -316,6 +436,7 @@ def install(ROUTER=None):
         fn(self, *args, **kwargs)
         self.mac_address = _well_formed_mac(self.id)
         self.ipv4_prefixes = []
+        self.ipv6_prefixes = []
         self.vpccni_attached_at = 0.0
 
     @patch(Attachment.__init__)
@@ -413,6 +534,12 @@ def install(ROUTER=None):
                 self._get_param("Groups", []), self._get_param("Description"),
                 add_tag_specification(self._get_param("TagSpecifications", [])))
             eni.ipv4_prefixes = [{"Ipv4Prefix": p} for p in chosen_prefixes]
+            try:
+                add_ipv6(self.ec2_backend, eni, *ipv6_params(self))
+            except Exception:
+                # Nothing of a refused request stays: the ENI was created only just now, under the same lock.
+                self.ec2_backend.enis.pop(eni.id, None)
+                raise
         LOG.info("created %s in %s: %s, prefixes %s", eni.id, subnet.id, [a for a, _ in wanted], chosen_prefixes)
         return ActionResult({"NetworkInterface": eni})
 
@@ -557,7 +684,43 @@ def install(ROUTER=None):
             self.ec2_backend.modify_network_interface_attribute(eni_id, groups, source_dest, description)
         return EmptyResult()
 
+    def assign_ipv6_addresses(self):
+        eni_id = self._get_param("NetworkInterfaceId")
+        params = ipv6_params(self)
+        if not any(params):
+            raise ec2_error("MissingParameter", "Specify IPv6 addresses, a count of them, prefixes or a count of them.")
+        wait(self, "AssignPrivateIpAddresses")
+        with lock:
+            eni = self.ec2_backend.get_network_interface(eni_id)
+            addresses, prefixes = add_ipv6(self.ec2_backend, eni, *params)
+        LOG.info("assigned IPv6 to %s: %s, prefixes %s", eni_id, addresses, prefixes)
+        result = {"NetworkInterfaceId": eni_id, "AssignedIpv6Addresses": addresses}
+        if prefixes:
+            result["AssignedIpv6Prefixes"] = prefixes
+        return ActionResult(result)
+
+    def unassign_ipv6_addresses(self):
+        eni_id = self._get_param("NetworkInterfaceId")
+        listed, _, prefixes, _ = ipv6_params(self)
+        if not listed and not prefixes:
+            raise ec2_error("MissingParameter", "Specify the IPv6 addresses or prefixes to unassign.")
+        wait(self, "UnassignPrivateIpAddresses")
+        with lock:
+            eni = self.ec2_backend.get_network_interface(eni_id)
+            missing = [a for a in listed if a not in eni.ipv6_addresses] + [
+                p for p in prefixes if p not in [x["Ipv6Prefix"] for x in eni.ipv6_prefixes]]
+            if missing:
+                raise ec2_error("InvalidParameterValue",
+                                f"Some of the specified addresses or prefixes are not assigned to {eni_id}: {missing}")
+            eni.ipv6_addresses[:] = [a for a in eni.ipv6_addresses if a not in listed]
+            eni.ipv6_prefixes[:] = [x for x in eni.ipv6_prefixes if x["Ipv6Prefix"] not in prefixes]
+        result = {"NetworkInterfaceId": eni_id, "UnassignedIpv6Addresses": listed}
+        if prefixes:
+            result["UnassignedIpv6Prefixes"] = prefixes
+        return ActionResult(result)
+
     for handler in (create_network_interface, assign_private_ip_addresses, unassign_private_ip_addresses,
+                    assign_ipv6_addresses, unassign_ipv6_addresses,
                     attach_network_interface, detach_network_interface, delete_network_interface,
                     modify_network_interface_attribute):
         setattr(ElasticNetworkInterfaces, handler.__name__, handler)

@@ -43,6 +43,10 @@ import java.util.function.Function;
  */
 public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
+    /** How often an add whose pool cannot grow looks for an address coming back from cooldown. */
+    static final Duration COOLING_LOOK = Duration.ofMillis(50);
+
+
     private static final System.Logger LOG = System.getLogger(IpamHandler.class.getName());
 
     private final Datastore datastore;
@@ -99,9 +103,16 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     Optional<GrowBlocked> refused = answeringTick == 0 ? Optional.empty()
                             : maintainer.growFailureSince(answeringTick);
                     long left = deadline - System.nanoTime();
-                    if (refused.isPresent() || left <= 0) {
+                    // An address in cooldown after a pod delete comes back by itself, EC2 or not: while there is
+                    // one, a refused grow does not end the wait (the add looks again now and then, waking nothing).
+                    boolean coolingBack = empty.stats().cooling() > 0;
+                    if (left <= 0 || refused.isPresent() && !coolingBack) {
                         counters.noAvailableAddress();
                         return noAddress(empty, refused.or(maintainer::lastGrowFailure));
+                    }
+                    if (refused.isPresent()) {
+                        pause(Duration.ofNanos(Math.min(left, COOLING_LOOK.toNanos())));
+                        continue;
                     }
                     // Woken again only after the tick that answered the last wake ran and grew the pool (other adds
                     // took what it added). A tick that neither grew it nor failed held, or fell back from prefixes
@@ -110,7 +121,8 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     if (answeringTick == 0 || answered && maintainer.grewSince(answeringTick)) {
                         answeringTick = maintainer.wake();
                     }
-                    if (!awaitTick(seenTicks, Duration.ofNanos(left))) {
+                    long wait = coolingBack ? Math.min(left, COOLING_LOOK.toNanos()) : left;
+                    if (!awaitTick(seenTicks, Duration.ofNanos(wait)) && !coolingBack) {
                         counters.noAvailableAddress();
                         return noAddress(empty, maintainer.lastGrowFailure());
                     }
@@ -196,6 +208,14 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     private String reasonForEmptyPool() {
         return maintainer.lastGrowFailure().map(b -> "pool empty: " + b.message())
                 .orElse(maintainer.atCapacity() ? "pool empty: instance ENI limit reached" : "pool empty: growing");
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private boolean awaitTick(long seen, Duration timeout) {

@@ -197,6 +197,32 @@ class IpamHandlerTest {
                 status -> assertThat(status.ready()).isFalse());
     }
 
+    @Test
+    void anAddInAFullSubnetIsServedByAnAddressWhoseCooldownEndsWithinItsWait() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/28", PoolTargets.warmEni(1)); // 10 free after the primary
+        node.ec2.createNetworkInterface(new CreateEni(node.subnetId, "other node", List.of(), 6, 0, Map.of()));
+        IpamHandler handler = running(Duration.ofSeconds(5));
+        List<String> pods = new java.util.ArrayList<>();
+        while (handler.apply(add("c" + pods.size())) instanceof AddOk) {
+            pods.add("c" + pods.size());
+        }
+        assertThat(handler.apply(del(pods.getFirst()))).isInstanceOf(DelOk.class);
+        long growCallsBefore = growCalls();
+        // The freed address cools down on the node's clock; it moves on while the add waits.
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(300);
+                node.clock.advance(FakeNode.COOLDOWN.plusSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+
+        assertThat(handler.apply(add("after"))).as("the add waits for the address in cooldown")
+                .isInstanceOf(AddOk.class);
+        assertThat(growCalls() - growCallsBefore).as("grow attempts while it waited").isLessThanOrEqualTo(1);
+    }
+
     static Stream<Arguments> ec2Refusals() {
         return Stream.of(
                 Arguments.of(Fault.unauthorized(), ReasonCode.POOL_EMPTY_PERMISSION_DENIED, "UnauthorizedOperation",

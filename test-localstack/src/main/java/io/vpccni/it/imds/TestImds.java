@@ -173,6 +173,13 @@ public final class TestImds implements AutoCloseable {
           .map(NetworkInterfacePrivateIpAddress::privateIpAddress).collect(Collectors.joining("\n")));
       case "ipv4-prefix" -> eni.ipv4Prefixes().isEmpty() ? Optional.empty()
           : Optional.of(eni.ipv4Prefixes().stream().map(p -> p.ipv4Prefix()).collect(Collectors.joining("\n")));
+      case "ipv6s" -> eni.ipv6Addresses().isEmpty() ? Optional.empty()
+          : Optional.of(eni.ipv6Addresses().stream().map(a -> a.ipv6Address()).collect(Collectors.joining("\n")));
+      case "ipv6-prefix" -> eni.ipv6Prefixes().isEmpty() ? Optional.empty()
+          : Optional.of(eni.ipv6Prefixes().stream().map(p -> p.ipv6Prefix()).collect(Collectors.joining("\n")));
+      case "subnet-ipv6-cidr-blocks" -> Optional.of(ec2.describeSubnets(b -> b.subnetIds(eni.subnetId())).subnets()
+          .getFirst().ipv6CidrBlockAssociationSet().stream().map(a -> a.ipv6CidrBlock())
+          .collect(Collectors.joining("\n"))).filter(v -> !v.isEmpty());
       case "subnet-ipv4-cidr-block" -> Optional.of(ec2.describeSubnets(b -> b.subnetIds(eni.subnetId()))
           .subnets().getFirst().cidrBlock());
       case "vpc-ipv4-cidr-blocks" -> Optional.of(ec2.describeVpcs(b -> b.vpcIds(eni.vpcId())).vpcs().getFirst()

@@ -122,6 +122,66 @@ class EmulatorEc2ContractTest extends Ec2ContractSuite {
     }
 
     @Test
+    void ipv6AddressesAndSlash80PrefixesComeFromTheSubnetsSlash64AndCountAgainstTheLimit() throws Exception {
+        Ec2Client raw = emulator().raw();
+        var vpc = raw.createVpc(b -> b.cidrBlock("10.250.0.0/16").amazonProvidedIpv6CidrBlock(true)).vpc();
+        String v6 = vpc.ipv6CidrBlockAssociationSet().getFirst().ipv6CidrBlock(); // a /56
+        String slash64 = v6.replace("00::/56", "01::/64");
+        String subnet = raw.createSubnet(b -> b.vpcId(vpc.vpcId()).cidrBlock("10.250.0.0/24").ipv6CidrBlock(slash64)
+                .availabilityZone("us-east-1a")).subnet().subnetId();
+        try {
+            String instance = raw.runInstances(b -> b.imageId("ami-12c6146b").minCount(1).maxCount(1)
+                    .instanceType(INSTANCE_TYPE).subnetId(subnet)).instances().getFirst().instanceId();
+            NetworkInterface eni = raw.createNetworkInterface(b -> b.subnetId(subnet).ipv6AddressCount(2)
+                    .ipv6PrefixCount(1)).networkInterface();
+            raw.attachNetworkInterface(b -> b.networkInterfaceId(eni.networkInterfaceId()).instanceId(instance)
+                    .deviceIndex(1));
+            var added = raw.assignIpv6Addresses(b -> b.networkInterfaceId(eni.networkInterfaceId())
+                    .ipv6AddressCount(1).ipv6PrefixCount(1));
+            assertThat(added.assignedIpv6Addresses()).as("only what it assigned").hasSize(1);
+            assertThat(added.assignedIpv6Prefixes()).hasSize(1);
+            NetworkInterface described = raw.describeNetworkInterfaces(b -> b.networkInterfaceIds(
+                    eni.networkInterfaceId())).networkInterfaces().getFirst();
+            java.net.Inet6Address net = (java.net.Inet6Address) java.net.InetAddress.getByName(slash64.split("/")[0]);
+            List<String> addresses = described.ipv6Addresses().stream().map(a -> a.ipv6Address()).toList();
+            assertThat(addresses).hasSize(3).doesNotHaveDuplicates().allSatisfy(a -> assertThat(
+                    java.util.Arrays.equals(java.util.Arrays.copyOf(java.net.InetAddress.getByName(a).getAddress(), 8),
+                            java.util.Arrays.copyOf(net.getAddress(), 8))).as(a + " in " + slash64).isTrue());
+            assertThat(described.ipv6Prefixes()).hasSize(2).allSatisfy(p -> {
+                assertThat(p.ipv6Prefix()).endsWith("/80");
+                byte[] start = java.net.InetAddress.getByName(p.ipv6Prefix().split("/")[0]).getAddress();
+                assertThat(start[10] == 0 && start[11] == 0 && start[12] == 0 && start[13] == 0 && start[14] == 0
+                        && start[15] == 0).as(p.ipv6Prefix() + " is aligned").isTrue();
+            });
+            // m5.large: 10 IPv6 addresses per interface; 3 addresses + 2 prefixes hold 5 of them.
+            assertThatThrownBy(() -> raw.assignIpv6Addresses(b -> b.networkInterfaceId(eni.networkInterfaceId())
+                    .ipv6AddressCount(6))).isInstanceOfSatisfying(AwsServiceException.class,
+                    e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("PrivateIpAddressLimitExceeded"));
+            assertThatThrownBy(() -> raw.assignIpv6Addresses(b -> b.networkInterfaceId(eni.networkInterfaceId())
+                    .ipv6Addresses(addresses.getFirst()))).isInstanceOfSatisfying(AwsServiceException.class,
+                    e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidIPAddress.InUse"));
+            try (TestImds imds = TestImds.start(raw, instance)) {
+                assertThat(imdsLines(imds, "network/interfaces/macs/" + eni.macAddress() + "/ipv6s"))
+                        .containsExactlyInAnyOrderElementsOf(addresses);
+                assertThat(imdsLines(imds, "network/interfaces/macs/" + eni.macAddress() + "/ipv6-prefix"))
+                        .containsExactlyInAnyOrderElementsOf(described.ipv6Prefixes().stream()
+                                .map(p -> p.ipv6Prefix()).toList());
+            }
+            raw.unassignIpv6Addresses(b -> b.networkInterfaceId(eni.networkInterfaceId())
+                    .ipv6Prefixes(added.assignedIpv6Prefixes()));
+            assertThat(raw.describeNetworkInterfaces(b -> b.networkInterfaceIds(eni.networkInterfaceId()))
+                    .networkInterfaces().getFirst().ipv6Prefixes()).hasSize(1);
+            raw.terminateInstances(b -> b.instanceIds(instance));
+        } finally {
+            raw.describeNetworkInterfaces(b -> b.filters(f -> f.name("vpc-id").values(vpc.vpcId())))
+                    .networkInterfaces().forEach(n -> raw.deleteNetworkInterface(b -> b.networkInterfaceId(
+                            n.networkInterfaceId())));
+            raw.deleteSubnet(b -> b.subnetId(subnet));
+            raw.deleteVpc(b -> b.vpcId(vpc.vpcId()));
+        }
+    }
+
+    @Test
     void badTimingConfigurationIsRefusedAndChangesNothing() {
         var before = EmulatorTiming.current();
         assertThatThrownBy(() -> EmulatorTiming.of(Map.of("NoSuchApi", 5), false))

@@ -79,7 +79,9 @@ class ThrottledEc2Test {
                     node.daemon.poolStats()).isGreaterThanOrEqualTo(5);
             assertThat(node.daemon.lastGrowFailure()).isEmpty();
             assertThat(throttled).as("the node's EC2 calls the emulator throttled").isPositive();
-            assertThat(adds).isGreaterThan(WAVE);
+            // At least the ten addresses the pool held before: under a neighbour that keeps the buckets empty the
+            // pool may not grow at all, which is what throttling means.
+            assertThat(adds).isGreaterThanOrEqualTo(10);
             assertThat(node.daemon.poolStats().assigned()).isEqualTo(live.size());
         }
     }
