@@ -88,7 +88,8 @@ class EmulatorEc2ContractTest extends Ec2ContractSuite {
         String subnet = world.createSubnet(block(23, 24));
         // The daemons' kind of client (the harness's raw client is never throttled); no retries: every refusal is seen.
         Ec2Client raw = io.vpccni.it.localstack.LocalStack.client(List.of());
-        try (EmulatorTiming timing = EmulatorTiming.throttling("mutating", 5, 2)) {
+        // One token back every 2 s: even a slow emulator answering the eight calls in 4 s refills only two.
+        try (EmulatorTiming timing = EmulatorTiming.throttling("mutating", 5, 0.5)) {
             List<String> outcomes = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 try {
@@ -104,7 +105,7 @@ class EmulatorEc2ContractTest extends Ec2ContractSuite {
             assertThat(outcomes).contains("RequestLimitExceeded");
             assertThat(raw.describeSubnets(b -> b.subnetIds(subnet)).subnets())
                     .as("another API's bucket is not affected").hasSize(1);
-            Thread.sleep(1_000); // two tokens come back
+            Thread.sleep(2_200); // a token comes back
             raw.createTags(b -> b.resources(subnet).tags(t -> t.key("k").value("w")));
         }
     }
