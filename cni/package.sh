@@ -16,7 +16,13 @@
 set -euo pipefail
 
 target="$(cd "${1:?usage: package.sh <cni/target> [jdk]}" && pwd)"
-jdk="${2:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}}"
+if [[ -n "${2:-}" ]]; then
+  jdk="$2"
+else
+  source "$(dirname "${BASH_SOURCE[0]}")/../scripts/jdk.sh"
+  require_jdk25
+  jdk="$JAVA_HOME"
+fi
 out="$target/plugin"
 deps="$target/plugin-deps"
 main=io.vpccni.cni.plugin.Main

@@ -8,14 +8,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.vpccni.eni.aws.AwsEc2Api;
-import io.vpccni.eni.guard.Ec2CallStats;
-import io.vpccni.eni.imds.ImdsInstanceMetadata;
 import io.vpccni.ipamd.app.NodeDaemon;
-import io.vpccni.ipamd.app.NodeNetworking;
-import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.k8s.EniConfig;
-import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
 import io.vpccni.it.ScratchDirectory;
@@ -23,12 +17,9 @@ import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -54,7 +45,6 @@ class CustomNetworkingTest {
 
     KubernetesClient client;
     final Ec2Client raw = LocalStack.rawClient();
-    final Ec2CallStats stats = new Ec2CallStats();
     TestVpc vpc;
     String podSubnet;
     String podGroup;
@@ -117,20 +107,7 @@ class CustomNetworkingTest {
 
     private void startDaemon() throws Exception {
         dir = ScratchDirectory.create("vpccni-k8s");
-        Map<String, String> env = new HashMap<>(Map.of(
-                "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "true",
-                "MY_NODE_NAME", NODE,
-                "VPC_CNI_SOCKET", dir.resolve("ipamd.sock").toString(),
-                "AWS_VPC_K8S_CNI_BACKING_STORE", dir.resolve("ipam.json").toString(),
-                "DISABLE_LEAKED_ENI_CLEANUP", "true",
-                "INTROSPECTION_BIND_ADDRESS", "127.0.0.1:0",
-                "METRICS_BIND_ADDRESS", "127.0.0.1:0"));
-        IpamdConfig config = IpamdConfig.fromEnvironment(env);
-        KubernetesLink link = new KubernetesLink(client, NODE, config.eni(), false, Clock.systemUTC(),
-                new KubernetesLink.Options(Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(10), false));
-        daemon = new NodeDaemon(config, new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)),
-                new AwsEc2Api(LocalStack.client(List.of()), LocalStack.fastGuard(stats)), stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true, Optional.empty(), link).start();
+        daemon = LinkedDaemon.start(client, NODE, imds, dir, Map.of("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "true"));
     }
 
     private void tickUntil(BooleanSupplier condition, int ticks) throws InterruptedException {
@@ -177,6 +154,6 @@ class CustomNetworkingTest {
         assertThat(daemon.lastGrowFailure()).get().extracting(GrowBlocked::kind).isEqualTo(GrowBlocked.Kind.NO_PLACEMENT);
         assertThat(daemon.lastGrowFailure().get().message()).contains("ENIConfig pods-nowhere");
         assertThat(daemon.enis()).hasSize(1);
-        assertThat(stats.calls("CreateNetworkInterface")).isZero();
+        assertThat(daemon.ec2Calls().calls("CreateNetworkInterface")).isZero();
     }
 }

@@ -6,13 +6,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.vpccni.eni.aws.AwsEc2Api;
-import io.vpccni.eni.guard.Ec2CallStats;
-import io.vpccni.eni.imds.ImdsInstanceMetadata;
 import io.vpccni.ipamd.app.NodeDaemon;
-import io.vpccni.ipamd.config.IpamdConfig;
-import io.vpccni.ipamd.app.NodeNetworking;
-import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.ipamd.k8s.NodeEvent;
 import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
@@ -26,13 +20,10 @@ import io.vpccni.rpc.IpamClient;
 import io.vpccni.rpc.IpamReply;
 import io.vpccni.rpc.ReasonCode;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -118,24 +109,9 @@ class SubnetExhaustionTest {
         LEFT.add(imds);
         Path dir = ScratchDirectory.create("vpccni-exhaust");
         LEFT.add(() -> ScratchDirectory.delete(dir));
-        Map<String, String> env = new HashMap<>(Map.of(
-                "MY_NODE_NAME", name,
-                // One address warm at a time, so the two nodes take the subnet's addresses one pod at a time.
-                "WARM_IP_TARGET", "1",
-                "VPC_CNI_ADD_WAIT", "3s",
-                "IP_COOLDOWN_PERIOD", "1",
-                "VPC_CNI_SOCKET", dir.resolve("ipamd.sock").toString(),
-                "AWS_VPC_K8S_CNI_BACKING_STORE", dir.resolve("ipam.json").toString(),
-                "DISABLE_LEAKED_ENI_CLEANUP", "true",
-                "INTROSPECTION_BIND_ADDRESS", "127.0.0.1:0",
-                "METRICS_BIND_ADDRESS", "127.0.0.1:0"));
-        IpamdConfig config = IpamdConfig.fromEnvironment(env);
-        Ec2CallStats stats = new Ec2CallStats();
-        KubernetesLink link = new KubernetesLink(client, name, config.eni(), false, Clock.systemUTC(),
-                new KubernetesLink.Options(Duration.ofSeconds(1), Duration.ofMinutes(2), Duration.ofMinutes(10), false));
-        NodeDaemon daemon = new NodeDaemon(config, new ImdsInstanceMetadata(imds.endpoint(), Duration.ofSeconds(2)),
-                new AwsEc2Api(LocalStack.client(List.of()), LocalStack.fastGuard(stats)), stats, Clock.systemUTC(),
-                NodeNetworking.NONE, allocation -> true, Optional.empty(), link).start();
+        // One address warm at a time, so the two nodes take the subnet's addresses one pod at a time.
+        NodeDaemon daemon = LinkedDaemon.start(client, name, imds, dir, Map.of("WARM_IP_TARGET", "1",
+                "VPC_CNI_ADD_WAIT", "3s", "IP_COOLDOWN_PERIOD", "1"));
         LEFT.add(daemon);
         return new Node(name, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
     }
