@@ -74,6 +74,19 @@ final class ProcessFixture implements AutoCloseable {
                 Path.of(entryPoint).toAbsolutePath().toString());
     }
 
+    /**
+     * The plugin run as a runtime in a mount namespace of its own runs it: {@code netns} is bind-mounted on the
+     * empty file {@code placeholder} there only (as containerd mounts its netns files), so this process, the
+     * daemon's, sees the empty file.
+     */
+    Shell.Result pluginInPrivateMounts(String netns, Path placeholder, Map<String, String> env, String stdin) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(Dispatcher.SOCKET_ENV, socket.toString());
+        return Shell.exec(all, stdin.getBytes(StandardCharsets.UTF_8), "unshare", "--mount", "--propagation",
+                "private", "sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", netns,
+                placeholder.toString(), "ip", "netns", "exec", node.name(), Path.of(entryPoint).toAbsolutePath().toString());
+    }
+
     /** {@code cnitool <verb> <network> <netns>} inside the node namespace, on the conflists in {@code netconfDir}. */
     Shell.Result cnitool(Path netconfDir, Map<String, String> extraEnv, String verb, String network, String netns) {
         Map<String, String> env = new HashMap<>(extraEnv);
