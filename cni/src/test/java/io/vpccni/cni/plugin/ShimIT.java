@@ -108,6 +108,39 @@ class ShimIT {
     }
 
     /**
+     * containerd when its deadline passes during a slow ADD: it SIGKILLs the shim and sends DEL while the ADD still
+     * runs in the daemon. The DEL waits for the ADD; the ADD, whose shim is gone, is undone; nothing is left.
+     */
+    @Test
+    void aShimKilledDuringASlowAddAndTheRuntimesDelLeaveNothing() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        ScratchNetns pod = f.pod();
+        String before = f.node.snapshot();
+        var slow = f.ipamd.holdAdds("k1");
+        Process shim = f.startPlugin(PluginCall.of("ADD", "k1", pod.path(), "pod-k").env(), Conf.of("1.0.0"));
+        slow.awaitArrival();
+        shim.destroyForcibly().waitFor();
+
+        var del = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> f.plugin(PluginCall.of("DEL", "k1", pod.path(), "pod-k").env(), Conf.of("1.0.0")),
+                r -> Thread.ofPlatform().daemon().start(r));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (f.server.waited() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(f.server.waited()).as("the DEL waits for the ADD of its container").isOne();
+        slow.release();
+
+        var done = del.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.exit()).as(done.stdout() + done.stderr()).isZero();
+        assertThat(f.server.undone()).isOne();
+        assertThat(f.ipamd.handled()).containsExactly("ADD k1", "DEL k1", "DEL k1");
+        assertThat(pod.exec("ip", "link", "show", "dev", "eth0").exit()).as("eth0 in the pod").isNotZero();
+        assertLeftNothing(2, before);
+    }
+
+    /**
      * A local client holding 2,000 idle or trickling connections on plugin.sock (more than the server's 1,024)
      * does not stop pods: an ADD and a DEL through the shim are still served, and the server is back to no open
      * connection once the client leaves.
