@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * of its start; a late connection is closed. The handler's own time is not bounded here. The selector thread
  * survives anything thrown in it and logs it; so does a worker.
  *
+ * <p>The worker that answered writes the reply as far as the socket takes it at once (all of it, for a reply smaller
+ * than the socket's buffer), so a handler can learn whether the client was still there ({@link Reply#send}); the
+ * selector thread writes the rest.
+ *
  * <p>After the reply the server shuts its output and reads (dropping it) what the client still sends until the
  * client closes, within the write time-out and 16 times the request limit: closing with unread input would make
  * the kernel reset the connection, and the client would lose the reply.

@@ -65,6 +65,7 @@ public final class PluginServer implements AutoCloseable {
         this.transport = UnixRequestServer.start("cni-plugin", socket, LIMITS,
                 Thread.ofPlatform().daemon().name("cni-plugin-", 0).factory(),
                 new UnixRequestServer.Exchange() {
+                    /** Not called by the transport, which sends through the method below. */
                     @Override
                     public byte[] answer(byte[] request) {
                         byte[][] reply = new byte[1][];
