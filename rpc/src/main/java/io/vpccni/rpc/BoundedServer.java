@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * of its start; a late connection is closed. The handler's own time is not bounded here. The selector thread
  * survives anything thrown in it and logs it; so does a worker.
  *
+ * <p>The worker that answered writes the reply as far as the socket takes it at once (all of it, for a reply smaller
+ * than the socket's buffer), so a handler can learn whether the client was still there ({@link Reply#send}); the
+ * selector thread writes the rest.
+ *
  * <p>After the reply the server shuts its output and reads (dropping it) what the client still sends until the
  * client closes, within the write time-out and 16 times the request limit: closing with unread input would make
  * the kernel reset the connection, and the client would lose the reply.
@@ -89,8 +93,29 @@ public final class BoundedServer implements AutoCloseable {
         /** The reply to a complete request. Runs on a worker thread; may block. */
         byte[] answer(byte[] request);
 
+        /**
+         * Answers a complete request and sends the reply through {@code reply}, on a worker thread: by default
+         * what {@link #answer(byte[])} returns. A handler that must know whether its client was still there to
+         * take the reply (to undo work nobody will hear of) overrides this; not sending closes the connection.
+         */
+        default void answer(byte[] request, Reply reply) {
+            reply.send(answer(request));
+        }
+
         /** The reply to a request of more than {@code limit} bytes. Runs on the selector thread: keep it cheap. */
         byte[] oversized(int limit);
+    }
+
+    /** A connection's reply, sent from the worker thread that answered its request. */
+    public interface Reply {
+        /**
+         * Writes what the connection's socket takes of {@code reply} at once, from the calling thread, and leaves
+         * the rest to the selector thread. Only the first call counts.
+         *
+         * @return false when the client is gone (the write failed: it closed its end, or was killed) or the
+         *         connection was closed meanwhile; true when the kernel took the reply, or its first bytes, for it
+         */
+        boolean send(byte[] reply);
     }
 
     /**
@@ -382,32 +407,70 @@ public final class BoundedServer implements AutoCloseable {
         c.buf = NOTHING;
         c.drainBudget = 16L * limits.maxRequestBytes();
         submit(() -> {
-            byte[] reply;
+            ConnReply reply = new ConnReply(c);
             try {
-                reply = handler.answer(request);
+                handler.answer(request, reply);
             } catch (Throwable e) {
                 warn("answering a request failed; closed its connection", e);
-                reply = null;
             } finally {
                 answering.addAndGet(-request.length);
             }
-            byte[] answer = reply;
-            toSelector.add(() -> {
-                if (c.key.isValid()) {
-                    if (answer == null) {
-                        close(c);
-                    } else {
-                        startWrite(c, answer);
-                    }
-                }
-            });
-            selector.wakeup();
+            if (!reply.sent) {
+                toSelector.add(() -> close(c));
+                selector.wakeup();
+            }
         });
     }
 
+    /**
+     * Written from the worker while the connection is ANSWERING: the selector thread neither reads nor writes it
+     * then (no interest ops), and only closes it (on {@link #close}), which makes the write fail.
+     */
+    private final class ConnReply implements Reply {
+        private final Conn c;
+        private boolean sent;
+
+        ConnReply(Conn c) {
+            this.c = c;
+        }
+
+        @Override
+        public boolean send(byte[] reply) {
+            if (sent) {
+                return false;
+            }
+            sent = true;
+            ByteBuffer out = ByteBuffer.wrap(reply);
+            boolean taken = write(out);
+            toSelector.add(() -> {
+                if (!taken || !c.key.isValid()) {
+                    close(c);
+                } else {
+                    startWrite(c, out);
+                }
+            });
+            selector.wakeup();
+            return taken;
+        }
+
+        private boolean write(ByteBuffer out) {
+            try {
+                c.channel.write(out);
+                return true;
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, name + ": connection ended before its reply: " + e);
+                return false;
+            }
+        }
+    }
+
     private void startWrite(Conn c, byte[] reply) {
+        startWrite(c, ByteBuffer.wrap(reply));
+    }
+
+    private void startWrite(Conn c, ByteBuffer reply) {
         c.state = State.WRITING;
-        c.out = ByteBuffer.wrap(reply);
+        c.out = reply;
         c.deadline = System.nanoTime() + limits.writeTimeout().toNanos();
         try {
             writeSome(c);

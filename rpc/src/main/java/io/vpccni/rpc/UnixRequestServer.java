@@ -21,6 +21,14 @@ public final class UnixRequestServer implements AutoCloseable {
     public interface Exchange {
         byte[] answer(byte[] request);
 
+        /**
+         * Answers and sends the reply through {@code reply}: by default what {@link #answer(byte[])} returns. See
+         * {@link BoundedServer.Handler#answer(byte[], BoundedServer.Reply)}.
+         */
+        default void answer(byte[] request, BoundedServer.Reply reply) {
+            reply.send(answer(request));
+        }
+
         /** The reply to a request of more than {@code limit} bytes. */
         byte[] oversized(int limit);
     }
@@ -46,6 +54,11 @@ public final class UnixRequestServer implements AutoCloseable {
                 @Override
                 public byte[] answer(byte[] request) {
                     return exchange.answer(request);
+                }
+
+                @Override
+                public void answer(byte[] request, BoundedServer.Reply reply) {
+                    exchange.answer(request, reply);
                 }
 
                 @Override

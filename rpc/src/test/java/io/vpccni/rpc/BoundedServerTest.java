@@ -263,15 +263,20 @@ class BoundedServerTest {
                 }
                 assertThat(n).isEqualTo(-1);
             }
-            try (SocketChannel c = connect(sock)) {
-                c.write(ByteBuffer.wrap("still here".getBytes(UTF_8)));
-                c.shutdownOutput();
-                ByteBuffer reply = ByteBuffer.allocate(16);
-                while (c.read(reply) >= 0) {
-                    // until the server closes
-                }
-                assertThat(new String(reply.array(), 0, reply.position(), UTF_8)).isEqualTo("still here");
+            assertThat(roundTrip(sock, "still here")).isEqualTo("still here");
+        }
+    }
+
+    /** One request and its whole reply, of at most 16 bytes. */
+    static String roundTrip(Path sock, String request) throws IOException {
+        try (SocketChannel c = connect(sock)) {
+            c.write(ByteBuffer.wrap(request.getBytes(UTF_8)));
+            c.shutdownOutput();
+            ByteBuffer reply = ByteBuffer.allocate(16);
+            while (c.read(reply) >= 0) {
+                // until the server closes
             }
+            return new String(reply.array(), 0, reply.position(), UTF_8);
         }
     }
 
@@ -305,4 +310,54 @@ class BoundedServerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBufferedBytes");
     }
 
+    /**
+     * A handler that sends its own reply learns whether the client was still there to take it: false for one
+     * that closed its end while the request was being answered, true for one that waits.
+     */
+    @Test
+    void aReplySentFromTheWorkerSaysWhetherTheClientWasStillThere() throws Exception {
+        Path sock = dir.resolve("s.sock");
+        java.util.concurrent.BlockingQueue<Boolean> taken = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch answering = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch clientGone = new java.util.concurrent.CountDownLatch(1);
+        UnixRequestServer.Exchange watching = new UnixRequestServer.Exchange() {
+            @Override
+            public byte[] answer(byte[] request) {
+                return request;
+            }
+
+            @Override
+            public void answer(byte[] request, BoundedServer.Reply reply) {
+                if (new String(request, UTF_8).equals("leaving")) {
+                    answering.countDown();
+                    try {
+                        clientGone.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                taken.add(reply.send(request));
+            }
+
+            @Override
+            public byte[] oversized(int limit) {
+                return new byte[0];
+            }
+        };
+        try (UnixRequestServer server = serve(sock,
+                new BoundedServer.Limits(8, 2, 100, 10_000, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                Thread.ofVirtual().factory(), watching)) {
+            try (SocketChannel leaving = connect(sock)) {
+                leaving.write(ByteBuffer.wrap("leaving".getBytes(UTF_8)));
+                leaving.shutdownOutput();
+                answering.await();
+            }
+            clientGone.countDown();
+            assertThat(taken.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isFalse();
+
+            assertThat(roundTrip(sock, "staying")).isEqualTo("staying");
+            assertThat(taken.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            await("the closed connection released", Duration.ofSeconds(10), () -> server.counts().open() == 0);
+        }
+    }
 }

@@ -14,8 +14,11 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs CNI invocations inside the node daemon, for the plugin shim that the container runtime
@@ -25,8 +28,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * invocation (its system calls block the OS thread, and namespace switches are per OS thread).
  *
  * <p>An invocation whose network namespace this process cannot see (a daemon in a container
- * without the host's {@code /var/run/netns}, or a {@code /proc/PID} path of another PID namespace)
- * is answered "unserved", and the shim runs the standalone plugin instead.
+ * without the host's {@code /var/run/netns}, a {@code /proc/PID} path of another PID namespace, or
+ * the runtime's empty placeholder file without the namespace mounted over it, when the runtime is in
+ * another mount namespace) is answered "unserved", and the shim runs the standalone plugin instead.
+ *
+ * <p>One invocation at a time per container and interface, in the order they arrive, as the CNI spec
+ * requires of runtimes: a runtime whose deadline passes kills the shim and sends DEL while the ADD still
+ * runs here, and that DEL must undo the ADD, not overtake it. An ADD whose shim is gone when its reply
+ * is written (the write fails) is undone at once by the plugin's own DEL, before the next invocation of
+ * that container runs: nobody will ever hear of its address.
  */
 public final class PluginServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PluginServer.class.getName());
@@ -35,6 +45,10 @@ public final class PluginServer implements AutoCloseable {
 
     private final Dispatcher dispatcher;
     private final AtomicLong served = new AtomicLong();
+    private final AtomicLong waited = new AtomicLong();
+    private final AtomicLong undone = new AtomicLong();
+    /** The turn of each container and interface with an invocation running or waiting; guarded by itself. */
+    private final Map<String, Turn> turns = new HashMap<>();
     /** Logged once, for an ADD or CHECK (a DEL may come after the netns is gone): it means a missing mount. */
     private volatile boolean warnedInvisible;
     private final UnixRequestServer transport;
@@ -51,9 +65,20 @@ public final class PluginServer implements AutoCloseable {
         this.transport = UnixRequestServer.start("cni-plugin", socket, LIMITS,
                 Thread.ofPlatform().daemon().name("cni-plugin-", 0).factory(),
                 new UnixRequestServer.Exchange() {
+                    /** Not called by the transport, which sends through the method below. */
                     @Override
                     public byte[] answer(byte[] request) {
-                        return PluginServer.this.answer(request);
+                        byte[][] reply = new byte[1][];
+                        PluginServer.this.answer(request, r -> {
+                            reply[0] = r;
+                            return true;
+                        });
+                        return reply[0];
+                    }
+
+                    @Override
+                    public void answer(byte[] request, BoundedServer.Reply reply) {
+                        PluginServer.this.answer(request, reply);
                     }
 
                     @Override
@@ -132,43 +157,164 @@ public final class PluginServer implements AutoCloseable {
         return served.get();
     }
 
-    private byte[] answer(byte[] bytes) {
-        return switch (PluginFrames.decode(bytes)) {
-            case PluginFrames.Malformed m -> {
-                LOG.log(Level.WARNING, "cni plugin request refused: " + m.reason());
-                yield PluginFrames.served(1, new CniError(CniError.DECODING_FAILURE,
-                        "vpc-cni plugin server: malformed request from the shim: " + m.reason())
-                        .toJson(CniVersion.LATEST).getBytes(StandardCharsets.UTF_8));
-            }
-            case PluginFrames.Request r -> run(r);
-        };
+    /** Invocations that waited for an earlier one of the same container and interface to finish. */
+    public long waited() {
+        return waited.get();
     }
 
-    private byte[] run(PluginFrames.Request request) {
-        String netns = request.env().getOrDefault("CNI_NETNS", "");
-        if (!netns.isEmpty() && !Files.exists(Path.of(netns))) {
-            // Gone, or never visible from here: only the standalone plugin, in the runtime's own
-            // mount and PID namespaces, can tell which.
-            String command = request.env().getOrDefault("CNI_COMMAND", "");
-            if ((command.equals("ADD") || command.equals("CHECK")) && !warnedInvisible) {
-                warnedInvisible = true;
-                LOG.log(Level.WARNING, "netns " + netns + " of a " + command + " is not visible to the daemon; such "
-                        + "invocations run the standalone plugin (a daemon in a container needs the host's "
-                        + "/var/run/netns, mounted with HostToContainer propagation)");
+    /** ADDs undone because their shim was gone before the reply. */
+    public long undone() {
+        return undone.get();
+    }
+
+    private void answer(byte[] bytes, BoundedServer.Reply reply) {
+        switch (PluginFrames.decode(bytes)) {
+            case PluginFrames.Malformed m -> {
+                LOG.log(Level.WARNING, "cni plugin request refused: " + m.reason());
+                reply.send(PluginFrames.served(1, new CniError(CniError.DECODING_FAILURE,
+                        "vpc-cni plugin server: malformed request from the shim: " + m.reason())
+                        .toJson(CniVersion.LATEST).getBytes(StandardCharsets.UTF_8)));
             }
-            return PluginFrames.unserved("netns " + netns + " is not visible to the daemon");
+            case PluginFrames.Request r -> serve(r, reply);
         }
+    }
+
+    private void serve(PluginFrames.Request request, BoundedServer.Reply reply) {
+        Optional<String> invisible = invisibleNetns(request.env());
+        if (invisible.isPresent()) {
+            reply.send(PluginFrames.unserved(invisible.get()));
+            return;
+        }
+        String command = request.env().getOrDefault("CNI_COMMAND", "");
+        String container = request.env().getOrDefault("CNI_CONTAINERID", "");
+        if (container.isEmpty() || !(command.equals("ADD") || command.equals("DEL") || command.equals("CHECK"))) {
+            reply.send(run(request).reply()); // no container: VERSION, STATUS, GC, or one the plugin refuses
+            return;
+        }
+        String key = container + "\0" + request.env().getOrDefault("CNI_IFNAME", "");
+        Turn turn = awaitTurn(key, command, container);
+        try {
+            Ran ran = run(request);
+            if (!reply.send(ran.reply()) && command.equals("ADD") && ran.status() == 0) {
+                undo(request, container);
+            }
+        } finally {
+            leave(key, turn);
+        }
+    }
+
+    /** A container's and interface's queue: fair, so invocations run in the order they asked. */
+    private static final class Turn {
+        final ReentrantLock lock = new ReentrantLock(true);
+        int holders;
+    }
+
+    private Turn awaitTurn(String key, String command, String container) {
+        Turn turn;
+        boolean busy;
+        synchronized (turns) {
+            turn = turns.computeIfAbsent(key, k -> new Turn());
+            busy = turn.holders++ > 0;
+        }
+        if (busy) {
+            waited.incrementAndGet();
+            LOG.log(Level.INFO, "cni " + command + " of container " + container + " waits for the invocation of "
+                    + "that container still running (the CNI spec allows one at a time)");
+        }
+        turn.lock.lock();
+        return turn;
+    }
+
+    private void leave(String key, Turn turn) {
+        turn.lock.unlock();
+        synchronized (turns) {
+            if (--turn.holders == 0) {
+                turns.remove(key);
+            }
+        }
+    }
+
+    /**
+     * The plugin's own DEL for an ADD nobody heard of (its shim was killed, e.g. by the runtime's deadline): it
+     * releases the address in ipamd and removes the veth, routes and rules the ADD built.
+     */
+    private void undo(PluginFrames.Request add, String container) {
+        Map<String, String> env = new HashMap<>(add.env());
+        env.put("CNI_COMMAND", "DEL");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = dispatch(new PluginFrames.Request(Map.copyOf(env), add.stdin()), out);
+        undone.incrementAndGet();
+        if (status == 0) {
+            LOG.log(Level.WARNING, "cni ADD of container " + container + " finished after its shim was gone (the "
+                    + "runtime's deadline?); undid it with DEL: address released, pod network removed");
+        } else {
+            LOG.log(Level.WARNING, "cni ADD of container " + container + " finished after its shim was gone; "
+                    + "undoing it with DEL failed (ipamd's GC reclaims the address): "
+                    + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Why the daemon cannot work in the request's netns, if it cannot: the path is missing here, or is not a
+     * namespace file here (the runtime's placeholder without the mount behind it, which lives in the runtime's
+     * mount namespace). Only the standalone plugin, in the runtime's own mount and PID namespaces, can tell a
+     * namespace that is gone or not one at all from one the daemon cannot see.
+     */
+    private Optional<String> invisibleNetns(Map<String, String> env) {
+        String netns = env.getOrDefault("CNI_NETNS", "");
+        if (netns.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> reason = notANamespaceHere(Path.of(netns));
+        if (reason.isEmpty()) {
+            return reason;
+        }
+        String command = env.getOrDefault("CNI_COMMAND", "");
+        if ((command.equals("ADD") || command.equals("CHECK")) && !warnedInvisible) {
+            warnedInvisible = true;
+            LOG.log(Level.WARNING, "netns " + netns + " of a " + command + " is not visible to the daemon ("
+                    + reason.get() + "); such invocations run the standalone plugin (a daemon in a container needs "
+                    + "the host's /var/run/netns, mounted with HostToContainer propagation)");
+        }
+        return Optional.of("netns " + netns + " is not visible to the daemon" + reason.get());
+    }
+
+    /** Empty when {@code path} is a namespace file as this process sees it; else the detail of the reply. */
+    static Optional<String> notANamespaceHere(Path path) {
+        try {
+            Map<String, Object> file = Files.readAttributes(path, "unix:dev,mode");
+            long nsfs = (Long) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:dev");
+            if ((Long) file.get("dev") == nsfs) {
+                return Optional.empty();
+            }
+            int type = (Integer) file.get("mode") & 0170000;
+            return Optional.of(": it is " + (type == 0100000 ? "a regular file" : type == 0040000 ? "a directory"
+                    : "a file") + " here, not a namespace (a runtime in another mount namespace mounts it there)");
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.of("");
+        } catch (IOException e) {
+            return Optional.of(": " + e.getMessage());
+        }
+    }
+
+    /** An invocation run here: its exit status, and the reply that carries it and its stdout. */
+    private record Ran(int status, byte[] reply) {}
+
+    private Ran run(PluginFrames.Request request) {
         long start = System.nanoTime();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        int status;
-        try (PrintStream out = new PrintStream(stdout, false, StandardCharsets.UTF_8)) {
-            status = dispatcher.run(request.env(), request.stdin(), out);
-        }
+        int status = dispatch(request, stdout);
         served.incrementAndGet();
         LOG.log(Level.DEBUG, () -> "cni " + request.env().get("CNI_COMMAND") + " container "
                 + request.env().get("CNI_CONTAINERID") + " exit " + status + " in "
                 + (System.nanoTime() - start) / 1_000_000 + " ms");
-        return PluginFrames.served(status, stdout.toByteArray());
+        return new Ran(status, PluginFrames.served(status, stdout.toByteArray()));
+    }
+
+    private int dispatch(PluginFrames.Request request, ByteArrayOutputStream stdout) {
+        try (PrintStream out = new PrintStream(stdout, false, StandardCharsets.UTF_8)) {
+            return dispatcher.run(request.env(), request.stdin(), out);
+        }
     }
 
     @Override

@@ -74,6 +74,36 @@ final class ProcessFixture implements AutoCloseable {
                 Path.of(entryPoint).toAbsolutePath().toString());
     }
 
+    /**
+     * The plugin started as {@link #plugin} runs it, without waiting for it: for a test that kills it as a runtime
+     * whose deadline passed does. {@code ip netns exec} execs the shim, so the process is the shim.
+     */
+    Process startPlugin(Map<String, String> env, String stdin) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", node.name(),
+                Path.of(entryPoint).toAbsolutePath().toString()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().putAll(env);
+        pb.environment().put(Dispatcher.SOCKET_ENV, socket.toString());
+        Process p = pb.start();
+        try (var in = p.getOutputStream()) {
+            in.write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        return p;
+    }
+
+    /**
+     * The plugin run as a runtime in a mount namespace of its own runs it: {@code netns} is bind-mounted on the
+     * empty file {@code placeholder} there only (as containerd mounts its netns files), so this process, the
+     * daemon's, sees the empty file.
+     */
+    Shell.Result pluginInPrivateMounts(String netns, Path placeholder, Map<String, String> env, String stdin) {
+        Map<String, String> all = new HashMap<>(env);
+        all.put(Dispatcher.SOCKET_ENV, socket.toString());
+        return Shell.exec(all, stdin.getBytes(StandardCharsets.UTF_8), "unshare", "--mount", "--propagation",
+                "private", "sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", netns,
+                placeholder.toString(), "ip", "netns", "exec", node.name(), Path.of(entryPoint).toAbsolutePath().toString());
+    }
+
     /** {@code cnitool <verb> <network> <netns>} inside the node namespace, on the conflists in {@code netconfDir}. */
     Shell.Result cnitool(Path netconfDir, Map<String, String> extraEnv, String verb, String network, String netns) {
         Map<String, String> env = new HashMap<>(extraEnv);

@@ -49,9 +49,95 @@ class ShimIT {
 
         assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
         assertThat(del.stderr()).contains("is not visible to the daemon").contains("running the plugin here");
-        assertThat(f.served()).isEqualTo(1); // the ADD; the DEL ran standalone
+        assertLeftNothing(1, before); // the ADD served; the DEL ran standalone
+    }
+
+    /**
+     * A netns that is an empty file for the daemon and for the runtime alike (no namespace mounted on it): the
+     * server declines it, and the standalone plugin refuses it with its own error, having changed nothing.
+     */
+    @Test
+    void anEmptyFileAsNetnsIsDeclinedByTheServerAndRefusedByTheStandalonePlugin() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        String before = f.node.snapshot();
+        java.nio.file.Path placeholder = java.nio.file.Files.createFile(f.dir.resolve("cni-empty"));
+
+        var add = f.plugin(PluginCall.of("ADD", "e1", placeholder.toString(), "pod-e").env(), Conf.of("1.0.0"));
+
+        assertThat(add.exit()).as(add.stdout() + add.stderr()).isEqualTo(1);
+        assertThat(add.stderr()).contains("plugin server did not run this invocation (netns " + placeholder
+                + " is not visible to the daemon: it is a regular file here");
+        assertThat(add.stdout()).contains("\"code\":4,").contains("is not a pod's network namespace")
+                .contains(placeholder + " is a regular file, not a network namespace");
+        assertLeftNothing(0, before);
+    }
+
+    /** {@code served} invocations ran in the daemon; no address is held and the node is as it was. */
+    private void assertLeftNothing(long served, String nodeBefore) {
+        assertThat(f.served()).isEqualTo(served);
         assertThat(f.ipamd.assignedIps()).isEmpty();
-        assertThat(f.node.snapshot()).isEqualTo(before);
+        assertThat(f.node.snapshot()).isEqualTo(nodeBefore);
+    }
+
+    /**
+     * A runtime in a mount namespace of its own (containerd in a container, or a /var/run/netns without
+     * HostToContainer propagation): the daemon sees only the placeholder, the standalone plugin the pod's
+     * namespace mounted on it, and the ADD succeeds there; the DEL, with the netns path the daemon sees, is served.
+     */
+    @Test
+    void aNetnsMountedWhereTheDaemonCannotSeeItIsWiredByTheStandalonePlugin() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        ScratchNetns pod = f.pod();
+        String before = f.node.snapshot();
+        java.nio.file.Path placeholder = java.nio.file.Files.createFile(f.dir.resolve("cni-mounted"));
+
+        var add = f.pluginInPrivateMounts(pod.path(), placeholder,
+                PluginCall.of("ADD", "m1", placeholder.toString(), "pod-m").env(), Conf.of("1.0.0"));
+
+        assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
+        assertThat(add.stderr()).contains("it is a regular file here").contains("running the plugin here");
+        assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"");
+        assertThat(f.served()).isZero();
+        assertThat(pod.ip("-4", "-o", "addr", "show", "dev", "eth0")).contains("inet 10.0.0.10/32");
+
+        var del = f.plugin(PluginCall.of("DEL", "m1", pod.path(), "pod-m").env(), Conf.withPrev("1.0.0", add.stdout()));
+        assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
+        assertLeftNothing(1, before);
+    }
+
+    /**
+     * containerd when its deadline passes during a slow ADD: it SIGKILLs the shim and sends DEL while the ADD still
+     * runs in the daemon. The DEL waits for the ADD; the ADD, whose shim is gone, is undone; nothing is left.
+     */
+    @Test
+    void aShimKilledDuringASlowAddAndTheRuntimesDelLeaveNothing() throws Exception {
+        Shell.assumePrivileged();
+        f = new ProcessFixture(true);
+        ScratchNetns pod = f.pod();
+        String before = f.node.snapshot();
+        var slow = f.ipamd.holdAdds("k1");
+        Process shim = f.startPlugin(PluginCall.of("ADD", "k1", pod.path(), "pod-k").env(), Conf.of("1.0.0"));
+        slow.awaitArrival();
+        shim.destroyForcibly().waitFor();
+
+        var del = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> f.plugin(PluginCall.of("DEL", "k1", pod.path(), "pod-k").env(), Conf.of("1.0.0")),
+                r -> Thread.ofPlatform().daemon().start(r));
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (f.server.waited() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(f.server.waited()).as("the DEL waits for the ADD of its container").isOne();
+        slow.release();
+
+        var done = del.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(done.exit()).as(done.stdout() + done.stderr()).isZero();
+        assertThat(f.server.undone()).isOne();
+        assertThat(f.ipamd.handled()).containsExactly("ADD k1", "DEL k1", "DEL k1");
+        assertThat(pod.exec("ip", "link", "show", "dev", "eth0").exit()).as("eth0 in the pod").isNotZero();
+        assertLeftNothing(2, before);
     }
 
     /**

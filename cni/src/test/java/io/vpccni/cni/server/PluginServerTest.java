@@ -124,6 +124,22 @@ class PluginServerTest {
         assertThat(server.served()).isZero();
     }
 
+    /**
+     * containerd's placeholder as the daemon sees it when containerd is in another mount namespace: the empty file
+     * without the namespace mounted over it. Only the standalone plugin, run by the runtime, sees the mount.
+     */
+    @Test
+    void aNetnsThatIsAnEmptyFileHereIsLeftToTheStandalonePlugin() throws IOException {
+        Path placeholder = Files.createFile(dir.resolve("cni-1234"));
+        String reply = exchange(request(Map.of("CNI_COMMAND", "ADD", "CNI_NETNS", placeholder.toString()), "{}"));
+
+        assertThat(reply).isEqualTo("vpc-cni-plugin/1\nunserved netns " + placeholder + " is not visible to the "
+                + "daemon: it is a regular file here, not a namespace (a runtime in another mount namespace mounts "
+                + "it there)\n");
+        assertThat(server.served()).isZero();
+        assertThat(PluginServer.notANamespaceHere(Path.of("/proc/self/ns/net"))).isEmpty();
+    }
+
     @Test
     void theCapabilityToEnterNamespacesIsReadFromTheEffectiveSet() {
         String root = "Name:\tjava\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\n";

@@ -4,10 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Requests encoded byte for byte as the C shim writes them, for tests that talk to the server without it. */
-final class ShimRequests {
+public final class ShimRequests {
     private ShimRequests() {}
 
-    static byte[] encode(PluginFrames.Request request) {
+    public static byte[] encode(PluginFrames.Request request) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(PluginFrames.MAGIC.getBytes(StandardCharsets.US_ASCII));
         request.env().forEach((k, v) -> {

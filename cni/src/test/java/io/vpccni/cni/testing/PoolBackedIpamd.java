@@ -48,10 +48,12 @@ public final class PoolBackedIpamd implements AutoCloseable {
     private final Map<Key, Slot> assigned = new LinkedHashMap<>();
     private final IpamServer server;
     private volatile boolean ready = true;
+    private final Map<String, Hold> holds = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<String> handled = new ArrayList<>();
 
     private PoolBackedIpamd(Path socket, List<Slot> slots) throws IOException {
         this.free = new ArrayList<>(slots);
-        this.server = IpamServer.start(socket, this::handle);
+        this.server = IpamServer.start(socket, this::call);
     }
 
     public static PoolBackedIpamd start(Path socket, List<Slot> slots) throws IOException {
@@ -84,7 +86,57 @@ public final class PoolBackedIpamd implements AutoCloseable {
         return assigned.values().stream().map(Slot::ip).toList();
     }
 
+    /** An ipamd that is slow for one container (e.g. waiting for EC2 with the pool empty). */
+    public static final class Hold {
+        private final CountDownLatch arrived = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        /** Waits until an ADD of the held container has reached ipamd (at most 30 s). */
+        public void awaitArrival() throws InterruptedException {
+            if (!arrived.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new AssertionError("no ADD of the held container reached the test ipamd within 30 s");
+            }
+        }
+
+        public boolean arrived() {
+            return arrived.getCount() == 0;
+        }
+
+        public void release() {
+            released.countDown();
+        }
+    }
+
+    /** ADDs of {@code containerId} wait, before they take an address, until the hold is released. */
+    public Hold holdAdds(String containerId) {
+        Hold hold = new Hold();
+        holds.put(containerId, hold);
+        return hold;
+    }
+
+    /** "ADD id" and "DEL id" of every ADD and DEL handled so far, in the order they were handled. */
+    public synchronized List<String> handled() {
+        return List.copyOf(handled);
+    }
+
+    private IpamReply call(IpamRequest request) {
+        if (request instanceof AddRequest a && holds.get(a.containerId()) instanceof Hold hold) {
+            hold.arrived.countDown();
+            try {
+                hold.released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return handle(request);
+    }
+
     private synchronized IpamReply handle(IpamRequest request) {
+        switch (request) {
+            case AddRequest a -> handled.add("ADD " + a.containerId());
+            case DelRequest d -> handled.add("DEL " + d.containerId());
+            default -> { }
+        }
         return switch (request) {
             case AddRequest a -> add(new Key(a.networkName(), a.containerId(), a.ifName()));
             case DelRequest d -> {

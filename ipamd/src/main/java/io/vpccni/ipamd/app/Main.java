@@ -20,7 +20,9 @@ import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.status.StatusCommand;
+import io.vpccni.eni.model.InstanceIdentity;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +43,13 @@ public final class Main {
 
     /** Standard AWS SDK variable; set it to reach EC2 through an interface endpoint, or the emulator in tests. */
     static final String EC2_ENDPOINT = "AWS_ENDPOINT_URL_EC2";
+    /**
+     * How long a starting daemon waits for its instance metadata before it exits: a service restarting or a link
+     * coming up is over within it, and the DaemonSet restarts the pod with a back-off for anything longer.
+     */
+    static final Duration METADATA_PATIENCE = Duration.ofSeconds(60);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(16);
 
     private Main() {}
 
@@ -90,16 +99,26 @@ public final class Main {
      */
     public static NodeDaemon start(Map<String, String> env,
                                    BiFunction<IpamdConfig, InstanceMetadata, HostSide> hostSide) throws IOException {
+        return start(env, hostSide, METADATA_PATIENCE, System.err);
+    }
+
+    /** @param metadataPatience how long to retry an instance metadata service that does not answer */
+    static NodeDaemon start(Map<String, String> env, BiFunction<IpamdConfig, InstanceMetadata, HostSide> hostSide,
+                            Duration metadataPatience, PrintStream err) throws IOException {
         IpamdConfig config;
         try {
             config = IpamdConfig.fromEnvironment(env);
         } catch (InvalidConfigurationException e) {
-            System.err.println("ipamd: invalid configuration, not starting:\n" + e.getMessage());
+            err.println("ipamd: invalid configuration, not starting:\n" + e.getMessage());
             return null;
         }
-        InstanceMetadata metadata = new ImdsInstanceMetadata(ImdsInstanceMetadata.endpointFrom(env),
-                Duration.ofSeconds(5));
-        String region = metadata.identity().region();
+        URI metadataEndpoint = ImdsInstanceMetadata.endpointFrom(env);
+        InstanceMetadata metadata = new ImdsInstanceMetadata(metadataEndpoint, Duration.ofSeconds(5));
+        Optional<InstanceIdentity> identity = identity(metadata, metadataEndpoint, metadataPatience, err);
+        if (identity.isEmpty()) {
+            return null;
+        }
+        String region = identity.get().region();
         Optional<URI> endpoint = Optional.ofNullable(env.get(EC2_ENDPOINT)).filter(v -> !v.isBlank()).map(URI::create);
         Ec2CallStats stats = new Ec2CallStats();
         AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(region), endpoint,
@@ -111,16 +130,64 @@ public final class Main {
             cluster = KubernetesLink.inCluster(config.daemon().nodeName().get(), config.eni(),
                     config.daemon().annotatePodIp(), Clock.systemUTC());
         } else if (config.eni().customNetworking()) {
-            System.err.println("ipamd: AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true needs MY_NODE_NAME (the downward API's"
+            err.println("ipamd: AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG=true needs MY_NODE_NAME (the downward API's"
                     + " spec.nodeName) to find the node's ENIConfig; not starting");
             return null;
         } else {
-            System.err.println("ipamd: MY_NODE_NAME is unset: running without the Kubernetes API (no stale-pod"
+            err.println("ipamd: MY_NODE_NAME is unset: running without the Kubernetes API (no stale-pod"
                     + " cleanup, events, unschedulable handling or pod annotations)");
             cluster = ClusterLink.NONE;
         }
         return new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(), host.stillWired(),
                 host.pluginHost(), cluster).start();
+    }
+
+    /**
+     * The instance's identity from its metadata service, retried with a doubling pause while the service does not
+     * answer, for at most {@code patience}: one line to {@code err} per failed attempt, and empty after the last.
+     */
+    static Optional<InstanceIdentity> identity(InstanceMetadata metadata, URI endpoint, Duration patience,
+                                               PrintStream err) {
+        long started = System.nanoTime();
+        long deadline = started + patience.toNanos();
+        Duration pause = FIRST_RETRY;
+        for (int attempt = 1; ; attempt++) {
+            String failure;
+            try {
+                return Optional.of(metadata.identity());
+            } catch (InstanceMetadata.MetadataUnavailable e) {
+                failure = oneLine(e);
+            }
+            long now = System.nanoTime();
+            if (deadline - now < pause.toNanos()) {
+                err.println("ipamd: no instance metadata at " + endpoint + " after " + attempt + " attempts in "
+                        + Duration.ofNanos(now - started).toSeconds() + " s, exiting: " + failure + " (ipamd learns its instance, ENIs and "
+                        + "subnets there; AWS_EC2_METADATA_SERVICE_ENDPOINT names another endpoint)");
+                return Optional.empty();
+            }
+            err.println("ipamd: no instance metadata at " + endpoint + " (attempt " + attempt + "), retrying in "
+                    + pause.toSeconds() + " s: " + failure);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+            pause = pause.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : pause.multipliedBy(2);
+        }
+    }
+
+    /** The failure and, when the SDK's message hides it ("Exceeded maximum number of retries"), its root cause. */
+    private static String oneLine(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = String.valueOf(e.getMessage());
+        if (root != e && root.getMessage() != null && !text.contains(root.getMessage())) {
+            text += " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+        }
+        return text.replaceAll("\\s+", " ");
     }
 
     private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {

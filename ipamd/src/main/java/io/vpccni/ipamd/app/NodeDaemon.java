@@ -305,6 +305,11 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     }
 
     @Override
+    public boolean atCapacity() {
+        return maintainer != null && maintainer.atCapacity();
+    }
+
+    @Override
     public Optional<PoolPlan> lastPlan() {
         return maintainer == null ? Optional.empty() : maintainer.lastPlan();
     }

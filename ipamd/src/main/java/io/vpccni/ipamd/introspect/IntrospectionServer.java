@@ -196,7 +196,7 @@ public final class IntrospectionServer implements AutoCloseable {
         }
 
         private Response readyz() {
-            Readiness readiness = Readiness.of(view.ready(), view.poolStats(), view.lastGrowFailure());
+            Readiness readiness = Readiness.of(view.ready(), view.poolStats(), view.lastGrowFailure(), view.atCapacity());
             return switch (readiness) {
                 case Readiness.Ready r -> Response.text(200, "ready: " + r.reason() + "\n");
                 case Readiness.NotReady r -> Response.text(503, "not ready: " + r.reason() + "\n");

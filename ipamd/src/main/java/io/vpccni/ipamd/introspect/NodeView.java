@@ -38,6 +38,9 @@ public interface NodeView {
 
     Optional<GrowBlocked> lastGrowFailure();
 
+    /** True when every ENI the instance may have is attached and full: only deleting pods frees addresses. */
+    boolean atCapacity();
+
     Optional<PoolPlan> lastPlan();
 
     /**

@@ -71,7 +71,7 @@ public record PoolView(String instanceId, String instanceType, String now, boole
         PoolStats pool = view.poolStats();
         NodeCapacity capacity = NodeCapacity.of(view);
         WarmPoolSettings settings = view.config().pool();
-        Readiness verdict = Readiness.of(view.ready(), pool, view.lastGrowFailure());
+        Readiness verdict = Readiness.of(view.ready(), pool, view.lastGrowFailure(), view.atCapacity());
         int prefixes = (int) pool.enis().stream().flatMap(e -> e.cidrs().stream()).filter(c -> c.isPrefix()).count();
         Ec2CallStats ec2 = view.ec2Calls();
         Map<String, Long> errors = ec2.errors();

@@ -47,6 +47,7 @@ public final class FakeNodeView implements NodeView {
     public InstanceLimits limits = new InstanceLimits("m5.large", 3, 10, 1, true);
     public boolean ready = true;
     public Optional<GrowBlocked> growFailure = Optional.empty();
+    public boolean atCapacity;
     public Optional<PoolPlan> plan = Optional.empty();
     public OptionalInt subnetFree = OptionalInt.of(4000);
     public OptionalLong pluginInvocations = OptionalLong.empty();
@@ -126,6 +127,7 @@ public final class FakeNodeView implements NodeView {
     @Override public List<NodeEni> enis() { return List.copyOf(enis); }
     @Override public List<Allocation> allocations() { return datastore.allocations(); }
     @Override public Optional<GrowBlocked> lastGrowFailure() { return growFailure; }
+    @Override public boolean atCapacity() { return atCapacity; }
     @Override public Optional<PoolPlan> lastPlan() { return plan; }
     @Override public Optional<Instant> prefixFallbackUntil() { return fallbackUntil; }
     @Override public Ec2CallStats ec2Calls() { return ec2; }

@@ -184,6 +184,15 @@ class IntrospectionServerTest {
         assertThat(growing.statusCode()).isEqualTo(200);
         assertThat(growing.body()).contains("growing");
 
+        node.atCapacity = true; // every ENI attached and full, before any grow attempt has hit the limit
+        HttpResponse<String> full = call(Role.INTROSPECTION, "GET", "/readyz");
+        assertThat(full.statusCode()).isEqualTo(200);
+        assertThat(full.body()).isEqualTo("ready: no address available and the pool cannot grow: every ENI the "
+                + "instance type allows is attached and full; only pod deletions free addresses\n");
+        assertThat(getJson("/v1/pool").path("readiness").path("reason").asText()).doesNotContain("growing")
+                .contains("only pod deletions free addresses");
+        node.atCapacity = false;
+
         node.growFailure = Optional.of(new GrowBlocked(GrowBlocked.Kind.THROTTLED, "RequestLimitExceeded",
                 FakeNodeView.START));
         HttpResponse<String> blocked = call(Role.INTROSPECTION, "GET", "/readyz");

@@ -1,0 +1,77 @@
+package io.vpccni.ipamd.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vpccni.eni.model.EniMetadata;
+import io.vpccni.eni.model.InstanceIdentity;
+import io.vpccni.eni.port.InstanceMetadata;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A daemon started without its instance metadata service: one line per attempt, then an exit, never a trace. */
+class MainTest {
+    private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+    private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void withNothingListeningAtTheMetadataEndpointTheDaemonSaysSoOnOneLineRetriesAndGivesUp() throws Exception {
+        String endpoint = "http://127.0.0.1:" + closedPort();
+        long start = System.nanoTime();
+
+        var daemon = Main.start(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint), (config, metadata) -> {
+            throw new AssertionError("no host side without metadata");
+        }, Duration.ofSeconds(3), err);
+
+        assertThat(daemon).isNull();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).as("one line per attempt, no stack trace").allMatch(l -> l.startsWith("ipamd: "));
+        assertThat(lines.getFirst()).startsWith("ipamd: no instance metadata at " + endpoint + " (attempt 1), "
+                + "retrying in 1 s: cannot read instance metadata /latest/meta-data/");
+        assertThat(lines.getLast()).startsWith("ipamd: no instance metadata at " + endpoint + " after ")
+                .contains(" attempts in ").contains(" s, exiting: cannot read instance metadata")
+                .contains("Connection refused");
+    }
+
+    @Test
+    void aMetadataServiceThatAnswersOnTheSecondAttemptIsWaitedFor() {
+        InstanceIdentity node = new InstanceIdentity("i-1", "m5.large", "us-east-1a", "us-east-1", "02:00:00:00:00:01",
+                "10.0.0.5");
+        InstanceMetadata late = new InstanceMetadata() {
+            int calls;
+
+            @Override
+            public InstanceIdentity identity() {
+                if (calls++ == 0) {
+                    throw new MetadataUnavailable("cannot read instance metadata: connection\nrefused", null);
+                }
+                return node;
+            }
+
+            @Override
+            public List<EniMetadata> enis() {
+                return List.of();
+            }
+        };
+
+        var identity = Main.identity(late, URI.create("http://169.254.169.254"), Duration.ofSeconds(30), err);
+
+        assertThat(identity).hasValue(node);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo("ipamd: no instance metadata at "
+                + "http://169.254.169.254 (attempt 1), retrying in 1 s: cannot read instance metadata: connection "
+                + "refused" + System.lineSeparator());
+    }
+}
