@@ -1,0 +1,41 @@
+package io.vpccni.rpc.architecture;
+
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+import io.vpccni.netlink.testing.Layering;
+
+/**
+ * The layering that rpc's package-info files state (docs/architecture.md, "Modules"): the CNI plugin carries rpc, so
+ * it depends on netlink's {@code sys} and {@code error} only (the client's socket calls) and on no library and no
+ * ipamd, cni or eni-manager code; no package cycle; {@code rpc.json} is pure.
+ */
+@AnalyzeClasses(packages = "io.vpccni.rpc", importOptions = {
+        ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
+class RpcLayeringTest {
+
+    @ArchTest
+    static final ArchRule noPackageCycles = Layering.noPackageCycles();
+
+    @ArchTest
+    static final ArchRule dependsOnNetlinksSystemCallsOnly = classes().should().onlyDependOnClassesThat()
+            .resideInAnyPackage("java..", "io.vpccni.rpc..", "io.vpccni.netlink.sys..", "io.vpccni.netlink.error..");
+
+    @ArchTest
+    static final ArchRule noIpamdCniOrEniManager = noClasses().should().dependOnClassesThat()
+            .resideInAnyPackage("io.vpccni.ipamd..", "io.vpccni.cni..", "io.vpccni.eni..");
+
+    @ArchTest
+    static final ArchRule jsonIsPure = noClasses().that().resideInAPackage("io.vpccni.rpc.json..")
+            .should().dependOnClassesThat(Layering.doingIo("io.vpccni.netlink.."));
+
+    @ArchTest
+    static final ArchRule onlyTheClientMakesSystemCalls = noClasses()
+            .that().doNotHaveFullyQualifiedName("io.vpccni.rpc.IpamClient")
+            .should().dependOnClassesThat().resideInAPackage("io.vpccni.netlink.sys..");
+}
