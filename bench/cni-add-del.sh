@@ -13,7 +13,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${1:-30}"
 FLAGS="${2:-}"
-JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+source "$ROOT/scripts/jdk.sh"
+require_jdk25
+JDK="$JAVA_HOME"
 PLUGIN="$ROOT/cni/target/plugin"
 CNI_DEBIAN=/usr/lib/cni
 [[ $EUID -eq 0 ]] || { echo "run as root (namespaces)"; exit 1; }

@@ -1,7 +1,9 @@
 # Sourced by the benchmarks that run test-localstack's classes against the EC2 emulator: checks the build, starts
 # LocalStack unless it runs, and sets $JDK, $IT, $tmp (removed on exit) and $cp, the class path of a copy of the
 # classes (other builds in this tree may clean target/ while a benchmark runs). Expects $ROOT.
-JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+source "$ROOT/scripts/jdk.sh"
+require_jdk25
+JDK="$JAVA_HOME"
 IT="$ROOT/test-localstack"
 [[ -d "$IT/target/test-classes/io/vpccni/it/ipamd" ]] || { echo "build first: mvn install -DskipTests"; exit 1; }
 "$IT/emulator/localstack.sh" start >&2
