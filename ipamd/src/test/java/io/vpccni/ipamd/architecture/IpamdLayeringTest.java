@@ -23,6 +23,10 @@ import io.vpccni.netlink.testing.Layering;
         ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
 class IpamdLayeringTest {
 
+    /** What ipamd reaches besides files, sockets and the kernel: AWS and the API server. */
+    private static final String[] IO_ELSEWHERE =
+            {"software.amazon..", "io.fabric8..", "io.vpccni.eni.aws..", "io.vpccni.eni.imds.."};
+
     @ArchTest
     static final ArchRule noPackageCycles = Layering.noPackageCycles();
 
@@ -30,8 +34,15 @@ class IpamdLayeringTest {
     static final ArchRule purePackagesDoNoIo = noClasses().that().resideInAnyPackage(
                     "io.vpccni.ipamd.datastore..", "io.vpccni.ipamd.config..", "io.vpccni.ipamd.warmpool..",
                     "io.vpccni.ipamd.metrics..", "io.vpccni.ipamd.reconcile..")
-            .should().dependOnClassesThat(Layering.doingIo("software.amazon..", "io.fabric8..", "io.vpccni.netlink..",
-                    "io.vpccni.eni.aws..", "io.vpccni.eni.imds.."));
+            .should().dependOnClassesThat(Layering.doingIo(IO_ELSEWHERE));
+
+    /** The classes that package-info files call pure inside packages that do I/O. */
+    @ArchTest
+    static final ArchRule pureClassesDoNoIo = noClasses().that().haveNameMatching("io\\.vpccni\\.ipamd\\.("
+                    + "introspect\\.(PoolView|EnisView|ConfigView|IpamMetrics)"
+                    + "|checkpoint\\.(Checkpoint|CheckpointEntry|CooldownEntry|CheckpointJson)"
+                    + "|status\\.Warnings|hostnet\\.(EniLayout|SnatRules|IptablesPlan))(\\$.*)?")
+            .should().dependOnClassesThat(Layering.doingIo(IO_ELSEWHERE));
 
     @ArchTest
     static final ArchRule datastoreDependsOnNothingElse = classes()

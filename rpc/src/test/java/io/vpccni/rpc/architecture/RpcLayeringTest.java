@@ -9,6 +9,11 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.vpccni.netlink.testing.Layering;
+import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.IpamCodec;
+import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.ReasonCode;
 
 /**
  * The layering that rpc's package-info files state (docs/architecture.md, "Modules"): the CNI plugin carries rpc, so
@@ -32,7 +37,14 @@ class RpcLayeringTest {
 
     @ArchTest
     static final ArchRule jsonIsPure = noClasses().that().resideInAPackage("io.vpccni.rpc.json..")
-            .should().dependOnClassesThat(Layering.doingIo("io.vpccni.netlink.."));
+            .should().dependOnClassesThat(Layering.doingIo());
+
+    @ArchTest
+    static final ArchRule messagesCodecAndVethNameArePure = noClasses()
+            .that().implement(IpamRequest.class).or().implement(IpamReply.class)
+            .or().belongToAnyOf(
+                    IpamRequest.class, IpamReply.class, ReasonCode.class, IpamCodec.class, HostVethName.class)
+            .should().dependOnClassesThat(Layering.doingIo());
 
     @ArchTest
     static final ArchRule onlyTheClientMakesSystemCalls = noClasses()
