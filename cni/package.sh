@@ -116,14 +116,30 @@ fi
 # would spin those LambdaForm classes again (BENCHMARKS.md). A first pass of the same training lists what it
 # misses (TRACE_RESOLVE "(fail)"/"(generated)"); appended to the classlist, the AOT cache
 # creation below generates them.
-"${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags "$train_native" \
-    -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path \
+# The training feeds the plugin bad input on purpose, so its output has ERROR lines when all is well: it goes to
+# $train_log, and to the terminal only when the training itself fails.
+train_log="$target/aot-training.log"
+: > "$train_log"
+training_failed() {
+  say "AOT training failed; its output ($train_log):"
+  cat "$train_log" >&2
+  exit 1
+}
+if ! "${runner[@]}" "$out/runtime/bin/java" -Djava.lang.invoke.MethodHandle.TRACE_RESOLVE=true $jvm_flags \
+    "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path \
+    2>>"$train_log" \
   | sed -n -E 's/^(\[(LF|SPECIES)_RESOLVE\] .*) \((fail|generated)\)$/@lambda-form-invoker \1/p' \
-  | sort -u > "$tmp/invokers"
+  | sort -u > "$tmp/invokers"; then
+  training_failed
+fi
 cat "$tmp/invokers" >> "$out/runtime/lib/classlist"
 say "$(wc -l < "$tmp/invokers") method-handle invokers added to the runtime's classlist"
-"${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
-    $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path >&2
+if ! "${runner[@]}" "$out/runtime/bin/java" -XX:AOTCacheOutput="$out/vpc-cni.aot" -Xlog:aot=error \
+    $jvm_flags "$train_native" -cp "$train_cp" io.vpccni.cni.plugin.AotTraining "$tmp/plugin.log" "$socket" $pod_path \
+    >>"$train_log" 2>&1; then
+  training_failed
+fi
+say "AOT training's output, expected errors included: $train_log"
 
 # Relative class path at run time: make the launcher's $h resolve to the same jars.
 say "built $out ($(du -sh "$out" | cut -f1)); plugin $out/bin/vpc-cni"

@@ -2,6 +2,7 @@ package io.vpccni.cni.dataplane;
 
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 
 import java.io.File;
 import java.io.FileOutputStream;
@@ -35,7 +36,7 @@ public sealed interface HostNamespace {
     record Process() implements HostNamespace {
         @Override
         public Netlink openNetlink() {
-            return Netlink.open();
+            return KernelNetlink.open();
         }
 
         @Override
@@ -47,7 +48,7 @@ public sealed interface HostNamespace {
     record Named(NetNs ns) implements HostNamespace {
         @Override
         public Netlink openNetlink() {
-            return Netlink.openIn(ns);
+            return KernelNetlink.openIn(ns);
         }
 
         @Override

@@ -12,6 +12,7 @@ import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +57,7 @@ public final class PodNetwork {
             hostSysctls(host, a.hostVeth(), log);
             hostNl.setLinkUp(veth.index());
 
-            try (Netlink podNl = Netlink.openIn(podNs)) {
+            try (Netlink podNl = KernelNetlink.openIn(podNs)) {
                 setupPodSide(podNl, a, vethMac);
             }
 
@@ -153,7 +154,7 @@ public final class PodNetwork {
                 log.info("deleted host veth " + veth.get().name() + " of ip " + podIp.getHostAddress());
             }
         } else if (podNs.isPresent()) {
-            try (Netlink podNl = Netlink.openIn(podNs.get())) {
+            try (Netlink podNl = KernelNetlink.openIn(podNs.get())) {
                 Optional<Link> eth = podNl.linkByName(ifName).filter(PodNetwork::isVeth);
                 if (eth.isPresent()) {
                     removed |= deleteLinkIfPresent(podNl, eth.get().index());

@@ -9,6 +9,7 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class PodNetworkCheck {
         } else if (!veth.get().up()) {
             problems.add("host veth " + a.hostVeth() + " is down");
         }
-        try (Netlink podNl = Netlink.openIn(podNs)) {
+        try (Netlink podNl = KernelNetlink.openIn(podNs)) {
             checkPod(podNl, a, veth.flatMap(Link::mac), checkMtu, problems);
         }
         veth.ifPresent(v -> checkHost(hostNl, a, v, problems));

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.AssignPrivateIpAddressesResponse;
 import software.amazon.awssdk.services.ec2.model.AssignedPrivateIpAddress;
@@ -35,7 +36,7 @@ public final class AwsEc2Api implements Ec2Api {
 
     @Override
     public Eni createNetworkInterface(CreateEni request) {
-        return guard.call("CreateNetworkInterface", () -> {
+        return call("CreateNetworkInterface", () -> {
             var builder = software.amazon.awssdk.services.ec2.model.CreateNetworkInterfaceRequest.builder()
                     .subnetId(request.subnetId())
                     .description(request.description())
@@ -55,13 +56,13 @@ public final class AwsEc2Api implements Ec2Api {
 
     @Override
     public String attachNetworkInterface(String eniId, String instanceId, int deviceIndex) {
-        return guard.call("AttachNetworkInterface", () -> ec2.attachNetworkInterface(b -> b
+        return call("AttachNetworkInterface", () -> ec2.attachNetworkInterface(b -> b
                 .networkInterfaceId(eniId).instanceId(instanceId).deviceIndex(deviceIndex)).attachmentId());
     }
 
     @Override
     public void setDeleteOnTermination(String eniId, String attachmentId) {
-        guard.run("ModifyNetworkInterfaceAttribute", () -> ec2.modifyNetworkInterfaceAttribute(b -> b
+        run("ModifyNetworkInterfaceAttribute", () -> ec2.modifyNetworkInterfaceAttribute(b -> b
                 .networkInterfaceId(eniId)
                 .attachment(NetworkInterfaceAttachmentChanges.builder()
                         .attachmentId(attachmentId).deleteOnTermination(true).build())));
@@ -69,39 +70,39 @@ public final class AwsEc2Api implements Ec2Api {
 
     @Override
     public List<String> assignPrivateIpAddresses(String eniId, int count) {
-        AssignPrivateIpAddressesResponse reply = guard.call("AssignPrivateIpAddresses",
+        AssignPrivateIpAddressesResponse reply = call("AssignPrivateIpAddresses",
                 () -> ec2.assignPrivateIpAddresses(b -> b.networkInterfaceId(eniId).secondaryPrivateIpAddressCount(count)));
         return reply.assignedPrivateIpAddresses().stream().map(AssignedPrivateIpAddress::privateIpAddress).toList();
     }
 
     @Override
     public void unassignPrivateIpAddresses(String eniId, List<String> addresses) {
-        guard.run("UnassignPrivateIpAddresses", () -> ec2.unassignPrivateIpAddresses(b -> b
+        run("UnassignPrivateIpAddresses", () -> ec2.unassignPrivateIpAddresses(b -> b
                 .networkInterfaceId(eniId).privateIpAddresses(addresses)));
     }
 
     @Override
     public List<String> assignIpv4Prefixes(String eniId, int count) {
-        AssignPrivateIpAddressesResponse reply = guard.call("AssignPrivateIpAddresses",
+        AssignPrivateIpAddressesResponse reply = call("AssignPrivateIpAddresses",
                 () -> ec2.assignPrivateIpAddresses(b -> b.networkInterfaceId(eniId).ipv4PrefixCount(count)));
         return reply.assignedIpv4Prefixes().stream().map(Ipv4PrefixSpecification::ipv4Prefix).toList();
     }
 
     @Override
     public void unassignIpv4Prefixes(String eniId, List<String> prefixes) {
-        guard.run("UnassignPrivateIpAddresses", () -> ec2.unassignPrivateIpAddresses(b -> b
+        run("UnassignPrivateIpAddresses", () -> ec2.unassignPrivateIpAddresses(b -> b
                 .networkInterfaceId(eniId).ipv4Prefixes(prefixes)));
     }
 
     @Override
     public void detachNetworkInterface(String attachmentId, boolean force) {
-        guard.run("DetachNetworkInterface", () -> ec2.detachNetworkInterface(b -> b
+        run("DetachNetworkInterface", () -> ec2.detachNetworkInterface(b -> b
                 .attachmentId(attachmentId).force(force)));
     }
 
     @Override
     public void deleteNetworkInterface(String eniId) {
-        guard.run("DeleteNetworkInterface", () -> ec2.deleteNetworkInterface(b -> b.networkInterfaceId(eniId)));
+        run("DeleteNetworkInterface", () -> ec2.deleteNetworkInterface(b -> b.networkInterfaceId(eniId)));
     }
 
     @Override
@@ -111,7 +112,7 @@ public final class AwsEc2Api implements Ec2Api {
         query.status().ifPresent(status -> filters.add(filter("status", status)));
         query.tags().forEach((key, value) -> filters.add(filter("tag:" + key, value)));
         query.tagKeys().forEach(key -> filters.add(filter("tag-key", key)));
-        return guard.call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfacesPaginator(b -> {
+        return call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfacesPaginator(b -> {
             if (!query.ids().isEmpty()) {
                 b.networkInterfaceIds(query.ids());
             }
@@ -123,7 +124,7 @@ public final class AwsEc2Api implements Ec2Api {
 
     @Override
     public void createTags(String resourceId, Map<String, String> tags) {
-        guard.run("CreateTags", () -> ec2.createTags(b -> b.resources(resourceId).tags(tags(tags))));
+        run("CreateTags", () -> ec2.createTags(b -> b.resources(resourceId).tags(tags(tags))));
     }
 
     @Override
@@ -132,7 +133,7 @@ public final class AwsEc2Api implements Ec2Api {
         query.vpcId().ifPresent(id -> filters.add(filter("vpc-id", id)));
         query.availabilityZone().ifPresent(az -> filters.add(filter("availability-zone", az)));
         query.tagKeys().forEach(key -> filters.add(filter("tag-key", key)));
-        return guard.call("DescribeSubnets", () -> ec2.describeSubnetsPaginator(b -> {
+        return call("DescribeSubnets", () -> ec2.describeSubnetsPaginator(b -> {
             if (!query.ids().isEmpty()) {
                 b.subnetIds(query.ids());
             }
@@ -145,7 +146,7 @@ public final class AwsEc2Api implements Ec2Api {
     @Override
     public Optional<InstanceLimits> describeInstanceType(String instanceType) {
         try {
-            return guard.call("DescribeInstanceTypes", () -> ec2.describeInstanceTypes(b -> b
+            return call("DescribeInstanceTypes", () -> ec2.describeInstanceTypes(b -> b
                     .instanceTypesWithStrings(instanceType)).instanceTypes().stream().findFirst().map(AwsEc2Api::limits));
         } catch (Ec2Failure.Other e) {
             if (e.errorCode().startsWith("InvalidInstanceType")) {
@@ -166,6 +167,27 @@ public final class AwsEc2Api implements Ec2Api {
 
     private static Filter filter(String name, String value) {
         return Filter.builder().name(name).values(value).build();
+    }
+
+    /**
+     * Through the guard, with the SDK's exceptions turned into {@link Ec2Failure}s inside each attempt: the guard
+     * decides retries and the circuit on those, and only this package knows EC2's error codes.
+     */
+    private <T> T call(String operation, Supplier<T> request) {
+        return guard.call(operation, () -> {
+            try {
+                return request.get();
+            } catch (RuntimeException e) {
+                throw AwsErrors.classify(operation, e);
+            }
+        });
+    }
+
+    private void run(String operation, Runnable request) {
+        call(operation, () -> {
+            request.run();
+            return null;
+        });
     }
 
     private static List<Tag> tags(Map<String, String> tags) {

@@ -9,7 +9,6 @@ import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import io.vpccni.eni.aws.AwsErrors;
 import io.vpccni.eni.error.Ec2Failure;
 import java.time.Duration;
 import java.util.Optional;
@@ -18,7 +17,8 @@ import java.util.function.Supplier;
 /**
  * The one path every EC2 call takes: a client-side rate limit, retries with jittered exponential backoff for
  * throttling and transient failures only, and a circuit breaker that stops hammering an EC2 that keeps failing.
- * Whatever escapes is an {@link Ec2Failure}.
+ * Whatever escapes is an {@link Ec2Failure}: the request throws one (the SDK adapter classifies EC2's errors), and
+ * anything else it throws becomes {@link Ec2Failure.Other}.
  */
 public final class Ec2Guard {
 
@@ -115,7 +115,9 @@ public final class Ec2Guard {
             observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
             return result;
         } catch (RuntimeException e) {
-            Ec2Failure failure = AwsErrors.classify(operation, e);
+            // The caller classifies what it knows (eni.aws: the SDK's exceptions); anything else is a failure of ours.
+            Ec2Failure failure = e instanceof Ec2Failure classified
+                    ? classified : new Ec2Failure.Other(operation, "", String.valueOf(e), e);
             if (failure instanceof Ec2Failure.Throttled || failure instanceof Ec2Failure.Unavailable) {
                 lastBreakerFailure = failure;
             }

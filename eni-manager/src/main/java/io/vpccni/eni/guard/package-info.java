@@ -3,7 +3,8 @@
  * exponential backoff on throttling and transient failures only, and a circuit breaker (Resilience4j);
  * {@code Ec2CallStats} counts calls, errors and latencies per API for metrics and the status command.
  *
- * <p>No I/O of its own: it runs the call it is given, and waits between retries.
+ * <p>No I/O of its own: it runs the call it is given, and waits between retries. It knows nothing of the AWS SDK: the
+ * call it runs throws {@code Ec2Failure}s ({@code eni.aws} classifies the SDK's exceptions).
  *
  * <p>Used by {@code eni.aws}, {@code ipamd.app}, {@code ipamd.introspect}, {@code ipamd.metrics} and test-localstack's
  * {@code it.localstack}.

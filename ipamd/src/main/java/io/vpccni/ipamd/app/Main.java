@@ -18,6 +18,7 @@ import io.vpccni.ipamd.hostnet.SnatReconciler;
 import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.socket.KernelNetlink;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.status.StatusCommand;
 import io.vpccni.eni.model.InstanceIdentity;
@@ -191,7 +192,7 @@ public final class Main {
     }
 
     private static HostSide kernelHostSide(IpamdConfig config, InstanceMetadata metadata) {
-        Netlink netlink = Netlink.open();
+        Netlink netlink = KernelNetlink.open();
         CommandRunner commands = CommandRunner.processes(Duration.ofSeconds(30));
         NodeNetworking networking = new KernelNodeNetworking(config, netlink,
                 new SnatReconciler(IptablesRestore.detect(List.of(), commands)),

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.vpccni.ipamd.config.DaemonSettings;
 import io.vpccni.ipamd.metrics.Exposition;
-import io.vpccni.ipamd.metrics.IpamMetrics;
 import io.vpccni.rpc.BoundedServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -1,8 +1,10 @@
 /**
- * Prometheus text with aws-vpc-cni's metric names (docs/node-contract.md, "Metrics"): {@code IpamMetrics} computes the
- * families from the daemon's read model at scrape time, {@code Exposition} writes the text format.
+ * The Prometheus text exposition format 0.0.4: {@code MetricFamily} (a family and its samples, names checked) and
+ * {@code Exposition}, which writes families as text. Which metrics the daemon has, with aws-vpc-cni's names
+ * (docs/node-contract.md, "Metrics"), is {@code ipamd.introspect.IpamMetrics}, computed from the read model at
+ * scrape time.
  *
- * <p>Pure: renders text; {@code ipamd.introspect} serves it.
+ * <p>Pure: renders text; depends on nothing else in the project.
  *
  * <p>Used by {@code ipamd.introspect}.
  */

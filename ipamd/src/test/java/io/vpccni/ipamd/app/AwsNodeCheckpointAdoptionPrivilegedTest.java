@@ -6,6 +6,7 @@ import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.state.PoolCheckpoint;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import io.vpccni.rpc.HostVethName;
@@ -41,7 +42,7 @@ class AwsNodeCheckpointAdoptionPrivilegedTest {
         Shell.assumePrivileged();
         node = ScratchNetns.create("vpccni-adopt");
         nodeNs = NetNs.named(node.name());
-        netlink = Netlink.openIn(nodeNs);
+        netlink = KernelNetlink.openIn(nodeNs);
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +39,7 @@ class NodeRoutingPrivilegedTest {
         fabric = ScratchNetns.create("vpccni-hn");
         pods = ScratchNetns.create("vpccni-hn");
         try (NetNs ns = NetNs.named(node.name())) {
-            netlink = Netlink.openIn(ns);
+            netlink = KernelNetlink.openIn(ns);
         }
         node.ip("link", "add", "eth0", "address", "02:aa:00:00:00:30", "type", "veth", "peer", "name", "f-eth0",
                 "netns", fabric.name());

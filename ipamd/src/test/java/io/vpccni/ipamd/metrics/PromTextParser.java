@@ -13,18 +13,18 @@ import java.util.regex.Pattern;
  * HELP and TYPE come once per family, before its samples; a sample belongs to the family declared last (a summary
  * may add _sum and _count); label values are quoted with \\, \" and \n escapes; values are floats or NaN/±Inf.
  */
-final class PromTextParser {
+public final class PromTextParser {
 
     private static final String NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
     private static final Pattern HELP = Pattern.compile("# HELP (" + NAME + ") (.*)");
     private static final Pattern TYPE = Pattern.compile("# TYPE (" + NAME + ") (counter|gauge|summary|histogram|untyped)");
     private static final Pattern SAMPLE = Pattern.compile("(" + NAME + ")(\\{.*})? (\\S+)");
 
-    record Sample(String name, Map<String, String> labels, double value) {}
+    public record Sample(String name, Map<String, String> labels, double value) {}
 
-    record Family(String name, String help, String type, List<Sample> samples) {}
+    public record Family(String name, String help, String type, List<Sample> samples) {}
 
-    static Map<String, Family> parse(String text) {
+    public static Map<String, Family> parse(String text) {
         if (!text.endsWith("\n")) {
             throw new IllegalArgumentException("the exposition must end with a line feed");
         }

@@ -2,7 +2,6 @@ package io.vpccni.netlink.api;
 
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ns.NetNs;
-import io.vpccni.netlink.socket.KernelNetlink;
 
 import java.util.List;
 import java.util.Optional;
@@ -20,20 +19,6 @@ import java.util.Optional;
  * <p>Implementations are thread-safe; the kernel implementation serialises requests on its socket.
  */
 public interface Netlink extends AutoCloseable {
-
-    /** rtnetlink in the calling thread's network namespace (normally the process's). */
-    static Netlink open() {
-        return KernelNetlink.open();
-    }
-
-    /**
-     * rtnetlink in {@code ns}: the socket is opened on a short-lived platform thread that has
-     * entered {@code ns}, and stays bound there for its life, usable from any thread. The
-     * {@code ns} handle may be closed afterwards.
-     */
-    static Netlink openIn(NetNs ns) {
-        return ns.run(KernelNetlink::open);
-    }
 
     // ---- links
 

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * thread, switches it, runs the task, switches back, and lets the thread end. If switching back
  * fails the thread is still discarded, never reused. Netlink sockets do not need this beyond
  * their creation: a socket opened inside the namespace stays bound to it for its whole life
- * (see {@code Netlink.openIn}).
+ * (see {@code KernelNetlink.openIn}).
  *
  * <p>Closing is idempotent. Not a value: equality is identity.
  */

@@ -26,7 +26,10 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-/** {@link Netlink} over a real NETLINK_ROUTE socket. */
+/**
+ * {@link Netlink} over a real NETLINK_ROUTE socket. Code outside netlink gets its {@code Netlink} from {@link #open}
+ * or {@link #openIn} and otherwise sees only the interface.
+ */
 public final class KernelNetlink implements Netlink {
     private final NetlinkSocket socket;
 
@@ -34,9 +37,18 @@ public final class KernelNetlink implements Netlink {
         this.socket = socket;
     }
 
-    /** In the calling thread's namespace; {@link Netlink#openIn} calls this inside the target. */
+    /** rtnetlink in the calling thread's network namespace (normally the process's). */
     public static KernelNetlink open() {
         return new KernelNetlink(NetlinkSocket.open());
+    }
+
+    /**
+     * rtnetlink in {@code ns}: the socket is opened on a short-lived platform thread that has
+     * entered {@code ns}, and stays bound there for its life, usable from any thread. The
+     * {@code ns} handle may be closed afterwards.
+     */
+    public static Netlink openIn(NetNs ns) {
+        return ns.run(KernelNetlink::open);
     }
 
     @Override

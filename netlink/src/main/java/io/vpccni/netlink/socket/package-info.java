@@ -4,6 +4,8 @@
  *
  * <p>I/O: the rtnetlink socket, through {@code netlink.sys.LibC}.
  *
- * <p>Used only by {@code netlink.api} ({@code Netlink.open}, {@code openIn}). Nothing outside netlink may use it.
+ * <p>{@code KernelNetlink.open()} and {@code KernelNetlink.openIn(NetNs)} are how every user of netlink gets a
+ * {@code Netlink} ({@code cni.dataplane}, {@code ipamd.app}, tests); nothing outside netlink uses anything else here,
+ * and callers keep the {@code Netlink} interface as their type.
  */
 package io.vpccni.netlink.socket;

@@ -38,8 +38,8 @@ class LinkOperationsTest {
         b = ScratchNetns.create();
         nsA = NetNs.named(a.name());
         nsB = NetNs.named(b.name());
-        inA = Netlink.openIn(nsA);
-        inB = Netlink.openIn(nsB);
+        inA = KernelNetlink.openIn(nsA);
+        inB = KernelNetlink.openIn(nsB);
     }
 
     @AfterEach
@@ -158,7 +158,7 @@ class LinkOperationsTest {
             assertThat(seen).isPresent();
         }
         // The process's own namespace never saw it.
-        try (Netlink root = Netlink.open()) {
+        try (Netlink root = KernelNetlink.open()) {
             assertThat(root.linkByName("v0")).isEmpty();
         }
     }

@@ -32,7 +32,7 @@ class PodPingTest {
         Shell.assumePrivileged();
         try (ScratchNetns host = ScratchNetns.create(); ScratchNetns pod = ScratchNetns.create();
              NetNs hostNs = NetNs.named(host.name()); NetNs podNs = NetNs.named(pod.name());
-             Netlink h = Netlink.openIn(hostNs); Netlink p = Netlink.openIn(podNs)) {
+             Netlink h = KernelNetlink.openIn(hostNs); Netlink p = KernelNetlink.openIn(podNs)) {
 
             Link hostVeth = h.addLink(LinkSpec.Veth.of("eni1a2b3c4d5e6", "eth0").withMtu(9001).withPeerIn(podNs));
             Link eth0 = p.linkByName("eth0").orElseThrow();

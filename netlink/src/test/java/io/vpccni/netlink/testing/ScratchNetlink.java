@@ -2,6 +2,7 @@ package io.vpccni.netlink.testing;
 
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 
 /** A {@link ScratchNetns} with a {@link Netlink} bound to it; closing closes the handle, then deletes the namespace. */
 public final class ScratchNetlink implements AutoCloseable {
@@ -16,7 +17,7 @@ public final class ScratchNetlink implements AutoCloseable {
     public static ScratchNetlink create(String prefix) {
         ScratchNetns ns = ScratchNetns.create(prefix);
         try (NetNs handle = NetNs.named(ns.name())) {
-            return new ScratchNetlink(ns, Netlink.openIn(handle));
+            return new ScratchNetlink(ns, KernelNetlink.openIn(handle));
         } catch (RuntimeException e) {
             ns.close();
             throw e;

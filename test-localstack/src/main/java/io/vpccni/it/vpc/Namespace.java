@@ -2,6 +2,7 @@ package io.vpccni.it.vpc;
 
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.socket.KernelNetlink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class Namespace implements AutoCloseable {
     private Namespace(String name) {
         this.name = name;
         this.handle = NetNs.named(name);
-        this.netlink = Netlink.openIn(handle);
+        this.netlink = KernelNetlink.openIn(handle);
     }
 
     /** Creates the namespace with its loopback up. */

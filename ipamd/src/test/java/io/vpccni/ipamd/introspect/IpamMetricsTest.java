@@ -1,10 +1,9 @@
-package io.vpccni.ipamd.metrics;
+package io.vpccni.ipamd.introspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.eni.error.Ec2Failure;
-import io.vpccni.ipamd.introspect.FakeNodeView;
-import io.vpccni.ipamd.introspect.NodeView;
+import io.vpccni.ipamd.metrics.PromTextParser;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.vpccni.ipamd.metrics;
+package io.vpccni.ipamd.introspect;
 
 import static io.vpccni.ipamd.metrics.MetricFamily.Type.COUNTER;
 import static io.vpccni.ipamd.metrics.MetricFamily.Type.GAUGE;
@@ -9,8 +9,8 @@ import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.ipamd.datastore.CidrStats;
 import io.vpccni.ipamd.datastore.EniStats;
 import io.vpccni.ipamd.datastore.PoolStats;
-import io.vpccni.ipamd.introspect.NodeCapacity;
-import io.vpccni.ipamd.introspect.NodeView;
+import io.vpccni.ipamd.metrics.Exposition;
+import io.vpccni.ipamd.metrics.MetricFamily;
 import io.vpccni.ipamd.metrics.MetricFamily.Sample;
 import java.util.ArrayList;
 import java.util.List;
