@@ -68,7 +68,7 @@ class PoolMaintainerFallbackTest {
         }
 
         @Override
-        public void maintenanceFailed(RuntimeException error) {
+        public void maintenanceFailed(Throwable error) {
             throw new AssertionError("maintenance failed", error);
         }
 
