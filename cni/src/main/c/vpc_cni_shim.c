@@ -59,6 +59,8 @@
 #define MAX_WAIT_SECONDS 180          /* leaves a minute of kubelet's 4 for the ADD itself */
 #define WAIT_POLL_MS 50               /* a connect to a missing socket costs microseconds */
 #define WAIT_ENV "VPC_CNI_SHIM_WAIT_SECONDS"
+#define MAX_SENDS 4                   /* an ADD cut short by dying daemons goes out at most this often */
+#define DYING_MS 200                  /* how long a killed daemon's listener may outlive its connections */
 #define WAIT_KEY "shimWaitSeconds"
 
 extern char **environ;
@@ -509,15 +511,17 @@ static int await_server(const struct buf *in, const struct sockaddr_un *addr, ch
 }
 
 /*
- * The server went away during an ADD before its reply was complete (killed, or stopped for an
- * upgrade). If nothing listens any more on its socket nor on ipamd's, ipamd is restarting: the
- * ADD waits for it and is sent again, as kubelet would retry it (ipamd gives the container the
- * address it holds, and the plugin replaces a half-built host veth). The connected socket, or -1
- * for the standalone plugin, as before, when something still listens.
+ * The server went away during an ADD before its reply was complete: killed, or stopped for an
+ * upgrade. If, a moment later (a dying daemon's listener outlives its connections briefly), nothing
+ * listens on its socket nor on ipamd's, ipamd is restarting: the ADD waits for it, within the one
+ * wait, and is sent again, as kubelet would retry it (ipamd gives the container the address it
+ * holds, and the plugin replaces a half-built host veth). The connected socket, or -1 for the
+ * standalone plugin, as before, when something still listens.
  */
-static int server_again(const struct buf *in, const struct sockaddr_un *addr, char **argv) {
+static int server_again(const struct buf *in, const struct sockaddr_un *addr, char **argv, int sent) {
     const char *command = getenv("CNI_COMMAND"), *why = NULL;
-    if (!command || strcmp(command, "ADD") != 0) return -1;
+    if (!command || strcmp(command, "ADD") != 0 || sent >= MAX_SENDS) return -1;
+    usleep(DYING_MS * 1000);
     int t = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (t < 0) return -1;
     int connected = connect_within(t, addr, &why) == 0, err = errno;
@@ -587,7 +591,7 @@ int main(int argc, char **argv) {
                 run_standalone(argv, &in, 1);
             }
             close(s);
-            if (sent == 0 && (s = server_again(&in, &addr, argv)) >= 0) continue;
+            if ((s = server_again(&in, &addr, argv, sent + 1)) >= 0) continue;
             run_standalone(argv, &in, 1); /* the server went away before taking the request */
         }
         struct timeval timeout = {.tv_sec = REPLY_TIMEOUT_SECONDS};
@@ -619,7 +623,7 @@ int main(int argc, char **argv) {
             break;
         }
         /* a reply cut short (the daemon died): the restarted daemon, or the plugin here */
-        if (sent == 0 && (s = server_again(&in, &addr, argv)) >= 0) continue;
+        if ((s = server_again(&in, &addr, argv, sent + 1)) >= 0) continue;
         run_standalone(argv, &in, 1);
     }
 }
