@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
  * start: the JVM to its first line, instance metadata and EC2 to "found N ENIs", the checkpoint to "restored", the
  * rest to "serving the plugin", then the introspection listener. The daemon's JVM flags come from
  * {@code -Dvpccni.ipamd.jvmFlags} (bench/ipamd-start.sh passes the image's). Not a test:
- * {@code StartToReadyBench [rounds=10] [pods=10]}, prints markdown.
+ * {@code StartToReadyBench [rounds=10] [pods=10]}, prints markdown; {@code -Dvpccni.bench.ipamdLog=FILE} keeps a copy of
+ * the daemon's log.
  */
 public final class StartToReadyBench {
     private StartToReadyBench() {}
@@ -53,6 +54,10 @@ public final class StartToReadyBench {
                         ready);
                 starts.add(s);
                 System.err.printf("[bench] start %d/%d: ready in %d ms (%s)%n", r, rounds, ready, s);
+            }
+            String keep = System.getProperty("vpccni.bench.ipamdLog");
+            if (keep != null) { // the daemon's whole log, for a closer look at where a start goes
+                Files.copy(log, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             System.out.printf("ipamd flags: `%s`; %d pods in the checkpoint; %d starts%n%n",
                     System.getProperty("vpccni.ipamd.jvmFlags", "(the tests')"), pods, rounds);
