@@ -466,12 +466,13 @@ static int await_server(const struct buf *in, const struct sockaddr_un *addr, ch
     if (w.seconds == 0) run_standalone(argv, in, 1);
     const char *container = getenv("CNI_CONTAINERID");
     if (!container) container = "-";
-    plugin_log(in, INFO, "ADD of container %.128s: nothing listens on %s nor on ipamd's socket (ipamd is starting);"
-               " waiting up to %llu s for it (%s)", container, addr->sun_path, w.seconds, w.source);
     static long long wait_deadline = -1; /* one wait per invocation, however many times the server goes away */
     long long start = now_ms(), ipamd_seen = -1;
     if (wait_deadline < 0) wait_deadline = start + (long long) w.seconds * 1000;
     long long deadline = wait_deadline;
+    plugin_log(in, INFO, "ADD of container %.128s: nothing listens on %s nor on ipamd's socket (ipamd is starting);"
+               " waiting up to %lld s for it (%s)", container, addr->sun_path,
+               deadline > start ? (deadline - start + 999) / 1000 : 0, w.source);
     for (;;) {
         usleep(WAIT_POLL_MS * 1000);
         const char *why = NULL;
