@@ -12,6 +12,9 @@ import java.util.OptionalInt;
 /** One streaming pass over the configuration; checks follow once every field has been seen. */
 final class NetConfParser {
     private static final String VALID_ATTACHMENTS = "cni.dev/valid-attachments";
+    private static final String SHIM_WAIT = "shimWaitSeconds";
+    /** vpc_cni_shim.c's MAX_WAIT_SECONDS. */
+    private static final int MAX_SHIM_WAIT_SECONDS = 180;
     private static final String LEGACY_ATTACHMENTS = "cni.dev/attachments";
 
     private NetConfParser() {}
@@ -76,10 +79,30 @@ final class NetConfParser {
                 case "runtimeConfig" -> s.runtimeConfig = raw(p, field);
                 case "prevResult" -> s.prevResult = Json.isNull(p) ? Optional.empty()
                         : Optional.of(ResultReader.read(p, field));
+                case SHIM_WAIT -> shimWait(p);
                 case VALID_ATTACHMENTS -> s.valid = attachments(p, field);
                 case LEGACY_ATTACHMENTS -> s.legacy = attachments(p, field);
                 default -> p.skipChildren();
             }
+        }
+    }
+
+    /**
+     * How long the shim holds an ADD while ipamd restarts; the shim reads it (vpc_cni_shim.c), and only then, so
+     * it is checked here too: a bad value shows on every ADD rather than only during a restart. The shim's rules:
+     * seconds in 0..{@value #MAX_SHIM_WAIT_SECONDS}, as a number or a string of digits.
+     */
+    private static void shimWait(JsonReader p) throws CniError, JsonException {
+        String text;
+        if (p.token() == Token.STRING) {
+            text = p.string();
+        } else if (p.token() == Token.NUMBER_INT && p.isInt()) {
+            text = Integer.toString(p.intValue());
+        } else {
+            throw Json.wrongType(p, SHIM_WAIT, "a number of seconds in 0.." + MAX_SHIM_WAIT_SECONDS);
+        }
+        if (!text.matches("[0-9]{1,10}") || Long.parseLong(text) > MAX_SHIM_WAIT_SECONDS) {
+            throw Json.invalid(SHIM_WAIT + " '" + text + "' is not a number of seconds in 0.." + MAX_SHIM_WAIT_SECONDS);
         }
     }
 

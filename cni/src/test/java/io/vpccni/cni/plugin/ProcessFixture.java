@@ -35,9 +35,11 @@ final class ProcessFixture implements AutoCloseable {
     final ScratchNetns node = NodeNamespace.create();
     final Path dir;
     final Path socket;
-    final PoolBackedIpamd ipamd;
-    /** Null without a plugin server. */
-    final PluginServer server;
+    /** Null until the daemon starts (see {@link #withoutDaemonYet}). */
+    volatile PoolBackedIpamd ipamd;
+    /** Null without a plugin server, or until the daemon starts. */
+    volatile PluginServer server;
+    private final boolean pluginServer;
     private final NetNs nodeHandle;
     private final List<ScratchNetns> pods = new ArrayList<>();
 
@@ -46,18 +48,47 @@ final class ProcessFixture implements AutoCloseable {
     }
 
     ProcessFixture(boolean pluginServer) throws IOException {
+        this(pluginServer, true);
+    }
+
+    private ProcessFixture(boolean pluginServer, boolean daemonNow) throws IOException {
         Shell.require(Files.isExecutable(Path.of(entryPoint)), "packaged plugin missing: " + entryPoint);
         dir = Files.createTempDirectory("vpccni-cni-it");
         socket = dir.resolve("ipamd.sock");
-        ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
+        this.pluginServer = pluginServer;
         nodeHandle = pluginServer ? NetNs.open(Path.of(node.path())) : null;
-        server = pluginServer ? PluginServer.start(PluginServer.besideIpamd(socket),
-                new Dispatcher(HostNamespace.of(nodeHandle))) : null;
+        if (daemonNow) {
+            startDaemon();
+        }
+    }
+
+    /** A node whose daemon (ipamd, and the plugin server if {@code pluginServer}) is not running yet. */
+    static ProcessFixture withoutDaemonYet(boolean pluginServer) throws IOException {
+        return new ProcessFixture(pluginServer, false);
+    }
+
+    /** Starts ipamd, then the plugin server, as the daemon does; a stale socket file in their place is replaced. */
+    synchronized void startDaemon() throws IOException {
+        ipamd = PoolBackedIpamd.start(socket, PoolBackedIpamd.primary(4));
+        if (pluginServer) {
+            server = PluginServer.start(PluginServer.besideIpamd(socket), new Dispatcher(HostNamespace.of(nodeHandle)));
+        }
+    }
+
+    /** Stops the plugin server and ipamd, as a daemon that stops cleanly does: their socket files are removed. */
+    synchronized void stopDaemon() {
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+        ipamd.close();
+        ipamd = null;
     }
 
     /** Invocations the plugin server ran (0 without one). */
     long served() {
-        return server == null ? 0 : server.served();
+        PluginServer s = server;
+        return s == null ? 0 : s.served();
     }
 
     ScratchNetns pod() {
@@ -117,9 +148,13 @@ final class ProcessFixture implements AutoCloseable {
     public void close() throws IOException {
         if (server != null) {
             server.close();
+        }
+        if (nodeHandle != null) {
             nodeHandle.close();
         }
-        ipamd.close();
+        if (ipamd != null) {
+            ipamd.close();
+        }
         for (ScratchNetns p : pods) {
             p.close();
         }

@@ -231,6 +231,42 @@ class ShimSanitizedTest {
         assertThat(lines.readLine()).isEqualTo("took 0");
     }
 
+    /**
+     * Nothing listens (ipamd restarting): the ADD waits for the configured second, logging the wait to the plugin
+     * log in PluginLog's shape with the container id's control characters escaped, then fails with code 11.
+     */
+    @Test
+    void anAddWithNoDaemonWaitsItsSecondLogsItAndFails() throws Exception {
+        Path log = dir.resolve("plugin.log");
+        byte[] conf = ("{\"cniVersion\":\"1.0.0\",\"pluginLogFile\":\"" + log + "\",\"shimWaitSeconds\": \"1\"}")
+                .getBytes(UTF_8);
+        Run run = shim(conf, Map.of("CNI_CONTAINERID", "c1\nforged"));
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).startsWith("{\"cniVersion\":\"1.0.0\",\"code\":11,")
+                .contains("within the shim's wait of 1 s");
+        assertThat(run.took()).isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(FALLBACK_WITHIN);
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO \\[\\d+\\] ADD of container"
+                + " c1\\\\u000aforged: nothing listens on .*waiting up to 1 s for it \\(shimWaitSeconds\\)");
+        assertThat(lines.get(1)).contains(" ERROR [").contains("did not come back within the shim's wait of 1 s");
+    }
+
+    /** Waits that are not a number of seconds in 0..180 end the ADD at once with code 7, whatever their shape. */
+    @Test
+    void everyMalformedWaitIsRefusedWithCodeSeven() throws Exception {
+        List<String> values = List.of("-1", "1e3", "1.5", "\"\"", "\"12", "181", "99999999999", "null", "[1]",
+                "\"\\u0031\"", "");
+        for (String value : values) {
+            byte[] conf = ("{\"cniVersion\":\"1.0.0\",\"shimWaitSeconds\":" + value).getBytes(UTF_8);
+            Run run = shim(conf, Map.of());
+            assertThat(run.exit()).as(value).isEqualTo(1);
+            assertThat(run.out()).as(value).contains("\"code\":7").contains("invalid shimWaitSeconds");
+        }
+        Run run = shim("{}".getBytes(UTF_8), Map.of("VPC_CNI_SHIM_WAIT_SECONDS", " 5"));
+        assertThat(run.out()).contains("\"code\":7").contains("VPC_CNI_SHIM_WAIT_SECONDS=' 5'");
+    }
+
     @Test
     void everyReplyInTheCorpusIsPrintedOrLeftToTheStandalonePlugin() throws Exception {
         List<Path> replies;

@@ -118,6 +118,20 @@ class NetConfTest {
         assertThat(r.ips()).containsExactly(CniResult.IpConfig.of("10.0.9.3/32", "", 1));
     }
 
+    /** The shim's wait, read by the shim only while ipamd restarts, is checked on every parse by the shim's rules. */
+    @Test
+    void shimWaitSecondsIsANumberOfSecondsUpTo180AsNumberOrString() throws CniError {
+        for (String ok : List.of("0", "60", "180", "\"45\"")) {
+            NetConf.parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\",\"shimWaitSeconds\":" + ok + "}");
+        }
+        for (String bad : List.of("181", "-1", "1.5", "\"soon\"", "\" 5\"", "null", "[1]")) {
+            assertThatThrownBy(() -> NetConf.parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\","
+                    + "\"shimWaitSeconds\":" + bad + "}")).as(bad).isInstanceOf(CniError.class)
+                    .hasMessageContaining("shimWaitSeconds")
+                    .satisfies(e -> assertThat(((CniError) e).code()).isEqualTo(CniError.INVALID_NETWORK_CONFIG));
+        }
+    }
+
     @Test
     void nullFieldsCountAsAbsent() throws CniError {
         NetConf c = NetConf.parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"t\","

@@ -71,6 +71,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     private final NodeNetworking networking;
     private final Optional<HostNamespace> pluginHost;
     private volatile PluginServer pluginServer;
+    private volatile IpamServer ipamServer;
     private final Predicate<Allocation> stillWired;
     private final ClusterLink cluster;
 
@@ -145,8 +146,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         // the pod's veth before the plugin removed it, would keep its address for ever.
         IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, () -> ready,
                 config.hostNetwork().podMtu(), config.pool().addWait(), counters);
-        IpamServer server = IpamServer.start(config.daemon().socket(), handler);
-        running.add(server);
+        ipamServer = IpamServer.start(config.daemon().socket(), handler);
         startPluginServer();
         restore(checkpoint);
         checkpoint.persist();
@@ -201,7 +201,6 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         }
         Path socket = PluginServer.besideIpamd(config.daemon().socket());
         pluginServer = PluginServer.start(socket, new Dispatcher(pluginHost.get()));
-        running.add(pluginServer);
         LOG.log(Level.INFO, "running pods'' CNI invocations on {0}", socket);
     }
 
@@ -248,6 +247,19 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
 
     @Override
     public void close() {
+        // The sockets first, while the daemon still serves: what they are running finishes (a BoundedServer lets
+        // it), and an ADD arriving afterwards finds neither socket and is held by the shim until the next daemon
+        // serves it (an upgrade, a restart), instead of being refused as "starting" by a daemon on its way out.
+        PluginServer plugin = pluginServer;
+        pluginServer = null;
+        if (plugin != null) {
+            plugin.close();
+        }
+        IpamServer rpc = ipamServer;
+        ipamServer = null;
+        if (rpc != null) {
+            rpc.close();
+        }
         ready = false;
         for (AutoCloseable part : running.reversed()) {
             try {

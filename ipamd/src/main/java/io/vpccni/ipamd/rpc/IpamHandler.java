@@ -49,6 +49,9 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     private static final System.Logger LOG = System.getLogger(IpamHandler.class.getName());
 
+    /** The restore takes milliseconds to a second; a waiting ADD looks this often. */
+    private static final Duration READY_POLL = Duration.ofMillis(10);
+
     private final Datastore datastore;
     private final PoolMaintainer maintainer;
     private final PoolCheckpoint checkpoint;
@@ -80,12 +83,15 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     private IpamReply add(AddRequest add) {
         counters.addRequested();
-        if (!ready.getAsBoolean()) {
+        long deadline = System.nanoTime() + addWait.toNanos();
+        // The socket listens before the checkpoint is restored (NodeDaemon.start): an ADD arriving meanwhile,
+        // typically one the shim held back while ipamd restarted, waits for the restore within the add's wait
+        // rather than failing a moment before it could have been served.
+        if (!awaitReady(deadline)) {
             return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: the address pool is not restored yet");
         }
         AllocationKey key = new AllocationKey(add.networkName(), add.containerId(), add.ifName());
         PodRef pod = new PodRef(add.podNamespace(), add.podName(), add.podUid());
-        long deadline = System.nanoTime() + addWait.toNanos();
         long answeringTick = 0; // the tick that answers this add's last wake; 0 before it wakes the maintainer
         while (true) {
             long seenTicks = maintainer.tickCount();
@@ -129,6 +135,22 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                 }
             }
         }
+    }
+
+    /** Whether the daemon is ready, or becomes so before {@code deadline} (System.nanoTime). */
+    private boolean awaitReady(long deadline) {
+        while (!ready.getAsBoolean()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            try {
+                Thread.sleep(READY_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private IpamReply del(DelRequest del) {

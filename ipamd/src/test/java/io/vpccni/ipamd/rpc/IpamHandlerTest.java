@@ -120,6 +120,28 @@ class IpamHandlerTest {
                 .satisfies(a -> assertThat(a.ip().toString()).isEqualTo(added.ipv4Address()));
     }
 
+    /**
+     * An ADD that reaches the socket while the checkpoint is still being restored (the shim held it back through a
+     * restart and the socket came up a moment before the daemon was ready) is served once the daemon is ready.
+     */
+    @Test
+    void anAddArrivingBeforeTheRestoreEndsIsServedOnceReadyWithinTheAddWait() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        running(Duration.ofSeconds(10));
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        IpamHandler starting = new IpamHandler(node.datastore, node.maintainer, checkpoint(), ready::get, MTU,
+                Duration.ofSeconds(10), RequestCounters.NONE);
+
+        var reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> starting.apply(add("c1")));
+        Thread.sleep(300);
+        assertThat(reply).as("held while the restore runs").isNotDone();
+        ready.set(true);
+
+        AddOk added = ok(reply.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertThat(node.datastore.allocations()).singleElement()
+                .satisfies(a -> assertThat(a.ip().toString()).isEqualTo(added.ipv4Address()));
+    }
+
     @Test
     void anAddOnAnEmptyPoolWakesTheMaintainerAndGetsAnAddressOfTheEniItAttaches() throws Exception {
         IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));

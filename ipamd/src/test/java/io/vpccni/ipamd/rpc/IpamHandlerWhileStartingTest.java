@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * While the daemon restores its checkpoint the socket already listens and every request is refused, so that a DEL
- * is retried by the runtime instead of being answered by the plugin alone (which would leak the address once the
- * restore brings it back). The pool maintainer is not needed on this path: it is passed as null on purpose, and a
+ * While the daemon restores its checkpoint the socket already listens and every request is refused (an ADD once
+ * the add's wait is over without the daemon becoming ready), so that a DEL is retried by the runtime instead of
+ * being answered by the plugin alone (which would leak the address once the restore brings it back). The pool maintainer is not needed on this path: it is passed as null on purpose, and a
  * handler that touched it while starting would fail this test.
  */
 class IpamHandlerWhileStartingTest {

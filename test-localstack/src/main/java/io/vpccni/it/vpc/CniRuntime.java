@@ -37,7 +37,7 @@ public final class CniRuntime {
     }
 
     private final Namespace node;
-    private final Path pluginDir;
+    private volatile Path pluginDir;
     private final Path confDir;
     private final Path socket;
     private final Path pluginLog;
@@ -80,6 +80,14 @@ public final class CniRuntime {
      */
     void runPluginDirectly() {
         viaCnitool = false;
+    }
+
+    /**
+     * From now on runs the plugin installed in {@code cniBin} (its {@code vpc-cni} entry point, as the node's
+     * installer lays it out) instead of the build's layout.
+     */
+    public void runInstalledPlugin(Path cniBin) {
+        pluginDir = cniBin;
     }
 
     /**

@@ -26,6 +26,7 @@ public final class IpamdProcess implements AutoCloseable {
     private final Map<String, String> env;
     private final Path log;
     private Process process;
+    private volatile long execNanos;
 
     IpamdProcess(Namespace ns, Map<String, String> env, Path log) {
         this.ns = ns;
@@ -62,6 +63,7 @@ public final class IpamdProcess implements AutoCloseable {
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        execNanos = System.nanoTime();
         process = builder.start();
         awaitReady(timeout);
         if (!ns.contains(process.pid())) {
@@ -69,6 +71,11 @@ public final class IpamdProcess implements AutoCloseable {
             throw new IllegalStateException("ipamd (pid " + process.pid() + ") is not in " + ns + "; killed it");
         }
         return this;
+    }
+
+    /** System.nanoTime() just before the last start's exec, for start-up benchmarks. */
+    public long execNanos() {
+        return execNanos;
     }
 
     public long pid() {
