@@ -211,6 +211,15 @@ public final class FakeEc2Api implements Ec2Api {
         }
     }
 
+    /** The subnet's free addresses now, as DescribeSubnets' AvailableIpAddressCount would say, without a call. */
+    public synchronized int freeAddresses(String subnetId) {
+        SubnetState subnet = subnets.get(subnetId);
+        if (subnet == null) {
+            throw new IllegalArgumentException("no subnet " + subnetId);
+        }
+        return addresses(subnet).freeCount();
+    }
+
     /** Instance metadata as the instance sees it. */
     public FakeInstanceMetadata instanceMetadata(String instanceId) {
         return new FakeInstanceMetadata(this, instanceId);

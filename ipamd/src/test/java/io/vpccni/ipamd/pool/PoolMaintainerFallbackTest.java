@@ -61,7 +61,7 @@ class PoolMaintainerFallbackTest {
         }
 
         @Override
-        public void maintenanceFailed(RuntimeException error) {
+        public void maintenanceFailed(Throwable error) {
             throw new AssertionError("maintenance failed", error);
         }
 

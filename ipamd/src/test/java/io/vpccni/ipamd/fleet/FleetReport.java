@@ -1,0 +1,26 @@
+package io.vpccni.ipamd.fleet;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one fleet run measured. Latencies are from a pod's binding to its node until ipamd gave it an address, in
+ * virtual milliseconds; {@code ec2Calls} is the in-memory EC2's own count and {@code guardRequests} the sum of what
+ * the nodes' guards sent (they must agree); idle address-hours integrate, every 10 s, the addresses nodes held
+ * without a pod (cooling ones included); subnet headroom is the least free count any subnet had.
+ */
+public record FleetReport(String scenario, FleetSimulation.Variant variant, long seed, int nodes, long readyNodes,
+                          int pods, int addressed, long unaddressed, long p50Millis, long p99Millis, long maxMillis,
+                          long podsWithAddFailure, long addFailures, long ec2Calls, long guardRequests,
+                          long throttles, long maxCallsPerMinute, long maxThrottlesPerMinute, double idleAddressHours,
+                          int minSubnetHeadroom, Map<String, Long> callsByApi, List<String> violations,
+                          long simulatedMinutes, double wallSeconds) {
+
+    /** The figures without the wall-clock time: equal for two runs of the same scenario, variant and seed. */
+    public FleetReport withoutWallTime() {
+        return new FleetReport(scenario, variant, seed, nodes, readyNodes, pods, addressed, unaddressed, p50Millis,
+                p99Millis, maxMillis, podsWithAddFailure, addFailures, ec2Calls, guardRequests, throttles,
+                maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, violations,
+                simulatedMinutes, 0);
+    }
+}

@@ -1,0 +1,374 @@
+package io.vpccni.ipamd.fleet;
+
+import io.github.resilience4j.retry.internal.RetryImpl;
+import io.vpccni.eni.fake.FakeEc2Api;
+import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.ipamd.datastore.AllocationKey;
+import io.vpccni.ipamd.datastore.AssignResult;
+import io.vpccni.ipamd.datastore.PodRef;
+import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * One run of a fleet: nodes join one account's in-memory EC2 in waves (Karpenter-style scale-out), every node's
+ * share of the pods is bound to it as soon as its ipamd is ready, then pods churn for a while; everything in
+ * virtual time, from one seed. What kubelet and the plugin do is modelled (below); ipamd's control plane is the
+ * real one ({@link FleetNode}).
+ *
+ * <p>Kubelet and the plugin, as modelled: an ADD reaches ipamd {@link #ADD_DELAY} after the pod is bound (sandbox
+ * creation); it takes a free address from the datastore as {@code IpamHandler} does. Ours, when the pool is empty,
+ * wakes the maintainer and waits up to VPC_CNI_ADD_WAIT (5 s), taking an address after any tick that freed one; the
+ * baseline (aws-vpc-cni) fails the ADD at once. A failed ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
+ * A DEL releases the address at once.
+ */
+public final class FleetSimulation {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Duration ADD_DELAY = Duration.ofSeconds(1);
+    static final Duration KUBELET_BACKOFF = Duration.ofSeconds(10);
+    static final Duration SAMPLE = Duration.ofSeconds(10);
+    /** After the churn: time for the last pods bound to get their addresses before the run is judged. */
+    static final Duration SETTLE = Duration.ofMinutes(1);
+    /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.vpccni");
+
+    /** Whose behaviour the nodes have. */
+    public enum Variant {
+        /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
+        OURS(Duration.ofSeconds(5), false),
+        /** aws-vpc-cni's, approximated: create then assign, DescribeInstances per ENI, an ADD fails at once when empty. */
+        BASELINE(Duration.ZERO, true);
+
+        final Duration addWait;
+        final boolean upstreamCalls;
+
+        Variant(Duration addWait, boolean upstreamCalls) {
+            this.addWait = addWait;
+            this.upstreamCalls = upstreamCalls;
+        }
+    }
+
+    /**
+     * @param waveSize       nodes that join together
+     * @param waveInterval   between two waves
+     * @param churnFor       after the last wave: pods replaced at random, each living {@code podLifetime} on average
+     * @param realisticTiming the emulator's latencies, 3 s attachments and EC2's token buckets
+     */
+    public record Scenario(String name, int nodes, int pods, int waveSize, Duration waveInterval, Duration churnFor,
+                           Duration podLifetime, String instanceType, PoolTargets targets, boolean realisticTiming,
+                           long seed) {
+        public Scenario {
+            if (nodes < 1 || pods < 0 || waveSize < 1) {
+                throw new IllegalArgumentException("a fleet needs nodes >= 1, pods >= 0, waves of >= 1 node, not "
+                        + nodes + "/" + pods + "/" + waveSize);
+            }
+        }
+
+        Duration length() {
+            long waves = (nodes + waveSize - 1) / waveSize;
+            return churnEnd().plus(SETTLE);
+        }
+
+        Duration churnStart() {
+            long waves = (nodes + waveSize - 1) / waveSize;
+            return waveInterval.multipliedBy(waves).plus(Duration.ofMinutes(2));
+        }
+
+        Duration churnEnd() {
+            return churnStart().plus(churnFor);
+        }
+    }
+
+    private final Scenario scenario;
+    private final Variant variant;
+    private final VirtualTime time = new VirtualTime(T0);
+    private final FakeEc2Api ec2;
+    private final Random random;
+    private final List<String> subnets = new ArrayList<>();
+    private final List<FleetNode> nodes = new ArrayList<>();
+    private final Map<FleetNode, List<Pod>> waiting = new HashMap<>();
+    private final List<Pod> pods = new ArrayList<>();
+    private final List<Pod> live = new ArrayList<>();
+    private final Map<String, Pod> addressHolders = new HashMap<>();
+    private final List<String> violations = new ArrayList<>();
+    private long addFailures;
+    private double idleAddressSeconds;
+    private int minSubnetHeadroom = Integer.MAX_VALUE;
+    private final List<long[]> perMinute = new ArrayList<>();
+    private long lastCalls;
+    private long lastThrottles;
+
+    private static final class Pod {
+        final int id;
+        final FleetNode node;
+        Instant bound;
+        Instant addressed;
+        Instant waitingUntil;
+        String ip;
+        boolean failedAdd;
+        boolean deleted;
+
+        Pod(int id, FleetNode node) {
+            this.id = id;
+            this.node = node;
+        }
+
+        AllocationKey key() {
+            return new AllocationKey("aws-cni", "c" + id, "eth0");
+        }
+    }
+
+    public FleetSimulation(Scenario scenario, Variant variant) {
+        this.scenario = scenario;
+        this.variant = variant;
+        this.random = new Random(scenario.seed());
+        this.ec2 = new FakeEc2Api("10.0.0.0/16", time.clock(), time, scenario.seed());
+        if (scenario.realisticTiming()) {
+            ec2.realisticTiming();
+        }
+        // Four /18s: room for 500 nodes with a few ENIs of addresses each (the fleet's subnet headroom is measured).
+        for (int i = 0; i < 4; i++) {
+            subnets.add(ec2.createSubnet("10.0." + (i * 64) + ".0/18"));
+        }
+    }
+
+    /** Runs the scenario to its end and reports; the processes are ended after. */
+    public FleetReport run() {
+        // Resilience4j's retry waits through one process-wide function; in a process it waits in virtual time.
+        RetryImpl.setSleepFunction(millis -> {
+            if (VirtualTime.inProcess()) {
+                VirtualTime.sleepInProcess(Duration.ofMillis(millis));
+            } else {
+                Thread.sleep(millis);
+            }
+        });
+        QUIET.setLevel(java.util.logging.Level.WARNING);
+        long started = System.nanoTime();
+        try {
+            scheduleWaves();
+            sample(0);
+            time.runUntil(T0.plus(scenario.length()));
+            // The fleet's figures before the check below, whose describes are the harness's, not the nodes'.
+            Map<String, Long> callsByApi = new java.util.TreeMap<>();
+            for (String op : FakeEc2Api.OPERATIONS) {
+                if (ec2.calls(op) > 0) {
+                    callsByApi.put(op, ec2.calls(op));
+                }
+            }
+            checkFleet();
+            return report(callsByApi, (System.nanoTime() - started) / 1e9);
+        } finally {
+            time.shutdown();
+        }
+    }
+
+    private void scheduleWaves() {
+        int next = 0;
+        for (int wave = 0; next < scenario.nodes(); wave++) {
+            int first = next;
+            int last = Math.min(scenario.nodes(), first + scenario.waveSize());
+            time.at(scenario.waveInterval().multipliedBy(wave), () -> {
+                for (int i = first; i < last; i++) {
+                    join(i);
+                }
+            });
+            next = last;
+        }
+        if (!scenario.churnFor().isZero() && scenario.pods() > 0) {
+            time.at(scenario.churnStart(), this::churn);
+        }
+    }
+
+    private void join(int index) {
+        FleetNode node = new FleetNode("node-" + index, ec2, subnets.get(index % subnets.size()),
+                scenario.instanceType(), time, scenario.targets(), variant.upstreamCalls,
+                Ec2Guard.Settings.defaults(), new FleetNode.Listener() {
+                    @Override
+                    public void ready(FleetNode ready) {
+                        int share = scenario.pods() / scenario.nodes()
+                                + (index < scenario.pods() % scenario.nodes() ? 1 : 0);
+                        for (int i = 0; i < share; i++) {
+                            bind(ready);
+                        }
+                    }
+
+                    @Override
+                    public void ticked(FleetNode ticked) {
+                        retryWaiting(ticked);
+                    }
+                });
+        nodes.add(node);
+        node.start();
+    }
+
+    private void bind(FleetNode node) {
+        Pod pod = new Pod(pods.size(), node);
+        pods.add(pod);
+        live.add(pod);
+        pod.bound = time.instant();
+        time.at(ADD_DELAY, () -> add(pod));
+    }
+
+    private void add(Pod pod) {
+        if (pod.deleted || pod.addressed != null) {
+            return;
+        }
+        if (tryAssign(pod)) {
+            return;
+        }
+        if (variant.addWait.isZero()) {
+            failAdd(pod);
+            return;
+        }
+        pod.waitingUntil = time.instant().plus(variant.addWait);
+        waiting.computeIfAbsent(pod.node, n -> new ArrayList<>()).add(pod);
+        pod.node.process.wake();
+        time.at(variant.addWait, () -> {
+            if (!pod.deleted && pod.addressed == null && waiting.get(pod.node).remove(pod)) {
+                failAdd(pod);
+            }
+        });
+    }
+
+    private void failAdd(Pod pod) {
+        pod.failedAdd = true;
+        addFailures++;
+        time.at(KUBELET_BACKOFF, () -> add(pod));
+    }
+
+    private void retryWaiting(FleetNode node) {
+        List<Pod> queue = waiting.get(node);
+        if (queue == null) {
+            return;
+        }
+        queue.removeIf(this::tryAssign);
+    }
+
+    private boolean tryAssign(Pod pod) {
+        AssignResult result = pod.node.datastore.assign(pod.key(), new PodRef("default", "pod-" + pod.id, "uid-" + pod.id));
+        if (!(result instanceof AssignResult.Assigned assigned)) {
+            return false;
+        }
+        pod.ip = assigned.ip().toString();
+        pod.addressed = time.instant();
+        Pod holder = addressHolders.putIfAbsent(pod.ip, pod);
+        if (holder != null) {
+            violations.add(pod.ip + " given to pod " + pod.id + " on " + pod.node.name + " while pod " + holder.id
+                    + " on " + holder.node.name + " holds it");
+        }
+        return true;
+    }
+
+    private void delete(Pod pod) {
+        pod.deleted = true;
+        live.remove(pod);
+        List<Pod> queue = waiting.get(pod.node);
+        if (queue != null) {
+            queue.remove(pod);
+        }
+        if (pod.addressed != null) {
+            addressHolders.remove(pod.ip);
+            if (!(pod.node.datastore.release(pod.key()) instanceof ReleaseResult.Released)) {
+                violations.add("pod " + pod.id + "'s address " + pod.ip + " was not released on " + pod.node.name);
+            }
+        }
+    }
+
+    /** One replacement per step: a random live pod deleted and a new one bound to the same node. */
+    private void churn() {
+        double perSecond = scenario.pods() / (double) scenario.podLifetime().toSeconds();
+        Duration step = Duration.ofNanos((long) (1e9 / perSecond));
+        time.at(step, () -> {
+            if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+                return;
+            }
+            if (!live.isEmpty()) {
+                Pod victim = live.get(random.nextInt(live.size()));
+                delete(victim);
+                bind(victim.node);
+            }
+            churn();
+        });
+    }
+
+    private void sample(long seconds) {
+        int idle = 0;
+        for (FleetNode node : nodes) {
+            var stats = node.datastore.stats();
+            idle += stats.total() - stats.assigned();
+        }
+        idleAddressSeconds += idle * (double) SAMPLE.toSeconds();
+        for (String subnet : subnets) {
+            minSubnetHeadroom = Math.min(minSubnetHeadroom, ec2.freeAddresses(subnet));
+        }
+        if (seconds % 60 == 0) {
+            long calls = ec2.totalCalls();
+            long throttles = ec2.totalThrottled();
+            perMinute.add(new long[] {calls - lastCalls, throttles - lastThrottles});
+            lastCalls = calls;
+            lastThrottles = throttles;
+        }
+        time.at(SAMPLE, () -> sample(seconds + SAMPLE.toSeconds()));
+    }
+
+    /** Across the fleet: every address a datastore holds is EC2's on that node's ENIs, and no two nodes share one. */
+    private void checkFleet() {
+        Map<String, String> owner = new HashMap<>();
+        for (FleetNode node : nodes) {
+            Set<String> onEc2 = new LinkedHashSet<>();
+            ec2.describeNetworkInterfaces(io.vpccni.eni.port.Ec2Api.EniQuery.attachedTo(node.instanceId))
+                    .forEach(eni -> eni.secondaryIps().forEach(ip -> onEc2.add(ip + "/32")));
+            for (var eni : node.datastore.stats().enis()) {
+                for (var cidr : eni.cidrs()) {
+                    String text = cidr.cidr().toString();
+                    String previous = owner.put(text, node.name);
+                    if (previous != null) {
+                        violations.add(text + " is held by " + previous + " and " + node.name);
+                    }
+                    if (!onEc2.contains(text)) {
+                        violations.add(text + " is in " + node.name + "'s datastore but not on its ENIs in EC2");
+                    }
+                }
+            }
+        }
+    }
+
+    private FleetReport report(Map<String, Long> callsByApi, double wallSeconds) {
+        List<Long> latencies = new ArrayList<>();
+        long unaddressed = 0;
+        for (Pod pod : pods) {
+            if (pod.addressed != null) {
+                latencies.add(Duration.between(pod.bound, pod.addressed).toMillis());
+            } else if (!pod.deleted) {
+                unaddressed++;
+            }
+        }
+        latencies.sort(null);
+        long requests = nodes.stream().mapToLong(n -> n.ec2Requests.get()).sum();
+        long calls = callsByApi.values().stream().mapToLong(Long::longValue).sum();
+        return new FleetReport(scenario.name(), variant, scenario.seed(), nodes.size(),
+                nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
+                percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
+                pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
+                ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
+                perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
+                minSubnetHeadroom, callsByApi, List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+    }
+
+    private static long percentile(List<Long> sorted, int percent) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, index));
+    }
+}
