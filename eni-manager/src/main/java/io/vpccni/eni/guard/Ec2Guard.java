@@ -15,6 +15,7 @@ import io.vpccni.eni.error.Ec2Failure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +57,9 @@ public final class Ec2Guard {
 
         void sleep(Duration duration) throws InterruptedException;
 
+        /** Uniform in [0, 1): the backoff's jitter, so that a seeded simulation replays its retries too. */
+        double random();
+
         Time SYSTEM = new Time() {
             @Override
             public long nanoTime() {
@@ -70,6 +74,11 @@ public final class Ec2Guard {
             @Override
             public void sleep(Duration duration) throws InterruptedException {
                 Thread.sleep(duration);
+            }
+
+            @Override
+            public double random() {
+                return ThreadLocalRandom.current().nextDouble();
             }
         };
     }
@@ -100,8 +109,7 @@ public final class Ec2Guard {
                 .build(), time::nanoTime);
         this.retry = Retry.of("ec2", RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-                        settings.initialBackoff(), 2.0, 0.5, settings.maxBackoff()))
+                .intervalFunction(jitteredBackoff(settings.initialBackoff(), settings.maxBackoff(), time))
                 .retryOnException(e -> e instanceof Ec2Failure failure && failure.retryable())
                 .build());
         this.breaker = CircuitBreaker.of("ec2", CircuitBreakerConfig.custom()
@@ -113,6 +121,19 @@ public final class Ec2Guard {
                 .recordException(e -> e instanceof Ec2Failure.Unavailable || e instanceof Ec2Failure.Throttled)
                 .clock(time.clock())
                 .build());
+    }
+
+    /**
+     * Resilience4j's exponential random backoff (multiplier 2, randomization factor 0.5, capped), with the jitter
+     * drawn from {@link Time#random()} instead of {@code Math.random()}.
+     */
+    static IntervalFunction jitteredBackoff(Duration initial, Duration max, Time time) {
+        return attempt -> {
+            double exponential = initial.toMillis() * Math.pow(2.0, attempt - 1);
+            double capped = Math.min(exponential, max.toMillis());
+            double delta = 0.5 * capped;
+            return Math.min((long) (capped - delta + time.random() * (2 * delta + 1)), max.toMillis());
+        };
     }
 
     public <T> T call(String operation, Supplier<T> request) {

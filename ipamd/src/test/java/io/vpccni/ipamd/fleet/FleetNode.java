@@ -10,6 +10,7 @@ import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.eni.subnet.SubnetSelector;
 import io.vpccni.ipamd.datastore.Datastore;
+import io.vpccni.ipamd.hostnet.LinkRetry;
 import io.vpccni.ipamd.pool.EniNetworking;
 import io.vpccni.ipamd.pool.EniPlacement;
 import io.vpccni.ipamd.pool.NodeEni;
@@ -101,7 +102,7 @@ final class FleetNode {
                 eniManager = new EniManager(api, identity, limits, EniSettings.defaults(), time.clock(),
                         new EniManager.DeleteRetry(3, Duration.ofMillis(500), Duration.ofSeconds(2)));
                 NodeEnis enis = new NodeEnis();
-                sync = new EniSync(datastore, enis, EniNetworking.NONE, !targets.customNetworking(), time.clock());
+                sync = new EniSync(datastore, enis, linkWait(metadata), !targets.customNetworking(), time.clock());
                 sync.sync(eniManager.nodeEnis(), metadata.enis());
                 NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow();
                 EniPlacement placement = EniPlacement.primaryOrDiscovered(new SubnetSelector(api),
@@ -110,7 +111,7 @@ final class FleetNode {
                 NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(),
                         0, limits.maxPods());
                 maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits, placement,
-                        EniNetworking.NONE, Set::of, time.clock(), PoolEvents.NONE);
+                        linkWait(metadata), Set::of, time.clock(), PoolEvents.NONE);
                 break;
             } catch (Ec2Failure failure) {
                 startFailures++;
@@ -146,6 +147,30 @@ final class FleetNode {
                 return;
             }
         }
+    }
+
+    /**
+     * The host side's part that takes time: a new ENI's addresses are handed out only once its link shows, which
+     * the daemon looks for as aws-vpc-cni does ({@link LinkRetry#standard()}: at once, then every 3 s, 5 looks);
+     * here the link shows when instance metadata lists the attachment (the fake's attachment latency).
+     */
+    private EniNetworking linkWait(FakeInstanceMetadata metadata) {
+        LinkRetry retry = LinkRetry.standard();
+        return new EniNetworking() {
+            @Override
+            public void attached(NodeEni eni) {
+                for (int attempt = 1; metadata.enis().stream().noneMatch(m -> m.interfaceId().equals(eni.id()));
+                     attempt++) {
+                    if (attempt >= retry.attempts()) {
+                        throw new IllegalStateException("no link for " + eni.id() + " after " + attempt + " looks");
+                    }
+                    pause(retry.interval());
+                }
+            }
+
+            @Override
+            public void detaching(NodeEni eni) {}
+        };
     }
 
     private void pause(Duration duration) {

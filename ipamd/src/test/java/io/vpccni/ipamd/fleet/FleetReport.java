@@ -13,14 +13,16 @@ public record FleetReport(String scenario, FleetSimulation.Variant variant, long
                           int pods, int addressed, long unaddressed, long p50Millis, long p99Millis, long maxMillis,
                           long podsWithAddFailure, long addFailures, long ec2Calls, long guardRequests,
                           long throttles, long maxCallsPerMinute, long maxThrottlesPerMinute, double idleAddressHours,
-                          int minSubnetHeadroom, Map<String, Long> callsByApi, List<String> violations,
+                          int minSubnetHeadroom, Map<String, Long> callsByApi, Map<String, Long> throttledByApi,
+                          List<String> violations,
                           long simulatedMinutes, double wallSeconds) {
 
     /** The figures without the wall-clock time: equal for two runs of the same scenario, variant and seed. */
     public FleetReport withoutWallTime() {
         return new FleetReport(scenario, variant, seed, nodes, readyNodes, pods, addressed, unaddressed, p50Millis,
                 p99Millis, maxMillis, podsWithAddFailure, addFailures, ec2Calls, guardRequests, throttles,
-                maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, violations,
+                maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, throttledByApi,
+                violations,
                 simulatedMinutes, 0);
     }
 }

@@ -90,7 +90,7 @@ public final class FleetSimulation {
 
     private final Scenario scenario;
     private final Variant variant;
-    private final VirtualTime time = new VirtualTime(T0);
+    private final VirtualTime time;
     private final FakeEc2Api ec2;
     private final Random random;
     private final List<String> subnets = new ArrayList<>();
@@ -131,6 +131,7 @@ public final class FleetSimulation {
         this.scenario = scenario;
         this.variant = variant;
         this.random = new Random(scenario.seed());
+        this.time = new VirtualTime(T0, scenario.seed());
         this.ec2 = new FakeEc2Api("10.0.0.0/16", time.clock(), time, scenario.seed());
         if (scenario.realisticTiming()) {
             ec2.realisticTiming();
@@ -159,13 +160,17 @@ public final class FleetSimulation {
             time.runUntil(T0.plus(scenario.length()));
             // The fleet's figures before the check below, whose describes are the harness's, not the nodes'.
             Map<String, Long> callsByApi = new java.util.TreeMap<>();
+            Map<String, Long> throttledByApi = new java.util.TreeMap<>();
             for (String op : FakeEc2Api.OPERATIONS) {
                 if (ec2.calls(op) > 0) {
                     callsByApi.put(op, ec2.calls(op));
                 }
+                if (ec2.throttled(op) > 0) {
+                    throttledByApi.put(op, ec2.throttled(op));
+                }
             }
             checkFleet();
-            return report(callsByApi, (System.nanoTime() - started) / 1e9);
+            return report(callsByApi, throttledByApi, (System.nanoTime() - started) / 1e9);
         } finally {
             time.shutdown();
         }
@@ -342,7 +347,7 @@ public final class FleetSimulation {
         }
     }
 
-    private FleetReport report(Map<String, Long> callsByApi, double wallSeconds) {
+    private FleetReport report(Map<String, Long> callsByApi, Map<String, Long> throttledByApi, double wallSeconds) {
         List<Long> latencies = new ArrayList<>();
         long unaddressed = 0;
         for (Pod pod : pods) {
@@ -361,7 +366,7 @@ public final class FleetSimulation {
                 pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
-                minSubnetHeadroom, callsByApi, List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+                minSubnetHeadroom, callsByApi, throttledByApi, List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
     }
 
     private static long percentile(List<Long> sorted, int percent) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Random;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -41,8 +42,12 @@ public final class VirtualTime implements Sleeper, Ec2Guard.Time {
         }
     }
 
-    public VirtualTime(Instant epoch) {
+    private final Random random;
+
+    /** @param seed the guards' backoff jitter ({@link #random()}) */
+    public VirtualTime(Instant epoch, long seed) {
         this.epoch = epoch;
+        this.random = new Random(seed);
         this.clock = new MutableClock(epoch);
     }
 
@@ -173,6 +178,11 @@ public final class VirtualTime implements Sleeper, Ec2Guard.Time {
     @Override
     public long nanoTime() {
         return now;
+    }
+
+    @Override
+    public double random() {
+        return random.nextDouble();
     }
 
     /** The virtual clock, which only the event loop moves. */
