@@ -21,12 +21,16 @@ public final class FleetBench {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         int pods = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 1;
+        PoolTargets defaults = PoolTargets.warmEni(1);
         List<FleetSimulation.Scenario> scenarios = List.of(
                 new FleetSimulation.Scenario("scale-out", nodes, pods, 50, Duration.ofSeconds(60), Duration.ZERO,
-                        Duration.ofMinutes(10), "m5.xlarge", PoolTargets.warmEni(1), true, seed),
+                        Duration.ZERO, 0, Duration.ZERO, "m5.xlarge", defaults, true, seed),
                 new FleetSimulation.Scenario("scale-out + churn", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ofMinutes(10), "m5.xlarge", PoolTargets.warmEni(1), true,
-                        seed));
+                        Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, "m5.xlarge", defaults, true,
+                        seed),
+                new FleetSimulation.Scenario("scale-out + CronJob bursts", nodes, pods, 50, Duration.ofSeconds(60),
+                        Duration.ofMinutes(10), Duration.ZERO, pods / 4, Duration.ofMinutes(3), "m5.xlarge", defaults,
+                        true, seed));
         List<String[]> rows = new ArrayList<>();
         for (FleetSimulation.Scenario scenario : scenarios) {
             FleetReport ours = new FleetSimulation(scenario, FleetSimulation.Variant.OURS).run();

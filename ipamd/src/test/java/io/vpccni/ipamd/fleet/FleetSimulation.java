@@ -38,6 +38,8 @@ public final class FleetSimulation {
     static final Duration SAMPLE = Duration.ofSeconds(10);
     /** After the churn: time for the last pods bound to get their addresses before the run is judged. */
     static final Duration SETTLE = Duration.ofMinutes(1);
+    /** How long a CronJob-style burst's pod runs. */
+    static final Duration BURST_POD_LIFETIME = Duration.ofMinutes(2);
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.vpccni");
 
@@ -60,13 +62,20 @@ public final class FleetSimulation {
     /**
      * @param waveSize       nodes that join together
      * @param waveInterval   between two waves
-     * @param churnFor       after the last wave: pods replaced at random, each living {@code podLifetime} on average
+     * @param churnFor       the phase after the last wave (and 2 minutes of quiet)
+     * @param podLifetime    in that phase, pods replaced at random, each living this long on average; zero for none
+     * @param burstPods      in that phase, CronJob-style: every {@code burstEvery} this many pods bound at once to
+     *                       nodes picked at random, each gone {@link #BURST_POD_LIFETIME} later; zero for none
      * @param realisticTiming the emulator's latencies, 3 s attachments and EC2's token buckets
      */
     public record Scenario(String name, int nodes, int pods, int waveSize, Duration waveInterval, Duration churnFor,
-                           Duration podLifetime, String instanceType, PoolTargets targets, boolean realisticTiming,
-                           long seed) {
+                           Duration podLifetime, int burstPods, Duration burstEvery, String instanceType,
+                           PoolTargets targets, boolean realisticTiming, long seed) {
         public Scenario {
+            if (burstPods > 0 && !burstEvery.isPositive()) {
+                throw new IllegalArgumentException("bursts of " + burstPods + " pods need a positive interval, not "
+                        + burstEvery);
+            }
             if (nodes < 1 || pods < 0 || waveSize < 1) {
                 throw new IllegalArgumentException("a fleet needs nodes >= 1, pods >= 0, waves of >= 1 node, not "
                         + nodes + "/" + pods + "/" + waveSize);
@@ -188,8 +197,11 @@ public final class FleetSimulation {
             });
             next = last;
         }
-        if (!scenario.churnFor().isZero() && scenario.pods() > 0) {
+        if (!scenario.churnFor().isZero() && scenario.pods() > 0 && scenario.podLifetime().isPositive()) {
             time.at(scenario.churnStart(), this::churn);
+        }
+        if (!scenario.churnFor().isZero() && scenario.burstPods() > 0) {
+            time.at(scenario.churnStart(), this::burst);
         }
     }
 
@@ -215,12 +227,13 @@ public final class FleetSimulation {
         node.start();
     }
 
-    private void bind(FleetNode node) {
+    private Pod bind(FleetNode node) {
         Pod pod = new Pod(pods.size(), node);
         pods.add(pod);
         live.add(pod);
         pod.bound = time.instant();
         time.at(ADD_DELAY, () -> add(pod));
+        return pod;
     }
 
     private void add(Pod pod) {
@@ -274,6 +287,9 @@ public final class FleetSimulation {
     }
 
     private void delete(Pod pod) {
+        if (pod.deleted) {
+            return; // a burst's pod the churn already replaced
+        }
         pod.deleted = true;
         live.remove(pod);
         List<Pod> queue = waiting.get(pod.node);
@@ -305,6 +321,19 @@ public final class FleetSimulation {
         });
     }
 
+    /** A CronJob's pods, bound together to random nodes; they finish and are deleted together. */
+    private void burst() {
+        if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+            return;
+        }
+        List<Pod> jobs = new ArrayList<>();
+        for (int i = 0; i < scenario.burstPods(); i++) {
+            jobs.add(bind(nodes.get(random.nextInt(nodes.size()))));
+        }
+        time.at(BURST_POD_LIFETIME, () -> jobs.forEach(this::delete));
+        time.at(scenario.burstEvery(), this::burst);
+    }
+
     private void sample(long seconds) {
         int idle = 0;
         for (FleetNode node : nodes) {
@@ -327,6 +356,7 @@ public final class FleetSimulation {
 
     /** Across the fleet: every address a datastore holds is EC2's on that node's ENIs, and no two nodes share one. */
     private void checkFleet() {
+        ec2.throttling(false); // the harness's look, not the account's load
         Map<String, String> owner = new HashMap<>();
         for (FleetNode node : nodes) {
             Set<String> onEc2 = new LinkedHashSet<>();
