@@ -36,6 +36,12 @@ public final class FleetSimulation {
     static final Duration ADD_DELAY = Duration.ofSeconds(1);
     static final Duration KUBELET_BACKOFF = Duration.ofSeconds(10);
     static final Duration SAMPLE = Duration.ofSeconds(10);
+    /**
+     * From RunInstances until ipamd starts on the node (boot, kubelet, the DaemonSet's pod), drawn uniformly from
+     * 20 to 40 s per node: nodes of one wave do not start in the same instant, and neither do their periodic calls.
+     */
+    static final Duration BOOT_MIN = Duration.ofSeconds(20);
+    static final Duration BOOT_SPREAD = Duration.ofSeconds(20);
     /** After the churn: time for the last pods bound to get their addresses before the run is judged. */
     static final Duration SETTLE = Duration.ofMinutes(1);
     /** How long a CronJob-style burst's pod runs. */
@@ -83,7 +89,6 @@ public final class FleetSimulation {
         }
 
         Duration length() {
-            long waves = (nodes + waveSize - 1) / waveSize;
             return churnEnd().plus(SETTLE);
         }
 
@@ -224,7 +229,7 @@ public final class FleetSimulation {
                     }
                 });
         nodes.add(node);
-        node.start();
+        time.at(BOOT_MIN.plusMillis(random.nextLong(BOOT_SPREAD.toMillis() + 1)), node::start);
     }
 
     private Pod bind(FleetNode node) {
@@ -326,9 +331,10 @@ public final class FleetSimulation {
         if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
             return;
         }
+        List<FleetNode> ready = nodes.stream().filter(FleetNode::ready).toList();
         List<Pod> jobs = new ArrayList<>();
-        for (int i = 0; i < scenario.burstPods(); i++) {
-            jobs.add(bind(nodes.get(random.nextInt(nodes.size()))));
+        for (int i = 0; i < scenario.burstPods() && !ready.isEmpty(); i++) {
+            jobs.add(bind(ready.get(random.nextInt(ready.size()))));
         }
         time.at(BURST_POD_LIFETIME, () -> jobs.forEach(this::delete));
         time.at(scenario.burstEvery(), this::burst);
