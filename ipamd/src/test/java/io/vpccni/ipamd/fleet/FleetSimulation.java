@@ -46,6 +46,8 @@ public final class FleetSimulation {
     static final Duration SETTLE = Duration.ofMinutes(1);
     /** How long a CronJob-style burst's pod runs. */
     static final Duration BURST_POD_LIFETIME = Duration.ofMinutes(2);
+    /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
+    static final int MAX_PODS_PER_NODE = 50;
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.vpccni");
 
@@ -112,6 +114,7 @@ public final class FleetSimulation {
     private final Map<FleetNode, List<Pod>> waiting = new HashMap<>();
     private final List<Pod> pods = new ArrayList<>();
     private final List<Pod> live = new ArrayList<>();
+    private final Map<FleetNode, Integer> livePerNode = new HashMap<>();
     private final Map<String, Pod> addressHolders = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
     private long addFailures;
@@ -236,6 +239,7 @@ public final class FleetSimulation {
         Pod pod = new Pod(pods.size(), node);
         pods.add(pod);
         live.add(pod);
+        livePerNode.merge(node, 1, Integer::sum);
         pod.bound = time.instant();
         time.at(ADD_DELAY, () -> add(pod));
         return pod;
@@ -297,6 +301,7 @@ public final class FleetSimulation {
         }
         pod.deleted = true;
         live.remove(pod);
+        livePerNode.merge(pod.node, -1, Integer::sum);
         List<Pod> queue = waiting.get(pod.node);
         if (queue != null) {
             queue.remove(pod);
@@ -334,7 +339,14 @@ public final class FleetSimulation {
         List<FleetNode> ready = nodes.stream().filter(FleetNode::ready).toList();
         List<Pod> jobs = new ArrayList<>();
         for (int i = 0; i < scenario.burstPods() && !ready.isEmpty(); i++) {
-            jobs.add(bind(ready.get(random.nextInt(ready.size()))));
+            FleetNode node = ready.get(random.nextInt(ready.size()));
+            // The scheduler's spread, roughly: a random node with room (a few looks, then the pod waits for the next run).
+            for (int look = 0; look < 5 && livePerNode.getOrDefault(node, 0) >= MAX_PODS_PER_NODE; look++) {
+                node = ready.get(random.nextInt(ready.size()));
+            }
+            if (livePerNode.getOrDefault(node, 0) < MAX_PODS_PER_NODE) {
+                jobs.add(bind(node));
+            }
         }
         time.at(BURST_POD_LIFETIME, () -> jobs.forEach(this::delete));
         time.at(scenario.burstEvery(), this::burst);
@@ -385,20 +397,29 @@ public final class FleetSimulation {
 
     private FleetReport report(Map<String, Long> callsByApi, Map<String, Long> throttledByApi, double wallSeconds) {
         List<Long> latencies = new ArrayList<>();
+        List<Long> laterLatencies = new ArrayList<>();
+        Instant later = T0.plus(scenario.churnStart());
         long unaddressed = 0;
         for (Pod pod : pods) {
             if (pod.addressed != null) {
-                latencies.add(Duration.between(pod.bound, pod.addressed).toMillis());
+                long millis = Duration.between(pod.bound, pod.addressed).toMillis();
+                latencies.add(millis);
+                if (!pod.bound.isBefore(later)) {
+                    laterLatencies.add(millis);
+                }
             } else if (!pod.deleted) {
                 unaddressed++;
             }
         }
         latencies.sort(null);
+        laterLatencies.sort(null);
         long requests = nodes.stream().mapToLong(n -> n.ec2Requests.get()).sum();
         long calls = callsByApi.values().stream().mapToLong(Long::longValue).sum();
         return new FleetReport(scenario.name(), variant, scenario.seed(), nodes.size(),
                 nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
                 percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
+                laterLatencies.size(), percentile(laterLatencies, 99),
+                laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
                 pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
