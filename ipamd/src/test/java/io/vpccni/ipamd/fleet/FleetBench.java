@@ -37,6 +37,8 @@ public final class FleetBench {
             System.err.println(ours);
             FleetReport base = new FleetSimulation(scenario, FleetSimulation.Variant.BASELINE).run();
             System.err.println(base);
+            java.util.stream.Stream.concat(ours.syncFailedNodes().stream(), base.syncFailedNodes().stream()).limit(3)
+                    .forEach(n -> System.err.println("sync failed on " + n));
             if (!ours.violations().isEmpty() || !base.violations().isEmpty()) {
                 throw new AssertionError("invariants broken: " + ours.violations() + " " + base.violations());
             }
@@ -59,6 +61,10 @@ public final class FleetBench {
             rows.add(row(scenario.name(), "throttled, busiest minute", ours.maxThrottlesPerMinute(),
                     base.maxThrottlesPerMinute()));
             rows.add(row(scenario.name(), "idle address-hours", ours.idleAddressHours(), base.idleAddressHours()));
+            rows.add(row(scenario.name(), "periodic ENI syncs that failed", ours.syncFailures(),
+                    base.syncFailures()));
+            rows.add(row(scenario.name(), "nodes whose ENI sync failed", ours.syncFailedNodes().size(),
+                    base.syncFailedNodes().size()));
             rows.add(row(scenario.name(), "least subnet headroom (free addresses)", ours.minSubnetHeadroom(),
                     base.minSubnetHeadroom()));
             rows.add(new String[] {scenario.name(), "pods bound / simulated minutes / wall seconds",

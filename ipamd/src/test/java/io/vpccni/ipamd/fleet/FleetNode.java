@@ -64,6 +64,9 @@ final class FleetNode {
     Instant readyAt;
     long startFailures;
     long loopFailures;
+    /** Periodic ENI syncs that threw something other than an EC2 failure (the daemon logs those and goes on). */
+    long syncFailures;
+    String lastSyncFailure;
 
     FleetNode(String name, FakeEc2Api ec2, String subnetId, String instanceType, VirtualTime time,
               PoolTargets targets, boolean upstreamCalls, Ec2Guard.Settings guardSettings, Listener listener) {
@@ -136,7 +139,14 @@ final class FleetNode {
                 }
                 if (!time.instant().isBefore(nextSync)) {
                     nextSync = time.instant().plus(ENI_SYNC_PERIOD);
-                    sync.sync(eniManager.nodeEnis(), metadata.enis());
+                    try {
+                        sync.sync(eniManager.nodeEnis(), metadata.enis());
+                    } catch (Ec2Failure failure) {
+                        throw failure;
+                    } catch (RuntimeException e) {
+                        syncFailures++;
+                        lastSyncFailure = e.toString();
+                    }
                 }
             } catch (Ec2Failure failure) {
                 loopFailures++; // the daemon logs and tries again next period

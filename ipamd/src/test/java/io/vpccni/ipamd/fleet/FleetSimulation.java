@@ -423,7 +423,10 @@ public final class FleetSimulation {
                 pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
-                minSubnetHeadroom, callsByApi, throttledByApi, List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+                minSubnetHeadroom, callsByApi, throttledByApi,
+                nodes.stream().mapToLong(n -> n.syncFailures).sum(),
+                nodes.stream().filter(n -> n.syncFailures > 0).map(n -> n.name + ": " + n.lastSyncFailure).toList(),
+                List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
     }
 
     private static long percentile(List<Long> sorted, int percent) {
