@@ -22,7 +22,7 @@ start=$(date +%s)
 took=$(( $(date +%s) - start ))
 section="$tmp/section.md"
 {
-  echo "## Fleet: $NODES nodes on one account's EC2, ours against aws-vpc-cni's behaviour"
+  echo "## Fleet in a box: $NODES nodes on one account's EC2, ours against aws-vpc-cni's behaviour"
   echo
   echo "Command: \`bench/fleet.sh $NODES $PODS $SEED\` (no LocalStack, no root). $(date -u +%F); ${took} s of wall time for"
   echo "the six runs on $(nproc) CPUs (load average before: $load_before; the machine is shared). The same seed gives"
@@ -32,5 +32,5 @@ section="$tmp/section.md"
   echo
   cat "$ROOT/bench/fleet-notes.md"
 } > "$section"
-"$ROOT/bench/write-section.sh" "Fleet:" "$section"
+"$ROOT/bench/write-section.sh" "Fleet in a box" "$section"
 echo "wrote BENCHMARKS.md, section \"Fleet\"" >&2
