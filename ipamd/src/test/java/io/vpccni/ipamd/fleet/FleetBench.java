@@ -24,13 +24,16 @@ public final class FleetBench {
         PoolTargets defaults = PoolTargets.warmEni(1);
         List<FleetSimulation.Scenario> scenarios = List.of(
                 new FleetSimulation.Scenario("scale-out", nodes, pods, 50, Duration.ofSeconds(60), Duration.ZERO,
-                        Duration.ZERO, 0, Duration.ZERO, "m5.xlarge", defaults, true, seed),
+                        Duration.ZERO, 0, Duration.ZERO, false, "m5.xlarge", defaults, true, seed),
                 new FleetSimulation.Scenario("scale-out + churn", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, "m5.xlarge", defaults, true,
-                        seed),
+                        Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, false, "m5.xlarge", defaults,
+                        true, seed),
                 new FleetSimulation.Scenario("scale-out + CronJob bursts", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ZERO, pods, Duration.ofMinutes(5), "m5.xlarge", defaults,
-                        true, seed));
+                        Duration.ofMinutes(10), Duration.ZERO, pods, Duration.ofMinutes(5), false, "m5.xlarge",
+                        defaults, true, seed),
+                new FleetSimulation.Scenario("scale-out + rolling update", nodes, pods, 50, Duration.ofSeconds(60),
+                        Duration.ofMinutes(10), Duration.ZERO, 0, Duration.ZERO, true, "m5.xlarge", defaults, true,
+                        seed));
         List<String[]> rows = new ArrayList<>();
         for (FleetSimulation.Scenario scenario : scenarios) {
             FleetReport ours = new FleetSimulation(scenario, FleetSimulation.Variant.OURS).run();

@@ -46,6 +46,8 @@ public final class FleetSimulation {
     static final Duration SETTLE = Duration.ofMinutes(1);
     /** How long a CronJob-style burst's pod runs. */
     static final Duration BURST_POD_LIFETIME = Duration.ofMinutes(2);
+    /** From a rolling update's new pod's address until it is ready and its old pod is deleted. */
+    static final Duration READY_AFTER = Duration.ofSeconds(5);
     /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
     static final int MAX_PODS_PER_NODE = 50;
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
@@ -74,11 +76,14 @@ public final class FleetSimulation {
      * @param podLifetime    in that phase, pods replaced at random, each living this long on average; zero for none
      * @param burstPods      in that phase, CronJob-style: every {@code burstEvery} this many pods bound at once to
      *                       nodes picked at random, each gone {@link #BURST_POD_LIFETIME} later; zero for none
+     * @param rollingUpdate  in that phase, every pod of the scale-out replaced as a Deployment's rolling update does
+     *                       (max surge 25 %, none unavailable): a quarter of them at a time, each new pod on a random
+     *                       node with room, its old pod deleted once it has run {@link #READY_AFTER}
      * @param realisticTiming the emulator's latencies, 3 s attachments and EC2's token buckets
      */
     public record Scenario(String name, int nodes, int pods, int waveSize, Duration waveInterval, Duration churnFor,
-                           Duration podLifetime, int burstPods, Duration burstEvery, String instanceType,
-                           PoolTargets targets, boolean realisticTiming, long seed) {
+                           Duration podLifetime, int burstPods, Duration burstEvery, boolean rollingUpdate,
+                           String instanceType, PoolTargets targets, boolean realisticTiming, long seed) {
         public Scenario {
             if (burstPods > 0 && !burstEvery.isPositive()) {
                 throw new IllegalArgumentException("bursts of " + burstPods + " pods need a positive interval, not "
@@ -133,6 +138,8 @@ public final class FleetSimulation {
         String ip;
         boolean failedAdd;
         boolean deleted;
+        /** Run once the pod has an address (a rolling update's next step). */
+        Runnable onAddressed;
 
         Pod(int id, FleetNode node) {
             this.id = id;
@@ -211,6 +218,9 @@ public final class FleetSimulation {
         if (!scenario.churnFor().isZero() && scenario.burstPods() > 0) {
             time.at(scenario.churnStart(), this::burst);
         }
+        if (!scenario.churnFor().isZero() && scenario.rollingUpdate()) {
+            time.at(scenario.churnStart(), () -> rollingUpdate(List.copyOf(live), 0));
+        }
     }
 
     private void join(int index) {
@@ -287,6 +297,9 @@ public final class FleetSimulation {
         }
         pod.ip = assigned.ip().toString();
         pod.addressed = time.instant();
+        if (pod.onAddressed != null) {
+            time.at(Duration.ZERO, pod.onAddressed);
+        }
         Pod holder = addressHolders.putIfAbsent(pod.ip, pod);
         if (holder != null) {
             violations.add(pod.ip + " given to pod " + pod.id + " on " + pod.node.name + " while pod " + holder.id
@@ -331,21 +344,45 @@ public final class FleetSimulation {
         });
     }
 
+    /** Replaces the old pods from {@code from} on, a quarter of them at a time; each batch once the last is ready. */
+    private void rollingUpdate(List<Pod> old, int from) {
+        if (from >= old.size() || !time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+            return;
+        }
+        int batch = Math.max(1, (old.size() + 3) / 4);
+        int to = Math.min(old.size(), from + batch);
+        int[] pending = {to - from};
+        for (Pod previous : old.subList(from, to)) {
+            Pod next = bind(roomyNode());
+            next.onAddressed = () -> time.at(READY_AFTER, () -> {
+                delete(previous);
+                if (--pending[0] == 0) {
+                    rollingUpdate(old, to);
+                }
+            });
+        }
+    }
+
+    /** The scheduler's spread, roughly: a random ready node with room, after a few looks any ready node. */
+    private FleetNode roomyNode() {
+        List<FleetNode> ready = nodes.stream().filter(FleetNode::ready).toList();
+        FleetNode node = ready.get(random.nextInt(ready.size()));
+        for (int look = 0; look < 5 && livePerNode.getOrDefault(node, 0) >= MAX_PODS_PER_NODE; look++) {
+            node = ready.get(random.nextInt(ready.size()));
+        }
+        return node;
+    }
+
     /** A CronJob's pods, bound together to random nodes; they finish and are deleted together. */
     private void burst() {
         if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
             return;
         }
-        List<FleetNode> ready = nodes.stream().filter(FleetNode::ready).toList();
         List<Pod> jobs = new ArrayList<>();
-        for (int i = 0; i < scenario.burstPods() && !ready.isEmpty(); i++) {
-            FleetNode node = ready.get(random.nextInt(ready.size()));
-            // The scheduler's spread, roughly: a random node with room (a few looks, then the pod waits for the next run).
-            for (int look = 0; look < 5 && livePerNode.getOrDefault(node, 0) >= MAX_PODS_PER_NODE; look++) {
-                node = ready.get(random.nextInt(ready.size()));
-            }
+        for (int i = 0; i < scenario.burstPods() && nodes.stream().anyMatch(FleetNode::ready); i++) {
+            FleetNode node = roomyNode();
             if (livePerNode.getOrDefault(node, 0) < MAX_PODS_PER_NODE) {
-                jobs.add(bind(node));
+                jobs.add(bind(node)); // else the Job's pod waits for the next run
             }
         }
         time.at(BURST_POD_LIFETIME, () -> jobs.forEach(this::delete));

@@ -6,12 +6,13 @@ import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** A small fleet (20 nodes, 300 pods, churn and bursts of 100 pods) in virtual time: the simulator's invariants, for both variants. */
+/** A small fleet (20 nodes, 300 pods; then churn, bursts of 100 pods and a rolling update at once) in virtual time: the simulator's invariants, for both variants. */
 class FleetSimulationTest {
 
     static FleetSimulation.Scenario small(long seed) {
         return new FleetSimulation.Scenario("small", 20, 300, 5, Duration.ofSeconds(20), Duration.ofMinutes(3),
-                Duration.ofMinutes(2), 100, Duration.ofSeconds(90), "m5.xlarge", PoolTargets.warmEni(1), true, seed);
+                Duration.ofMinutes(2), 100, Duration.ofSeconds(90), true, "m5.xlarge", PoolTargets.warmEni(1), true,
+                seed);
     }
 
     @Test
