@@ -25,7 +25,7 @@ section="$tmp/section.md"
   echo "## Fleet in a box: $NODES nodes on one account's EC2, ours against aws-vpc-cni's behaviour"
   echo
   echo "Command: \`bench/fleet.sh $NODES $PODS $SEED\` (no LocalStack, no root). $(date -u +%F); ${took} s of wall time for"
-  echo "the six runs on $(nproc) CPUs (load average before: $load_before; the machine is shared). The same seed gives"
+  echo "the eight runs on $(nproc) CPUs (load average before: $load_before; the machine is shared). The same seed gives"
   echo "the same figures (wall seconds aside)."
   echo
   cat "$tmp/table.md"
