@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * The fleet benchmark (bench/fleet.sh): each workload for our ipamd and for the aws-vpc-cni model, on the same
@@ -40,7 +41,7 @@ public final class FleetBench {
             System.err.println(ours);
             FleetReport base = new FleetSimulation(scenario, FleetSimulation.Variant.BASELINE).run();
             System.err.println(base);
-            java.util.stream.Stream.concat(ours.syncFailedNodes().stream(), base.syncFailedNodes().stream()).limit(3)
+            Stream.concat(ours.syncFailedNodes().stream(), base.syncFailedNodes().stream()).limit(3)
                     .forEach(n -> System.err.println("sync failed on " + n));
             if (!ours.violations().isEmpty() || !base.violations().isEmpty()) {
                 throw new AssertionError("invariants broken: " + ours.violations() + " " + base.violations());

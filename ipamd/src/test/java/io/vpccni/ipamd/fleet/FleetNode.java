@@ -22,6 +22,7 @@ import io.vpccni.ipamd.warmpool.NodeLimits;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -62,8 +63,6 @@ final class FleetNode {
     PoolMaintainer maintainer;
     VirtualTime.Process process;
     Instant readyAt;
-    long startFailures;
-    long loopFailures;
     /** Periodic ENI syncs that threw something other than an EC2 failure (the daemon logs those and goes on). */
     long syncFailures;
     String lastSyncFailure;
@@ -117,7 +116,6 @@ final class FleetNode {
                         linkWait(metadata), Set::of, time.clock(), PoolEvents.NONE);
                 break;
             } catch (Ec2Failure failure) {
-                startFailures++;
                 pause(RESTART_DELAY);
             }
         }
@@ -129,13 +127,13 @@ final class FleetNode {
             try {
                 maintainer.tick();
             } catch (RuntimeException e) {
-                loopFailures++;
+                // PoolMaintainer.runLoop logs it and ticks again next period; so does the simulated daemon.
             }
             listener.ticked(this);
             try {
                 if (!time.instant().isBefore(nextSubnetCheck)) {
                     nextSubnetCheck = time.instant().plus(SUBNET_CHECK_PERIOD);
-                    api.describeSubnets(Ec2Api.SubnetQuery.byIds(java.util.List.of(subnetId)));
+                    api.describeSubnets(Ec2Api.SubnetQuery.byIds(List.of(subnetId)));
                 }
                 if (!time.instant().isBefore(nextSync)) {
                     nextSync = time.instant().plus(ENI_SYNC_PERIOD);
@@ -149,7 +147,7 @@ final class FleetNode {
                     }
                 }
             } catch (Ec2Failure failure) {
-                loopFailures++; // the daemon logs and tries again next period
+                // the daemon logs it and tries again next period
             }
             try {
                 time.idle(POOL_PERIOD);

@@ -3,6 +3,7 @@ package io.vpccni.ipamd.fleet;
 import io.github.resilience4j.retry.internal.RetryImpl;
 import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.ipamd.datastore.AllocationKey;
 import io.vpccni.ipamd.datastore.AssignResult;
 import io.vpccni.ipamd.datastore.PodRef;
@@ -17,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One run of a fleet: nodes join one account's in-memory EC2 in waves (Karpenter-style scale-out), every node's
@@ -51,7 +55,7 @@ public final class FleetSimulation {
     /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
     static final int MAX_PODS_PER_NODE = 50;
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
-    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.vpccni");
+    private static final Logger QUIET = Logger.getLogger("io.vpccni");
 
     /** Whose behaviour the nodes have. */
     public enum Variant {
@@ -176,15 +180,15 @@ public final class FleetSimulation {
                 Thread.sleep(millis);
             }
         });
-        QUIET.setLevel(java.util.logging.Level.WARNING);
+        QUIET.setLevel(Level.WARNING);
         long started = System.nanoTime();
         try {
             scheduleWaves();
             sample(0);
             time.runUntil(T0.plus(scenario.length()));
             // The fleet's figures before the check below, whose describes are the harness's, not the nodes'.
-            Map<String, Long> callsByApi = new java.util.TreeMap<>();
-            Map<String, Long> throttledByApi = new java.util.TreeMap<>();
+            Map<String, Long> callsByApi = new TreeMap<>();
+            Map<String, Long> throttledByApi = new TreeMap<>();
             for (String op : FakeEc2Api.OPERATIONS) {
                 if (ec2.calls(op) > 0) {
                     callsByApi.put(op, ec2.calls(op));
@@ -415,7 +419,7 @@ public final class FleetSimulation {
         Map<String, String> owner = new HashMap<>();
         for (FleetNode node : nodes) {
             Set<String> onEc2 = new LinkedHashSet<>();
-            ec2.describeNetworkInterfaces(io.vpccni.eni.port.Ec2Api.EniQuery.attachedTo(node.instanceId))
+            ec2.describeNetworkInterfaces(Ec2Api.EniQuery.attachedTo(node.instanceId))
                     .forEach(eni -> eni.secondaryIps().forEach(ip -> onEc2.add(ip + "/32")));
             for (var eni : node.datastore.stats().enis()) {
                 for (var cidr : eni.cidrs()) {
