@@ -78,6 +78,8 @@ public final class FleetBench {
                     base.callsByApi().toString(), ""});
             rows.add(new String[] {scenario.name(), "throttled by API", ours.throttledByApi().toString(),
                     base.throttledByApi().toString(), ""});
+            rows.add(new String[] {scenario.name(), "pool actions EC2 refused (after the guard's retries)",
+                    ours.failedPoolActions().toString(), base.failedPoolActions().toString(), ""});
         }
         Duration floor = FakeEc2Api.REALISTIC_LATENCY.get("CreateNetworkInterface")
                 .plus(FakeEc2Api.REALISTIC_LATENCY.get("AttachNetworkInterface"))

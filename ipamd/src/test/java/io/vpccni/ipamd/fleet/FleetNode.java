@@ -19,10 +19,13 @@ import io.vpccni.ipamd.pool.PoolEvents;
 import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.reconcile.EniSync;
 import io.vpccni.ipamd.warmpool.NodeLimits;
+import io.vpccni.ipamd.warmpool.PoolAction;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -63,6 +66,8 @@ final class FleetNode {
     PoolMaintainer maintainer;
     VirtualTime.Process process;
     Instant readyAt;
+    /** Pool actions that EC2 refused, by action, operation and error code ("FreeEni DetachNetworkInterface RequestLimitExceeded"). */
+    final Map<String, Long> failedActions = new TreeMap<>();
     /** Periodic ENI syncs that threw something other than an EC2 failure (the daemon logs those and goes on). */
     long syncFailures;
     String lastSyncFailure;
@@ -113,7 +118,13 @@ final class FleetNode {
                 NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(),
                         0, limits.maxPods());
                 maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits, placement,
-                        linkWait(metadata), Set::of, time.clock(), PoolEvents.NONE);
+                        linkWait(metadata), Set::of, time.clock(), new PoolEvents() {
+                            @Override
+                            public void failed(PoolAction action, Ec2Failure failure) {
+                                failedActions.merge(action.getClass().getSimpleName() + " " + failure.operation()
+                                        + " " + failure.errorCode(), 1L, Long::sum);
+                            }
+                        });
                 break;
             } catch (Ec2Failure failure) {
                 pause(RESTART_DELAY);

@@ -465,9 +465,16 @@ public final class FleetSimulation {
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
                 minSubnetHeadroom, callsByApi, throttledByApi,
+                failedActions(),
                 nodes.stream().mapToLong(n -> n.syncFailures).sum(),
                 nodes.stream().filter(n -> n.syncFailures > 0).map(n -> n.name + ": " + n.lastSyncFailure).toList(),
                 List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+    }
+
+    private Map<String, Long> failedActions() {
+        Map<String, Long> all = new TreeMap<>();
+        nodes.forEach(n -> n.failedActions.forEach((k, v) -> all.merge(k, v, Long::sum)));
+        return all;
     }
 
     private static long percentile(List<Long> sorted, int percent) {

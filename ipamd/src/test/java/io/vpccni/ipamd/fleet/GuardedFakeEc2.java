@@ -1,5 +1,6 @@
 package io.vpccni.ipamd.fleet;
 
+import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.model.Eni;
@@ -19,7 +20,8 @@ import java.util.Optional;
  * asked about the instance, and the addresses are added with a separate AssignPrivateIpAddresses. aws-vpc-cni
  * assigns after the attach; here the assign comes before it (EniManager hands the datastore the addresses create
  * answered), which spends the same calls with the same latency on the same path: an ENI's addresses are usable
- * only once its attachment completes in both.
+ * only once its attachment completes in both. When the assign fails, the ENI goes on without addresses, as
+ * upstream's (attached by then) does until a later top-up.
  */
 final class GuardedFakeEc2 implements Ec2Api {
 
@@ -42,9 +44,15 @@ final class GuardedFakeEc2 implements Ec2Api {
         }
         Eni bare = guard.call("CreateNetworkInterface", () -> ec2.createNetworkInterface(new CreateEni(
                 request.subnetId(), request.description(), request.securityGroupIds(), 0, 0, request.tags())));
-        guard.call("DescribeInstances", () -> ec2.describeInstance(instanceId));
-        List<String> added = guard.call("AssignPrivateIpAddresses",
-                () -> ec2.assignPrivateIpAddresses(bare.id(), request.secondaryIpCount()));
+        List<String> added;
+        try {
+            guard.call("DescribeInstances", () -> ec2.describeInstance(instanceId));
+            added = guard.call("AssignPrivateIpAddresses",
+                    () -> ec2.assignPrivateIpAddresses(bare.id(), request.secondaryIpCount()));
+        } catch (Ec2Failure failure) {
+            // aws-vpc-cni's ENI is attached by then and stays without addresses until a later top-up; so does this one.
+            added = List.of();
+        }
         return new Eni(bare.id(), bare.mac(), bare.subnetId(), bare.primaryIp(), added, bare.prefixes(),
                 bare.deviceIndex(), bare.attachmentId(), bare.attachedInstanceId(), bare.status(), bare.description(),
                 bare.securityGroupIds(), bare.tags());
