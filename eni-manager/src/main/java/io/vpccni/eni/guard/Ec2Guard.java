@@ -7,11 +7,14 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.vpccni.eni.error.Ec2Failure;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +45,46 @@ public final class Ec2Guard {
         }
     }
 
+    /**
+     * The guard's sense of time: what its rate limiter and circuit breaker measure and how it waits for a permit.
+     * {@link #SYSTEM} in the daemon; a fleet simulation passes virtual time, so that hundreds of nodes' limiters
+     * run on one simulated clock. (Resilience4j's retry waits through its own process-wide sleep function.)
+     */
+    public interface Time {
+        long nanoTime();
+
+        Clock clock();
+
+        void sleep(Duration duration) throws InterruptedException;
+
+        /** Uniform in [0, 1): the backoff's jitter, so that a seeded simulation replays its retries too. */
+        double random();
+
+        Time SYSTEM = new Time() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public Clock clock() {
+                return Clock.systemUTC();
+            }
+
+            @Override
+            public void sleep(Duration duration) throws InterruptedException {
+                Thread.sleep(duration);
+            }
+
+            @Override
+            public double random() {
+                return ThreadLocalRandom.current().nextDouble();
+            }
+        };
+    }
+
     private final RateLimiter rateLimiter;
+    private final Time time;
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final Ec2CallObserver observer;
@@ -54,16 +96,20 @@ public final class Ec2Guard {
     private volatile Ec2Failure lastBreakerFailure;
 
     public Ec2Guard(Settings settings, Ec2CallObserver observer) {
+        this(settings, observer, Time.SYSTEM);
+    }
+
+    public Ec2Guard(Settings settings, Ec2CallObserver observer, Time time) {
         this.observer = observer;
-        this.rateLimiter = RateLimiter.of("ec2", RateLimiterConfig.custom()
+        this.time = time;
+        this.rateLimiter = new AtomicRateLimiter("ec2", RateLimiterConfig.custom()
                 .limitForPeriod(settings.callsPerSecond())
                 .limitRefreshPeriod(Duration.ofSeconds(1))
                 .timeoutDuration(settings.permitWait())
-                .build());
+                .build(), time::nanoTime);
         this.retry = Retry.of("ec2", RetryConfig.custom()
                 .maxAttempts(settings.maxAttempts())
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(
-                        settings.initialBackoff(), 2.0, 0.5, settings.maxBackoff()))
+                .intervalFunction(jitteredBackoff(settings.initialBackoff(), settings.maxBackoff(), time))
                 .retryOnException(e -> e instanceof Ec2Failure failure && failure.retryable())
                 .build());
         this.breaker = CircuitBreaker.of("ec2", CircuitBreakerConfig.custom()
@@ -73,13 +119,29 @@ public final class Ec2Guard {
                 .waitDurationInOpenState(settings.breakerOpenFor())
                 // Only an unhealthy EC2 opens the circuit; NotFound or a missing permission say nothing about its health.
                 .recordException(e -> e instanceof Ec2Failure.Unavailable || e instanceof Ec2Failure.Throttled)
+                .clock(time.clock())
                 .build());
     }
 
+    /**
+     * Resilience4j's exponential random backoff (multiplier 2, randomization factor 0.5, capped), with the jitter
+     * drawn from {@link Time#random()} instead of {@code Math.random()}.
+     */
+    static IntervalFunction jitteredBackoff(Duration initial, Duration max, Time time) {
+        return attempt -> {
+            double exponential = initial.toMillis() * Math.pow(2.0, attempt - 1);
+            double capped = Math.min(exponential, max.toMillis());
+            double delta = 0.5 * capped;
+            return Math.min((long) (capped - delta + time.random() * (2 * delta + 1)), max.toMillis());
+        };
+    }
+
     public <T> T call(String operation, Supplier<T> request) {
-        Supplier<T> attempt = () -> attempt(operation, request);
-        Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker,
-                RateLimiter.decorateSupplier(rateLimiter, attempt)));
+        Supplier<T> attempt = () -> {
+            awaitPermit();
+            return attempt(operation, request);
+        };
+        Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, attempt));
         try {
             return guarded.get();
         } catch (CallNotPermittedException e) {
@@ -108,11 +170,30 @@ public final class Ec2Guard {
         return breaker.getState();
     }
 
+    /**
+     * What {@code RateLimiter.decorateSupplier} does, with the wait through {@link Time}: the permit is reserved,
+     * then waited for; none within the permit wait is a {@link RequestNotPermitted}.
+     */
+    private void awaitPermit() {
+        long nanos = rateLimiter.reservePermission();
+        if (nanos < 0) {
+            throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
+        }
+        if (nanos > 0) {
+            try {
+                time.sleep(Duration.ofNanos(nanos));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
+            }
+        }
+    }
+
     private <T> T attempt(String operation, Supplier<T> request) {
-        long start = System.nanoTime();
+        long start = time.nanoTime();
         try {
             T result = request.get();
-            observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+            observer.called(operation, Duration.ofNanos(time.nanoTime() - start), Optional.empty());
             return result;
         } catch (RuntimeException e) {
             // The caller classifies what it knows (eni.aws: the SDK's exceptions); anything else is a failure of ours.
@@ -121,7 +202,7 @@ public final class Ec2Guard {
             if (failure instanceof Ec2Failure.Throttled || failure instanceof Ec2Failure.Unavailable) {
                 lastBreakerFailure = failure;
             }
-            observer.called(operation, Duration.ofNanos(System.nanoTime() - start), Optional.of(failure));
+            observer.called(operation, Duration.ofNanos(time.nanoTime() - start), Optional.of(failure));
             throw failure;
         }
     }

@@ -44,7 +44,9 @@ import software.amazon.awssdk.core.exception.AbortedException;
  * <p>Hooks for tests: {@link #failNext} answers the next calls of an operation with a fault, {@link #delay} makes
  * each call of an operation take a while (through the {@link Sleeper}, which tests can replace),
  * {@link #attachmentLatency} keeps a new attachment out of instance metadata for a while (on its clock),
- * and {@link #calls} counts the calls of each operation. Thread-safe: state changes under one lock, delays outside it.
+ * {@link #throttling} turns on EC2's request token buckets (on its clock; off by default), {@link #realisticTiming}
+ * sets the emulator's default latencies and throttling at once, and {@link #calls} counts the calls of each
+ * operation ({@link #throttled} those refused with RequestLimitExceeded). Thread-safe: state changes under one lock, delays outside it.
  */
 public final class FakeEc2Api implements Ec2Api {
 
@@ -55,7 +57,22 @@ public final class FakeEc2Api implements Ec2Api {
     public static final Set<String> OPERATIONS = Set.of("CreateNetworkInterface", "AttachNetworkInterface",
             "ModifyNetworkInterfaceAttribute", "AssignPrivateIpAddresses", "UnassignPrivateIpAddresses",
             "DetachNetworkInterface", "DeleteNetworkInterface", "DescribeNetworkInterfaces", "CreateTags",
-            "DescribeSubnets", "DescribeInstanceTypes");
+            "DescribeSubnets", "DescribeInstanceTypes", "DescribeInstances");
+
+    /**
+     * The emulator's default latencies (README, "The EC2 emulator"; AWS documents none): typical figures, the same
+     * as {@code EmulatorTiming}'s realistic timing, so runs on the fake and on the emulator can be compared.
+     */
+    public static final Map<String, Duration> REALISTIC_LATENCY = Map.of(
+            "CreateNetworkInterface", Duration.ofMillis(400),
+            "AssignPrivateIpAddresses", Duration.ofMillis(200),
+            "UnassignPrivateIpAddresses", Duration.ofMillis(150),
+            "AttachNetworkInterface", Duration.ofMillis(150),
+            "DetachNetworkInterface", Duration.ofMillis(150),
+            "DeleteNetworkInterface", Duration.ofMillis(150));
+
+    /** How long an attachment stays {@code attaching} with the emulator's realistic timing. */
+    public static final Duration REALISTIC_ATTACHMENT_LATENCY = Duration.ofSeconds(3);
 
     /**
      * DescribeInstanceTypes' MaximumNetworkInterfaces and Ipv4AddressesPerInterface (all Nitro, one network card);
@@ -86,6 +103,9 @@ public final class FakeEc2Api implements Ec2Api {
     private final Map<String, Duration> delays = new ConcurrentHashMap<>();
     private final Map<String, Queue<PendingFault>> faults = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> throttled = new ConcurrentHashMap<>();
+    private final TokenBuckets buckets;
+    private volatile boolean throttling;
     private volatile Duration attachmentLatency = Duration.ZERO;
 
     /** A VPC 10.0.0.0/16, the system clock, real waits, and a fixed seed for the choice of addresses. */
@@ -107,6 +127,7 @@ public final class FakeEc2Api implements Ec2Api {
         this.clock = clock;
         this.sleeper = sleeper;
         this.random = new Random(seed);
+        this.buckets = new TokenBuckets(clock);
         this.vpcId = newId("vpc-");
         this.defaultSecurityGroup = newId("sg-");
     }
@@ -240,6 +261,15 @@ public final class FakeEc2Api implements Ec2Api {
         return blockers;
     }
 
+    /** The subnet's free addresses now, as DescribeSubnets' AvailableIpAddressCount would say, without a call. */
+    public synchronized int freeAddresses(String subnetId) {
+        SubnetState subnet = subnets.get(subnetId);
+        if (subnet == null) {
+            throw new IllegalArgumentException("no subnet " + subnetId);
+        }
+        return addresses(subnet).freeCount();
+    }
+
     /** Instance metadata as the instance sees it. */
     public FakeInstanceMetadata instanceMetadata(String instanceId) {
         return new FakeInstanceMetadata(this, instanceId);
@@ -281,6 +311,35 @@ public final class FakeEc2Api implements Ec2Api {
             throw new IllegalArgumentException("a latency is not negative: " + latency);
         }
         attachmentLatency = latency;
+    }
+
+    /**
+     * EC2's request token buckets per API of the account (mutating 50 tokens refilled at 5 per second, describes
+     * with ids or filters 100 at 20, describes without 50 at 10), on the fake's clock: a call without a token is
+     * answered RequestLimitExceeded at once and changes nothing. Off by default; turning it on or off refills them.
+     */
+    public void throttling(boolean on) {
+        buckets.reset();
+        throttling = on;
+    }
+
+    /** The emulator's realistic timing: {@link #REALISTIC_LATENCY}, {@link #REALISTIC_ATTACHMENT_LATENCY}, throttling. */
+    public void realisticTiming() {
+        REALISTIC_LATENCY.forEach(this::delay);
+        attachmentLatency(REALISTIC_ATTACHMENT_LATENCY);
+        throttling(true);
+    }
+
+    /** Calls of the operation answered RequestLimitExceeded by the token buckets (they count in {@link #calls} too). */
+    public long throttled(String operation) {
+        requireOperation(operation);
+        AtomicLong count = throttled.get(operation);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Calls of every operation answered RequestLimitExceeded by the token buckets. */
+    public long totalThrottled() {
+        return throttled.values().stream().mapToLong(AtomicLong::get).sum();
     }
 
     /** Calls of the operation so far, failed ones included. */
@@ -424,7 +483,9 @@ public final class FakeEc2Api implements Ec2Api {
 
     @Override
     public List<Eni> describeNetworkInterfaces(EniQuery query) {
-        return call("DescribeNetworkInterfaces", () -> {
+        boolean narrowed = !query.ids().isEmpty() || query.attachedInstanceId().isPresent()
+                || query.status().isPresent() || !query.tags().isEmpty() || !query.tagKeys().isEmpty();
+        return call("DescribeNetworkInterfaces", narrowed, () -> {
             List<String> unknown = query.ids().stream().filter(id -> !enis.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
                 throw new Refused("InvalidNetworkInterfaceID.NotFound",
@@ -459,7 +520,9 @@ public final class FakeEc2Api implements Ec2Api {
 
     @Override
     public List<Subnet> describeSubnets(SubnetQuery query) {
-        return call("DescribeSubnets", () -> {
+        boolean narrowed = !query.ids().isEmpty() || query.vpcId().isPresent() || query.availabilityZone().isPresent()
+                || !query.tagKeys().isEmpty();
+        return call("DescribeSubnets", narrowed, () -> {
             List<String> unknown = query.ids().stream().filter(id -> !subnets.containsKey(id)).toList();
             if (!unknown.isEmpty()) {
                 throw new Refused("InvalidSubnetID.NotFound",
@@ -478,6 +541,20 @@ public final class FakeEc2Api implements Ec2Api {
     @Override
     public Optional<InstanceLimits> describeInstanceType(String instanceType) {
         return call("DescribeInstanceTypes", () -> Optional.ofNullable(INSTANCE_TYPES.get(instanceType)));
+    }
+
+    /**
+     * DescribeInstances of one instance: not a call of the port (our node never makes it); aws-vpc-cni makes it
+     * around each ENI attach, so a model of its call pattern spends it here, through the same latency and buckets.
+     * Answers the device indexes of the ENIs attached to the instance.
+     */
+    public List<Integer> describeInstance(String instanceId) {
+        return call("DescribeInstances", true, () -> {
+            if (!instances.containsKey(instanceId)) {
+                throw new Refused("InvalidInstanceID.NotFound", "The instance ID '" + instanceId + "' does not exist");
+            }
+            return attachedTo(instanceId).stream().map(e -> e.attachment.deviceIndex).sorted().toList();
+        });
     }
 
     // --- what instance metadata reads ----------------------------------------------------------------------------
@@ -518,7 +595,16 @@ public final class FakeEc2Api implements Ec2Api {
     // --- internals ---------------------------------------------------------------------------------------------
 
     private <T> T call(String operation, Supplier<T> body) {
+        return call(operation, true, body);
+    }
+
+    /** @param narrowed a describe with ids or filters (EC2 throttles the others from a smaller bucket) */
+    private <T> T call(String operation, boolean narrowed, Supplier<T> body) {
         calls.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+        if (throttling && !buckets.take(operation, TokenBuckets.Category.of(operation, narrowed))) {
+            throttled.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+            throw AwsErrors.classify(operation, Fault.throttled().sdkException());
+        }
         Duration delay = delays.get(operation);
         if (delay != null) {
             try {

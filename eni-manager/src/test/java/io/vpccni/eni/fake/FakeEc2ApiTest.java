@@ -47,6 +47,68 @@ class FakeEc2ApiTest {
     }
 
     @Test
+    void theTokenBucketsRefuseAnApiOverItsBudgetPerApiAndRefillOnTheClock() {
+        ec2.throttling(true);
+        String eni = newEni().id();
+        // Mutating APIs: 50 tokens each. CreateNetworkInterface already spent one on the ENI above.
+        for (int i = 0; i < 49; i++) {
+            ec2.createTags(eni, Map.of("n", "" + i));
+        }
+        ec2.createTags(eni, Map.of("last", "in budget"));
+        assertThatThrownBy(() -> ec2.createTags(eni, Map.of("over", "budget")))
+                .isInstanceOfSatisfying(Ec2Failure.Throttled.class,
+                        f -> assertThat(f.errorCode()).isEqualTo("RequestLimitExceeded"));
+        assertThat(ec2.describeNetworkInterfaces(EniQuery.byIds(List.of(eni))).getFirst().tags())
+                .containsKey("last").doesNotContainKey("over"); // a refused call changed nothing
+        assertThat(ec2.throttled("CreateTags")).isEqualTo(1);
+        assertThat(ec2.calls("CreateTags")).isEqualTo(51);
+        // Each API has its own bucket.
+        assertThat(ec2.assignPrivateIpAddresses(eni, 1)).hasSize(1);
+        // 5 tokens per second come back, on the fake's clock, and no more than the capacity.
+        now.set(now.get().plusMillis(1_000));
+        for (int i = 0; i < 5; i++) {
+            ec2.createTags(eni, Map.of("refilled", "" + i));
+        }
+        assertThatThrownBy(() -> ec2.createTags(eni, Map.of("over", "again"))).isInstanceOf(Ec2Failure.Throttled.class);
+        assertThat(ec2.totalThrottled()).isEqualTo(2);
+        // Narrowed describes: 100 tokens; unfiltered ones a bucket of 50 of their own API.
+        for (int i = 0; i < 100; i++) {
+            ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet)));
+        }
+        assertThatThrownBy(() -> ec2.describeSubnets(SubnetQuery.byIds(List.of(subnet))))
+                .isInstanceOf(Ec2Failure.Throttled.class);
+        ec2.throttling(false);
+        ec2.createTags(eni, Map.of("off", "again"));
+        assertThat(ec2.totalThrottled()).isEqualTo(3);
+        assertThat(slept).isEmpty(); // throttling never waits
+    }
+
+    @Test
+    void anUnfilteredDescribeDrawsOnTheSmallerBucket() {
+        ec2.throttling(true);
+        for (int i = 0; i < 50; i++) {
+            ec2.describeNetworkInterfaces(EniQuery.byIds(List.of()));
+        }
+        assertThatThrownBy(() -> ec2.describeNetworkInterfaces(EniQuery.byIds(List.of())))
+                .isInstanceOf(Ec2Failure.Throttled.class);
+        assertThat(ec2.throttled("DescribeNetworkInterfaces")).isEqualTo(1);
+    }
+
+    @Test
+    void realisticTimingWaitsThroughTheSleeperAndKeepsAttachmentsOutOfMetadataForThreeSeconds() {
+        ec2.realisticTiming();
+        Eni eni = newEni();
+        String attachment = ec2.attachNetworkInterface(eni.id(), instance, 1);
+        assertThat(attachment).startsWith("eni-attach-");
+        assertThat(slept).containsExactly(Duration.ofMillis(400), Duration.ofMillis(150));
+        assertThat(ec2.instanceMetadata(instance).enis()).hasSize(1);
+        now.set(now.get().plusSeconds(3));
+        assertThat(ec2.instanceMetadata(instance).enis()).hasSize(2);
+        assertThat(ec2.describeInstance(instance)).containsExactly(0, 1);
+        assertThat(ec2.calls("DescribeInstances")).isEqualTo(1);
+    }
+
+    @Test
     void faultsAreClassifiedAsTheProductionAdapterClassifiesEc2sAnswers() {
         ec2.failNext("DescribeSubnets", 1, Fault.unauthorized());
         ec2.failNext("DescribeSubnets", 1, Fault.internalError());

@@ -1,0 +1,33 @@
+package io.vpccni.ipamd.fleet;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one fleet run measured. Latencies are from a pod's binding to its node until ipamd gave it an address, in
+ * virtual milliseconds, over every pod and ({@code later...}) over the pods bound after the scale-out (churn and
+ * bursts); {@code ec2Calls} is the in-memory EC2's own count and {@code guardRequests} the sum of what
+ * the nodes' guards sent (they must agree); {@code failedPoolActions} counts the pool's
+ * actions EC2 refused (after the guard's retries) by action, operation and error code; {@code syncFailures} counts periodic ENI syncs that threw (the
+ * daemon logs them and tries again a minute later), {@code syncFailedNodes} names the nodes and the last error; idle address-hours integrate, every 10 s, the addresses nodes held
+ * without a pod (cooling ones included); subnet headroom is the least free count any subnet had.
+ */
+public record FleetReport(String scenario, FleetSimulation.Variant variant, long seed, int nodes, long readyNodes,
+                          int pods, int addressed, long unaddressed, long p50Millis, long p99Millis, long maxMillis,
+                          int laterPods, long laterP99Millis, long laterMaxMillis,
+                          long podsWithAddFailure, long addFailures, long ec2Calls, long guardRequests,
+                          long throttles, long maxCallsPerMinute, long maxThrottlesPerMinute, double idleAddressHours,
+                          int minSubnetHeadroom, Map<String, Long> callsByApi, Map<String, Long> throttledByApi,
+                          Map<String, Long> failedPoolActions, long syncFailures, List<String> syncFailedNodes,
+                          List<String> violations,
+                          long simulatedMinutes, double wallSeconds) {
+
+    /** The figures without the wall-clock time: equal for two runs of the same scenario, variant and seed. */
+    public FleetReport withoutWallTime() {
+        return new FleetReport(scenario, variant, seed, nodes, readyNodes, pods, addressed, unaddressed, p50Millis,
+                p99Millis, maxMillis, laterPods, laterP99Millis, laterMaxMillis, podsWithAddFailure, addFailures, ec2Calls, guardRequests, throttles,
+                maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, throttledByApi,
+                failedPoolActions, syncFailures, syncFailedNodes, violations,
+                simulatedMinutes, 0);
+    }
+}

@@ -1,0 +1,487 @@
+package io.vpccni.ipamd.fleet;
+
+import io.github.resilience4j.retry.internal.RetryImpl;
+import io.vpccni.eni.fake.FakeEc2Api;
+import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.eni.port.Ec2Api;
+import io.vpccni.ipamd.datastore.AllocationKey;
+import io.vpccni.ipamd.datastore.AssignResult;
+import io.vpccni.ipamd.datastore.PodRef;
+import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One run of a fleet: nodes join one account's in-memory EC2 in waves (Karpenter-style scale-out), every node's
+ * share of the pods is bound to it as soon as its ipamd is ready, then pods churn for a while; everything in
+ * virtual time, from one seed. What kubelet and the plugin do is modelled (below); ipamd's control plane is the
+ * real one ({@link FleetNode}).
+ *
+ * <p>Kubelet and the plugin, as modelled: an ADD reaches ipamd {@link #ADD_DELAY} after the pod is bound (sandbox
+ * creation); it takes a free address from the datastore as {@code IpamHandler} does. Ours, when the pool is empty,
+ * wakes the maintainer and waits up to VPC_CNI_ADD_WAIT (5 s), taking an address after any tick that freed one; the
+ * baseline (aws-vpc-cni) fails the ADD at once. A failed ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
+ * A DEL releases the address at once.
+ */
+public final class FleetSimulation {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Duration ADD_DELAY = Duration.ofSeconds(1);
+    static final Duration KUBELET_BACKOFF = Duration.ofSeconds(10);
+    static final Duration SAMPLE = Duration.ofSeconds(10);
+    /**
+     * From RunInstances until ipamd starts on the node (boot, kubelet, the DaemonSet's pod), drawn uniformly from
+     * 20 to 40 s per node: nodes of one wave do not start in the same instant, and neither do their periodic calls.
+     */
+    static final Duration BOOT_MIN = Duration.ofSeconds(20);
+    static final Duration BOOT_SPREAD = Duration.ofSeconds(20);
+    /** After the churn: time for the last pods bound to get their addresses before the run is judged. */
+    static final Duration SETTLE = Duration.ofMinutes(1);
+    /** How long a CronJob-style burst's pod runs. */
+    static final Duration BURST_POD_LIFETIME = Duration.ofMinutes(2);
+    /** From a rolling update's new pod's address until it is ready and its old pod is deleted. */
+    static final Duration READY_AFTER = Duration.ofSeconds(5);
+    /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
+    static final int MAX_PODS_PER_NODE = 50;
+    /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
+    private static final Logger QUIET = Logger.getLogger("io.vpccni");
+
+    /** Whose behaviour the nodes have. */
+    public enum Variant {
+        /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
+        OURS(Duration.ofSeconds(5), false),
+        /** aws-vpc-cni's, approximated: create then assign, DescribeInstances per ENI, an ADD fails at once when empty. */
+        BASELINE(Duration.ZERO, true);
+
+        final Duration addWait;
+        final boolean upstreamCalls;
+
+        Variant(Duration addWait, boolean upstreamCalls) {
+            this.addWait = addWait;
+            this.upstreamCalls = upstreamCalls;
+        }
+    }
+
+    /**
+     * @param waveSize       nodes that join together
+     * @param waveInterval   between two waves
+     * @param churnFor       the phase after the last wave (and 2 minutes of quiet)
+     * @param podLifetime    in that phase, pods replaced at random, each living this long on average; zero for none
+     * @param burstPods      in that phase, CronJob-style: every {@code burstEvery} this many pods bound at once to
+     *                       nodes picked at random, each gone {@link #BURST_POD_LIFETIME} later; zero for none
+     * @param rollingUpdate  in that phase, every pod of the scale-out replaced as a Deployment's rolling update does
+     *                       (max surge 25 %, none unavailable): a quarter of them at a time, each new pod on a random
+     *                       node with room, its old pod deleted once it has run {@link #READY_AFTER}
+     * @param realisticTiming the emulator's latencies, 3 s attachments and EC2's token buckets
+     */
+    public record Scenario(String name, int nodes, int pods, int waveSize, Duration waveInterval, Duration churnFor,
+                           Duration podLifetime, int burstPods, Duration burstEvery, boolean rollingUpdate,
+                           String instanceType, PoolTargets targets, boolean realisticTiming, long seed) {
+        public Scenario {
+            if (burstPods > 0 && !burstEvery.isPositive()) {
+                throw new IllegalArgumentException("bursts of " + burstPods + " pods need a positive interval, not "
+                        + burstEvery);
+            }
+            if (nodes < 1 || pods < 0 || waveSize < 1) {
+                throw new IllegalArgumentException("a fleet needs nodes >= 1, pods >= 0, waves of >= 1 node, not "
+                        + nodes + "/" + pods + "/" + waveSize);
+            }
+        }
+
+        Duration length() {
+            return churnEnd().plus(SETTLE);
+        }
+
+        Duration churnStart() {
+            long waves = (nodes + waveSize - 1) / waveSize;
+            return waveInterval.multipliedBy(waves).plus(Duration.ofMinutes(2));
+        }
+
+        Duration churnEnd() {
+            return churnStart().plus(churnFor);
+        }
+    }
+
+    private final Scenario scenario;
+    private final Variant variant;
+    private final VirtualTime time;
+    private final FakeEc2Api ec2;
+    private final Random random;
+    private final List<String> subnets = new ArrayList<>();
+    private final List<FleetNode> nodes = new ArrayList<>();
+    private final Map<FleetNode, List<Pod>> waiting = new HashMap<>();
+    private final List<Pod> pods = new ArrayList<>();
+    private final List<Pod> live = new ArrayList<>();
+    private final Map<FleetNode, Integer> livePerNode = new HashMap<>();
+    private final Map<String, Pod> addressHolders = new HashMap<>();
+    private final List<String> violations = new ArrayList<>();
+    private long addFailures;
+    private double idleAddressSeconds;
+    private int minSubnetHeadroom = Integer.MAX_VALUE;
+    private final List<long[]> perMinute = new ArrayList<>();
+    private long lastCalls;
+    private long lastThrottles;
+
+    private static final class Pod {
+        final int id;
+        final FleetNode node;
+        Instant bound;
+        Instant addressed;
+        Instant waitingUntil;
+        String ip;
+        boolean failedAdd;
+        boolean deleted;
+        /** Run once the pod has an address (a rolling update's next step). */
+        Runnable onAddressed;
+
+        Pod(int id, FleetNode node) {
+            this.id = id;
+            this.node = node;
+        }
+
+        AllocationKey key() {
+            return new AllocationKey("aws-cni", "c" + id, "eth0");
+        }
+    }
+
+    public FleetSimulation(Scenario scenario, Variant variant) {
+        this.scenario = scenario;
+        this.variant = variant;
+        this.random = new Random(scenario.seed());
+        this.time = new VirtualTime(T0, scenario.seed());
+        this.ec2 = new FakeEc2Api("10.0.0.0/16", time.clock(), time, scenario.seed());
+        if (scenario.realisticTiming()) {
+            ec2.realisticTiming();
+        }
+        // Four /18s: room for 500 nodes with a few ENIs of addresses each (the fleet's subnet headroom is measured).
+        for (int i = 0; i < 4; i++) {
+            subnets.add(ec2.createSubnet("10.0." + (i * 64) + ".0/18"));
+        }
+    }
+
+    /** Runs the scenario to its end and reports; the processes are ended after. */
+    public FleetReport run() {
+        // Resilience4j's retry waits through one process-wide function; in a process it waits in virtual time.
+        RetryImpl.setSleepFunction(millis -> {
+            if (VirtualTime.inProcess()) {
+                VirtualTime.sleepInProcess(Duration.ofMillis(millis));
+            } else {
+                Thread.sleep(millis);
+            }
+        });
+        QUIET.setLevel(Level.WARNING);
+        long started = System.nanoTime();
+        try {
+            scheduleWaves();
+            sample(0);
+            time.runUntil(T0.plus(scenario.length()));
+            // The fleet's figures before the check below, whose describes are the harness's, not the nodes'.
+            Map<String, Long> callsByApi = new TreeMap<>();
+            Map<String, Long> throttledByApi = new TreeMap<>();
+            for (String op : FakeEc2Api.OPERATIONS) {
+                if (ec2.calls(op) > 0) {
+                    callsByApi.put(op, ec2.calls(op));
+                }
+                if (ec2.throttled(op) > 0) {
+                    throttledByApi.put(op, ec2.throttled(op));
+                }
+            }
+            checkFleet();
+            return report(callsByApi, throttledByApi, (System.nanoTime() - started) / 1e9);
+        } finally {
+            time.shutdown();
+        }
+    }
+
+    private void scheduleWaves() {
+        int next = 0;
+        for (int wave = 0; next < scenario.nodes(); wave++) {
+            int first = next;
+            int last = Math.min(scenario.nodes(), first + scenario.waveSize());
+            time.at(scenario.waveInterval().multipliedBy(wave), () -> {
+                for (int i = first; i < last; i++) {
+                    join(i);
+                }
+            });
+            next = last;
+        }
+        if (!scenario.churnFor().isZero() && scenario.pods() > 0 && scenario.podLifetime().isPositive()) {
+            time.at(scenario.churnStart(), this::churn);
+        }
+        if (!scenario.churnFor().isZero() && scenario.burstPods() > 0) {
+            time.at(scenario.churnStart(), this::burst);
+        }
+        if (!scenario.churnFor().isZero() && scenario.rollingUpdate()) {
+            time.at(scenario.churnStart(), () -> rollingUpdate(List.copyOf(live), 0));
+        }
+    }
+
+    private void join(int index) {
+        FleetNode node = new FleetNode("node-" + index, ec2, subnets.get(index % subnets.size()),
+                scenario.instanceType(), time, scenario.targets(), variant.upstreamCalls,
+                Ec2Guard.Settings.defaults(), new FleetNode.Listener() {
+                    @Override
+                    public void ready(FleetNode ready) {
+                        int share = scenario.pods() / scenario.nodes()
+                                + (index < scenario.pods() % scenario.nodes() ? 1 : 0);
+                        for (int i = 0; i < share; i++) {
+                            bind(ready);
+                        }
+                    }
+
+                    @Override
+                    public void ticked(FleetNode ticked) {
+                        retryWaiting(ticked);
+                    }
+                });
+        nodes.add(node);
+        time.at(BOOT_MIN.plusMillis(random.nextLong(BOOT_SPREAD.toMillis() + 1)), node::start);
+    }
+
+    private Pod bind(FleetNode node) {
+        Pod pod = new Pod(pods.size(), node);
+        pods.add(pod);
+        live.add(pod);
+        livePerNode.merge(node, 1, Integer::sum);
+        pod.bound = time.instant();
+        time.at(ADD_DELAY, () -> add(pod));
+        return pod;
+    }
+
+    private void add(Pod pod) {
+        if (pod.deleted || pod.addressed != null) {
+            return;
+        }
+        if (tryAssign(pod)) {
+            return;
+        }
+        if (variant.addWait.isZero()) {
+            failAdd(pod);
+            return;
+        }
+        pod.waitingUntil = time.instant().plus(variant.addWait);
+        waiting.computeIfAbsent(pod.node, n -> new ArrayList<>()).add(pod);
+        pod.node.process.wake();
+        time.at(variant.addWait, () -> {
+            if (!pod.deleted && pod.addressed == null && waiting.get(pod.node).remove(pod)) {
+                failAdd(pod);
+            }
+        });
+    }
+
+    private void failAdd(Pod pod) {
+        pod.failedAdd = true;
+        addFailures++;
+        time.at(KUBELET_BACKOFF, () -> add(pod));
+    }
+
+    private void retryWaiting(FleetNode node) {
+        List<Pod> queue = waiting.get(node);
+        if (queue == null) {
+            return;
+        }
+        queue.removeIf(this::tryAssign);
+    }
+
+    private boolean tryAssign(Pod pod) {
+        AssignResult result = pod.node.datastore.assign(pod.key(), new PodRef("default", "pod-" + pod.id, "uid-" + pod.id));
+        if (!(result instanceof AssignResult.Assigned assigned)) {
+            return false;
+        }
+        pod.ip = assigned.ip().toString();
+        pod.addressed = time.instant();
+        if (pod.onAddressed != null) {
+            time.at(Duration.ZERO, pod.onAddressed);
+        }
+        Pod holder = addressHolders.putIfAbsent(pod.ip, pod);
+        if (holder != null) {
+            violations.add(pod.ip + " given to pod " + pod.id + " on " + pod.node.name + " while pod " + holder.id
+                    + " on " + holder.node.name + " holds it");
+        }
+        return true;
+    }
+
+    private void delete(Pod pod) {
+        if (pod.deleted) {
+            return; // a burst's pod the churn already replaced
+        }
+        pod.deleted = true;
+        live.remove(pod);
+        livePerNode.merge(pod.node, -1, Integer::sum);
+        List<Pod> queue = waiting.get(pod.node);
+        if (queue != null) {
+            queue.remove(pod);
+        }
+        if (pod.addressed != null) {
+            addressHolders.remove(pod.ip);
+            if (!(pod.node.datastore.release(pod.key()) instanceof ReleaseResult.Released)) {
+                violations.add("pod " + pod.id + "'s address " + pod.ip + " was not released on " + pod.node.name);
+            }
+        }
+    }
+
+    /** One replacement per step: a random live pod deleted and a new one bound to the same node. */
+    private void churn() {
+        double perSecond = scenario.pods() / (double) scenario.podLifetime().toSeconds();
+        Duration step = Duration.ofNanos((long) (1e9 / perSecond));
+        time.at(step, () -> {
+            if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+                return;
+            }
+            if (!live.isEmpty()) {
+                Pod victim = live.get(random.nextInt(live.size()));
+                delete(victim);
+                bind(victim.node);
+            }
+            churn();
+        });
+    }
+
+    /** Replaces the old pods from {@code from} on, a quarter of them at a time; each batch once the last is ready. */
+    private void rollingUpdate(List<Pod> old, int from) {
+        if (from >= old.size() || !time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+            return;
+        }
+        int batch = Math.max(1, (old.size() + 3) / 4);
+        int to = Math.min(old.size(), from + batch);
+        int[] pending = {to - from};
+        for (Pod previous : old.subList(from, to)) {
+            Pod next = bind(roomyNode());
+            next.onAddressed = () -> time.at(READY_AFTER, () -> {
+                delete(previous);
+                if (--pending[0] == 0) {
+                    rollingUpdate(old, to);
+                }
+            });
+        }
+    }
+
+    /** The scheduler's spread, roughly: a random ready node with room, after a few looks any ready node. */
+    private FleetNode roomyNode() {
+        List<FleetNode> ready = nodes.stream().filter(FleetNode::ready).toList();
+        FleetNode node = ready.get(random.nextInt(ready.size()));
+        for (int look = 0; look < 5 && livePerNode.getOrDefault(node, 0) >= MAX_PODS_PER_NODE; look++) {
+            node = ready.get(random.nextInt(ready.size()));
+        }
+        return node;
+    }
+
+    /** A CronJob's pods, bound together to random nodes; they finish and are deleted together. */
+    private void burst() {
+        if (!time.instant().isBefore(T0.plus(scenario.churnEnd()))) {
+            return;
+        }
+        List<Pod> jobs = new ArrayList<>();
+        for (int i = 0; i < scenario.burstPods() && nodes.stream().anyMatch(FleetNode::ready); i++) {
+            FleetNode node = roomyNode();
+            if (livePerNode.getOrDefault(node, 0) < MAX_PODS_PER_NODE) {
+                jobs.add(bind(node)); // else the Job's pod waits for the next run
+            }
+        }
+        time.at(BURST_POD_LIFETIME, () -> jobs.forEach(this::delete));
+        time.at(scenario.burstEvery(), this::burst);
+    }
+
+    private void sample(long seconds) {
+        int idle = 0;
+        for (FleetNode node : nodes) {
+            var stats = node.datastore.stats();
+            idle += stats.total() - stats.assigned();
+        }
+        idleAddressSeconds += idle * (double) SAMPLE.toSeconds();
+        for (String subnet : subnets) {
+            minSubnetHeadroom = Math.min(minSubnetHeadroom, ec2.freeAddresses(subnet));
+        }
+        if (seconds % 60 == 0) {
+            long calls = ec2.totalCalls();
+            long throttles = ec2.totalThrottled();
+            perMinute.add(new long[] {calls - lastCalls, throttles - lastThrottles});
+            lastCalls = calls;
+            lastThrottles = throttles;
+        }
+        time.at(SAMPLE, () -> sample(seconds + SAMPLE.toSeconds()));
+    }
+
+    /** Across the fleet: every address a datastore holds is EC2's on that node's ENIs, and no two nodes share one. */
+    private void checkFleet() {
+        ec2.throttling(false); // the harness's look, not the account's load
+        Map<String, String> owner = new HashMap<>();
+        for (FleetNode node : nodes) {
+            Set<String> onEc2 = new LinkedHashSet<>();
+            ec2.describeNetworkInterfaces(Ec2Api.EniQuery.attachedTo(node.instanceId))
+                    .forEach(eni -> eni.secondaryIps().forEach(ip -> onEc2.add(ip + "/32")));
+            for (var eni : node.datastore.stats().enis()) {
+                for (var cidr : eni.cidrs()) {
+                    String text = cidr.cidr().toString();
+                    String previous = owner.put(text, node.name);
+                    if (previous != null) {
+                        violations.add(text + " is held by " + previous + " and " + node.name);
+                    }
+                    if (!onEc2.contains(text)) {
+                        violations.add(text + " is in " + node.name + "'s datastore but not on its ENIs in EC2");
+                    }
+                }
+            }
+        }
+    }
+
+    private FleetReport report(Map<String, Long> callsByApi, Map<String, Long> throttledByApi, double wallSeconds) {
+        List<Long> latencies = new ArrayList<>();
+        List<Long> laterLatencies = new ArrayList<>();
+        Instant later = T0.plus(scenario.churnStart());
+        long unaddressed = 0;
+        for (Pod pod : pods) {
+            if (pod.addressed != null) {
+                long millis = Duration.between(pod.bound, pod.addressed).toMillis();
+                latencies.add(millis);
+                if (!pod.bound.isBefore(later)) {
+                    laterLatencies.add(millis);
+                }
+            } else if (!pod.deleted) {
+                unaddressed++;
+            }
+        }
+        latencies.sort(null);
+        laterLatencies.sort(null);
+        long requests = nodes.stream().mapToLong(n -> n.ec2Requests.get()).sum();
+        long calls = callsByApi.values().stream().mapToLong(Long::longValue).sum();
+        return new FleetReport(scenario.name(), variant, scenario.seed(), nodes.size(),
+                nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
+                percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
+                laterLatencies.size(), percentile(laterLatencies, 99),
+                laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
+                pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
+                ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
+                perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
+                minSubnetHeadroom, callsByApi, throttledByApi,
+                failedActions(),
+                nodes.stream().mapToLong(n -> n.syncFailures).sum(),
+                nodes.stream().filter(n -> n.syncFailures > 0).map(n -> n.name + ": " + n.lastSyncFailure).toList(),
+                List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+    }
+
+    private Map<String, Long> failedActions() {
+        Map<String, Long> all = new TreeMap<>();
+        nodes.forEach(n -> n.failedActions.forEach((k, v) -> all.merge(k, v, Long::sum)));
+        return all;
+    }
+
+    private static long percentile(List<Long> sorted, int percent) {
+        if (sorted.isEmpty()) {
+            return 0;
+        }
+        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, index));
+    }
+}

@@ -1,0 +1,45 @@
+package io.vpccni.ipamd.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** A small fleet (20 nodes, 300 pods; then churn, bursts of 100 pods and a rolling update at once) in virtual time: the simulator's invariants, for both variants. */
+class FleetSimulationTest {
+
+    static FleetSimulation.Scenario small(long seed) {
+        return new FleetSimulation.Scenario("small", 20, 300, 5, Duration.ofSeconds(20), Duration.ofMinutes(3),
+                Duration.ofMinutes(2), 100, Duration.ofSeconds(90), true, "m5.xlarge", PoolTargets.warmEni(1), true,
+                seed);
+    }
+
+    @Test
+    void everyBoundPodGetsAnAddressNoAddressIsHeldTwiceAndEveryEc2CallIsCounted() {
+        for (FleetSimulation.Variant variant : FleetSimulation.Variant.values()) {
+            FleetReport report = new FleetSimulation(small(7), variant).run();
+            assertThat(report.violations()).as(variant + ": addresses held twice or unknown to EC2").isEmpty();
+            assertThat(report.readyNodes()).isEqualTo(20);
+            assertThat(report.pods()).as("300 bound at scale-out, more by churn and bursts").isGreaterThan(400);
+            assertThat(report.unaddressed()).as(variant + ": pods bound and never addressed").isZero();
+            assertThat(report.ec2Calls()).as("what the guards sent is what EC2 counted")
+                    .isEqualTo(report.guardRequests());
+            assertThat(report.p99Millis()).isGreaterThanOrEqualTo(report.p50Millis());
+            assertThat(report.idleAddressHours()).isPositive();
+            assertThat(report.callsByApi()).containsKeys("CreateNetworkInterface", "AttachNetworkInterface");
+            if (variant == FleetSimulation.Variant.BASELINE) {
+                assertThat(report.callsByApi()).containsKey("DescribeInstances");
+            } else {
+                assertThat(report.callsByApi()).doesNotContainKey("DescribeInstances");
+            }
+        }
+    }
+
+    @Test
+    void theSameSeedReplaysTheSameRun() {
+        FleetReport first = new FleetSimulation(small(11), FleetSimulation.Variant.OURS).run();
+        FleetReport again = new FleetSimulation(small(11), FleetSimulation.Variant.OURS).run();
+        assertThat(again.withoutWallTime()).isEqualTo(first.withoutWallTime());
+    }
+}
