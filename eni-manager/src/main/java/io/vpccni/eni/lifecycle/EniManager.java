@@ -146,6 +146,15 @@ public final class EniManager {
      * Deleting is retried while EC2 still reports the ENI in use after the detach.
      */
     public void detachAndDelete(Eni eni) {
+        detach(eni);
+        delete(eni);
+    }
+
+    /**
+     * Detaches the ENI when attached. Until this returns the ENI is still the instance's; once it has, the ENI is
+     * EC2's to delete, and one that then fails to delete is the leaked-ENI collector's (it is tagged as ours).
+     */
+    public void detach(Eni eni) {
         if (eni.isUnmanaged()) {
             throw new IllegalArgumentException(eni.id() + " is tagged " + Eni.NO_MANAGE_TAG + "=true; not touching it");
         }
@@ -156,6 +165,13 @@ public final class EniManager {
                 LOG.log(Level.DEBUG, "attachment {0} of {1} already gone", attachment, eni.id());
             }
         });
+    }
+
+    /** Deletes a detached ENI, retried while EC2 still reports it in use after the detach. */
+    public void delete(Eni eni) {
+        if (eni.isUnmanaged()) {
+            throw new IllegalArgumentException(eni.id() + " is tagged " + Eni.NO_MANAGE_TAG + "=true; not touching it");
+        }
         Duration delay = deleteRetry.firstDelay();
         for (int attempt = 1; ; attempt++) {
             try {

@@ -298,8 +298,21 @@ public final class PoolMaintainer {
             return;
         }
         networking.detaching(eni);
-        eniManager.detachAndDelete(eni.eni());
+        try {
+            eniManager.detach(eni.eni());
+        } catch (RuntimeException refused) {
+            // Still attached (a throttled or refused detach): the ENI stays the node's, in the datastore and on the
+            // host as before, so the next sync and the next plan see it as it is. Dropping it here left it in the
+            // node's ENIs but not in the datastore: every later sync failed on it and its device slot looked free.
+            datastore.addEni(infoOf(eni));
+            addNewCidrs(null, eni);
+            networking.attached(eni);
+            throw refused;
+        }
         enis.remove(eniId);
+        // Detached: no longer the node's whatever the delete does; a delete that fails leaves an available ENI
+        // tagged as ours, which the leaked-ENI collector deletes.
+        eniManager.delete(eni.eni());
     }
 
     private void addNewCidrs(Eni before, NodeEni after) {

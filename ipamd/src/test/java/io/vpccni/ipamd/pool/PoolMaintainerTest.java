@@ -117,6 +117,36 @@ class PoolMaintainerTest {
     }
 
     @Test
+    void aSpareEniWhoseDetachIsThrottledStaysTheNodesAndIsFreedOnALaterTick() {
+        FakeNode node = new FakeNode("t3.small", SUBNET, PoolTargets.warmIp(2, 0));
+        node.addPods("p", 6);
+        node.settle();
+        assertThat(node.ec2Enis()).hasSize(3);
+        for (int i = 0; i < 6; i++) {
+            node.release("p" + i);
+        }
+        node.clock.advance(FakeNode.COOLDOWN.plusSeconds(1));
+        node.ec2.failNext("DetachNetworkInterface", 2, Fault.throttled());
+
+        for (int i = 0; i < 10; i++) {
+            node.settle();
+            node.clock.advance(Duration.ofSeconds(31));
+            // Whatever a tick did, EC2, the node's ENIs and the datastore agree, and a sync goes through.
+            node.syncWithEc2();
+            assertThat(node.datastoreCidrs()).isEqualTo(node.ec2Cidrs());
+            List<String> inEc2 = node.ec2Enis().stream().map(e -> e.id()).toList();
+            assertThat(node.enis.all().stream().map(e -> e.id()).toList()).containsExactlyInAnyOrderElementsOf(inEc2);
+            assertThat(node.datastore.stats().enis().stream().map(e -> e.eni().eniId()).toList())
+                    .as("the datastore's ENIs").containsExactlyInAnyOrderElementsOf(inEc2);
+        }
+
+        assertThat(node.ec2.calls("DetachNetworkInterface")).as("two throttled detaches, then two that went")
+                .isEqualTo(4);
+        assertThat(node.ec2Enis()).as("spare ENIs freed in the end").hasSize(1);
+        assertThat(node.ec2.describeNetworkInterfaces(EniQuery.byIds(List.of()))).hasSize(1);
+    }
+
+    @Test
     void aFullSubnetIsRecordedAndGrowthPausesUntilTheBackoffHasPassed() {
         FakeNode node = new FakeNode("t3.small", "10.20.1.0/28", PoolTargets.warmEni(1)); // 11 usable addresses
         node.settle();
