@@ -18,8 +18,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * EC2 failures injected with an SDK interceptor (the emulator never throttles or runs out): retried when retrying
- * helps, reported as their kind at once when it does not.
+ * EC2 failures injected with an SDK interceptor, for the failures the emulator cannot produce on cue (5xx, a missing
+ * IAM permission, time-outs; throttling and exhaustion it produces from load, see ThrottledEc2Test and
+ * SubnetExhaustionTest): retried when retrying helps, reported as their kind at once when it does not.
  */
 class FaultInjectionTest {
 

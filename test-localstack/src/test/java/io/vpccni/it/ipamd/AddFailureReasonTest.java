@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * When the pool is empty and cannot grow, an add waits a bounded time (VPC_CNI_ADD_WAIT) and then fails with the
- * reason EC2 gave, never just "failed to assign an IP address". Faults are injected because the emulator never
- * runs out or throttles.
+ * reason EC2 gave, never just "failed to assign an IP address". Faults are injected so that every pool-growing call
+ * fails the same way at once: a missing IAM permission is something the emulator cannot produce, and an exhausted
+ * subnet from load is SubnetExhaustionTest's subject.
  */
 class AddFailureReasonTest {
 
