@@ -31,7 +31,7 @@ public final class EniManager {
     private final Ec2Api ec2;
     private final InstanceIdentity instance;
     private final InstanceLimits limits;
-    private final EniSettings settings;
+    private final EniManagerSettings settings;
     private final Clock clock;
     private final DeleteRetry deleteRetry;
 
@@ -42,7 +42,7 @@ public final class EniManager {
         }
     }
 
-    public EniManager(Ec2Api ec2, InstanceIdentity instance, InstanceLimits limits, EniSettings settings,
+    public EniManager(Ec2Api ec2, InstanceIdentity instance, InstanceLimits limits, EniManagerSettings settings,
             Clock clock, DeleteRetry deleteRetry) {
         this.ec2 = ec2;
         this.instance = instance;

@@ -29,9 +29,9 @@ class EniManagerTest {
             Sleeper.REAL, 3);
     private final String subnet = ec2.createSubnet("10.30.0.0/22");
     private final String instance = ec2.runInstance(subnet, "m5.large");
-    private final EniManager manager = manager(new EniSettings(Optional.of("blue"), Map.of("team", "net"), -1));
+    private final EniManager manager = manager(new EniManagerSettings(Optional.of("blue"), Map.of("team", "net"), -1));
 
-    private EniManager manager(EniSettings settings) {
+    private EniManager manager(EniManagerSettings settings) {
         return new EniManager(ec2, ec2.instanceMetadata(instance).identity(),
                 ec2.describeInstanceType("m5.large").orElseThrow().withMaxEni(settings.maxEni()), settings,
                 Clock.fixed(NOW, ZoneOffset.UTC), new EniManager.DeleteRetry(4, Duration.ofMillis(1), Duration.ofMillis(2)));
@@ -141,7 +141,7 @@ class EniManagerTest {
     @Test
     void refusesAnEniOrAddressesPastTheInstanceTypesLimitsWithoutCallingEc2() {
         Eni eni = manager.createAndAttach(NewEni.withIps(subnet, List.of(), 8), Set.of(0));
-        EniManager capped = manager(new EniSettings(Optional.empty(), Map.of(), 2));
+        EniManager capped = manager(new EniManagerSettings(Optional.empty(), Map.of(), 2));
         long before = ec2.totalCalls();
 
         assertThatThrownBy(() -> manager.createAndAttach(NewEni.withIps(subnet, List.of(), 1), Set.of(0, 1, 2)))

@@ -20,7 +20,7 @@ import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.socket.KernelNetlink;
 import io.vpccni.ipamd.datastore.Allocation;
-import io.vpccni.ipamd.status.StatusCommand;
+import io.vpccni.ipamd.status.NodeStatusCommand;
 import io.vpccni.eni.model.InstanceIdentity;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,7 +59,7 @@ public final class Main {
         String command = args.length == 0 ? "ipamd" : args[0];
         switch (command) {
             case "ipamd" -> runDaemon(env);
-            case "status" -> System.exit(StatusCommand.run(List.of(args).subList(1, args.length), System.out,
+            case "status" -> System.exit(NodeStatusCommand.run(List.of(args).subList(1, args.length), System.out,
                     System.err, env));
             default -> {
                 System.err.println("usage: ipamd [ipamd | status [--endpoint URL] [--json]]");

@@ -114,7 +114,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         identity = metadata.identity();
         limits = new InstanceLimitsSource(ec2).limitsFor(identity.instanceType(), config.pool().maxEni());
         networking.setUpNode(identity, metadata.enis());
-        var eniSettings = new io.vpccni.eni.lifecycle.EniSettings(config.eni().clusterName(),
+        var eniSettings = new io.vpccni.eni.lifecycle.EniManagerSettings(config.eni().clusterName(),
                 config.eni().additionalTags(), config.pool().maxEni());
         EniManager eniManager = new EniManager(ec2, identity, limits, eniSettings, clock,
                 EniManager.DeleteRetry.defaults());

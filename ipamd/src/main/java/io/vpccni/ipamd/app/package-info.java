@@ -1,7 +1,7 @@
 /**
  * ipamd's composition root and entry point. {@code Main} reads the environment, builds the real collaborators (AWS SDK
  * clients, kernel host networking, the Kubernetes link) and runs the daemon or the status command. It and
- * {@code status.StatusCommand.main} are the only places in ipamd that read the process environment or exit.
+ * {@code status.NodeStatusCommand.main} are the only places in ipamd that read the process environment or exit.
  * {@code NodeDaemon} wires the pool, the servers and the loops in the order of docs/architecture.md, "ipamd's
  * start-up". {@code NodeNetworking} is the host-networking port, {@code KernelNodeNetworking} its kernel
  * implementation.

@@ -71,7 +71,7 @@ class IpamdLayeringTest {
     @ArchTest
     static final ArchRule onlyEntryPointsReadTheEnvironmentOrExit = noClasses()
             .that().doNotHaveFullyQualifiedName("io.vpccni.ipamd.app.Main")
-            .and().doNotHaveFullyQualifiedName("io.vpccni.ipamd.status.StatusCommand")
+            .and().doNotHaveFullyQualifiedName("io.vpccni.ipamd.status.NodeStatusCommand")
             .should().callMethod(System.class, "getenv")
             .orShould().callMethod(System.class, "getenv", String.class)
             .orShould().callMethod(System.class, "exit", int.class);

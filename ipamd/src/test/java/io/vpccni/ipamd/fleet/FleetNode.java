@@ -5,7 +5,7 @@ import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.fake.FakeInstanceMetadata;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.eni.subnet.SubnetSelector;
@@ -106,7 +106,7 @@ final class FleetNode {
                 var identity = metadata.identity();
                 InstanceLimits limits = api.describeInstanceType(identity.instanceType()).orElseThrow()
                         .withMaxEni(targets.maxEni());
-                eniManager = new EniManager(api, identity, limits, EniSettings.defaults(), time.clock(),
+                eniManager = new EniManager(api, identity, limits, EniManagerSettings.defaults(), time.clock(),
                         new EniManager.DeleteRetry(3, Duration.ofMillis(500), Duration.ofSeconds(2)));
                 NodeEnis enis = new NodeEnis();
                 sync = new EniSync(datastore, enis, linkWait(metadata), !targets.customNetworking(), time.clock());

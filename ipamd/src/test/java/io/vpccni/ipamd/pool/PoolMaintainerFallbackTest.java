@@ -6,7 +6,7 @@ import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.fake.Sleeper;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.eni.port.Ec2Api.EniQuery;
@@ -88,7 +88,7 @@ class PoolMaintainerFallbackTest {
         enis.put(node);
         datastore.addEni(PoolMaintainer.infoOf(node));
         EniManager manager = new EniManager(ec2, ec2.instanceMetadata(instanceId).identity(), limits,
-                EniSettings.defaults(), clock, new EniManager.DeleteRetry(1, Duration.ofMillis(1),
+                EniManagerSettings.defaults(), clock, new EniManager.DeleteRetry(1, Duration.ofMillis(1),
                 Duration.ofMillis(1)));
         return new PoolMaintainer(datastore, manager, enis, PoolTargets.warmPrefix(1),
                 new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), 0, 0, 110),

@@ -4,7 +4,7 @@ import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.fake.FakeInstanceMetadata;
 import io.vpccni.eni.fake.Sleeper;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.eni.subnet.SubnetSelector;
@@ -78,7 +78,7 @@ public final class FakeNode {
     private void start() {
         datastore = new Datastore(clock, COOLDOWN);
         enis = new NodeEnis();
-        eniManager = new EniManager(ec2, metadata.identity(), limits, EniSettings.defaults(), clock,
+        eniManager = new EniManager(ec2, metadata.identity(), limits, EniManagerSettings.defaults(), clock,
                 new EniManager.DeleteRetry(3, Duration.ofMillis(1), Duration.ofMillis(1)));
         sync = new EniSync(datastore, enis, EniNetworking.NONE, !targets.customNetworking(), clock);
         startup = syncWithEc2();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.lifecycle.NewEni;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.port.Ec2Api.EniQuery;
@@ -25,8 +25,8 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
 class EniLifecycleTest {
 
     private final Node node = new Node();
-    private final EniSettings settings =
-            new EniSettings(Optional.of("test-cluster"), Map.of("team", "net", "env", "ci"), -1);
+    private final EniManagerSettings settings =
+            new EniManagerSettings(Optional.of("test-cluster"), Map.of("team", "net", "env", "ci"), -1);
     private final EniManager manager = node.manager(settings);
 
     @AfterEach
@@ -134,7 +134,7 @@ class EniLifecycleTest {
 
     @Test
     void maxEniCapsTheEniCountBelowTheInstanceLimit() {
-        EniManager capped = node.manager(new EniSettings(Optional.empty(), Map.of(), 2));
+        EniManager capped = node.manager(new EniManagerSettings(Optional.empty(), Map.of(), 2));
 
         assertThat(capped.limits().maxEnis()).isEqualTo(2);
         assertThatThrownBy(() -> capped.createAndAttach(NewEni.withIps(node.subnetId, List.of(), 1), Set.of(0, 1)))

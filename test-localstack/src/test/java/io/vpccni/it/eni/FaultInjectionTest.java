@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.lifecycle.NewEni;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.port.Ec2Api.EniQuery;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class FaultInjectionTest {
 
     private final Node node = new Node();
-    private final EniManager manager = node.manager(EniSettings.defaults());
+    private final EniManager manager = node.manager(EniManagerSettings.defaults());
 
     @AfterEach
     void tearDown() {

@@ -3,7 +3,7 @@ package io.vpccni.it.eni;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.eni.lifecycle.EniManager;
-import io.vpccni.eni.lifecycle.EniSettings;
+import io.vpccni.eni.lifecycle.EniManagerSettings;
 import io.vpccni.eni.limits.InstanceLimitsSource;
 import io.vpccni.eni.model.InstanceIdentity;
 import io.vpccni.eni.model.InstanceLimits;
@@ -34,7 +34,7 @@ final class Node implements AutoCloseable {
         return new InstanceLimitsSource(ec2).limitsFor("m5.large", maxEni);
     }
 
-    EniManager manager(EniSettings settings) {
+    EniManager manager(EniManagerSettings settings) {
         return new EniManager(ec2, identity, limits(settings.maxEni()), settings, Clock.systemUTC(),
                 new EniManager.DeleteRetry(3, Duration.ofMillis(50), Duration.ofMillis(200)));
     }

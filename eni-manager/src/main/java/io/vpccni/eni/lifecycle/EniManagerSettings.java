@@ -10,13 +10,13 @@ import java.util.Optional;
  * @param additionalTags ADDITIONAL_ENI_TAGS
  * @param maxEni MAX_ENI; 0 or less means the instance type's limit
  */
-public record EniSettings(Optional<String> clusterName, Map<String, String> additionalTags, int maxEni) {
+public record EniManagerSettings(Optional<String> clusterName, Map<String, String> additionalTags, int maxEni) {
 
-    public EniSettings {
+    public EniManagerSettings {
         additionalTags = Map.copyOf(additionalTags);
     }
 
-    public static EniSettings defaults() {
-        return new EniSettings(Optional.empty(), Map.of(), -1);
+    public static EniManagerSettings defaults() {
+        return new EniManagerSettings(Optional.empty(), Map.of(), -1);
     }
 }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The status command against a live {@link IntrospectionServer} on an ephemeral port. */
-class StatusCommandTest {
+class NodeStatusCommandTest {
 
     private static final InetSocketAddress EPHEMERAL = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
 
@@ -58,7 +58,7 @@ class StatusCommandTest {
         if (!env.containsKey("INTROSPECTION_BIND_ADDRESS") && args.stream().noneMatch(a -> a.startsWith("--end"))) {
             all.addAll(List.of("--endpoint", endpoint));
         }
-        exit = StatusCommand.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+        exit = NodeStatusCommand.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), env);
         return out.toString(StandardCharsets.UTF_8);
     }
@@ -215,8 +215,8 @@ class StatusCommandTest {
 
         assertThat(exit).isZero();
         assertThat(text).contains("READY");
-        assertThat(StatusCommand.fromEnvironment(Map.of())).isEqualTo("http://127.0.0.1:61679");
-        assertThat(StatusCommand.fromEnvironment(Map.of("INTROSPECTION_BIND_ADDRESS", "0.0.0.0:9")))
+        assertThat(NodeStatusCommand.fromEnvironment(Map.of())).isEqualTo("http://127.0.0.1:61679");
+        assertThat(NodeStatusCommand.fromEnvironment(Map.of("INTROSPECTION_BIND_ADDRESS", "0.0.0.0:9")))
                 .isEqualTo("http://127.0.0.1:9");
     }
 

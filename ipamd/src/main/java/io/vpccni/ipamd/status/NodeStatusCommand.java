@@ -26,7 +26,7 @@ import java.util.Map;
  * <p>Exit codes: 0 ready with no warnings; 1 warnings (not ready included); 2 ipamd could not be reached or gave no
  * usable answer, with a message naming the endpoint; 64 bad arguments.
  */
-public final class StatusCommand {
+public final class NodeStatusCommand {
 
     public static final String DEFAULT_ENDPOINT = "http://127.0.0.1:61679";
     static final int OK = 0;
@@ -41,7 +41,7 @@ public final class StatusCommand {
               --endpoint URL  ipamd's introspection endpoint (default: INTROSPECTION_BIND_ADDRESS, else %s)
             exit codes: 0 healthy, 1 warnings, 2 ipamd unreachable, 64 bad arguments""".formatted(DEFAULT_ENDPOINT);
 
-    private StatusCommand() {}
+    private NodeStatusCommand() {}
 
     public static void main(String[] args) {
         System.exit(run(List.of(args), System.out, System.err, System.getenv()));
