@@ -28,7 +28,8 @@ final class CheckCommand {
         OptionalInt mtu = inv.conf().mtu().isPresent() ? inv.conf().mtu() : mtuOf(prev, args.ifName());
         PodAttachment a = new PodAttachment(veth, args.ifName(), att.podIp(), att.table(), mtu.orElse(1500));
         List<String> problems;
-        try (NetNs podNs = Netns.required(args.netns(), inv.host()); Netlink hostNl = inv.host().openNetlink()) {
+        try (NetNs podNs = CniNetnsArgument.required(args.netns(), inv.host());
+             Netlink hostNl = inv.host().openNetlink()) {
             problems = PodNetworkCheck.problems(hostNl, podNs, a, mtu.isPresent());
         }
         if (!problems.isEmpty()) {

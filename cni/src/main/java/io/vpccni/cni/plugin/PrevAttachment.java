@@ -13,9 +13,9 @@ import java.util.OptionalInt;
  * What an ADD result handed back as prevResult says about an attachment: the pod interface (the
  * one with a sandbox and CNI_IFNAME's name), its IPv4 address, the route table (the pod
  * interface's {@code mac}, or for aws-vpc-cni up to v1.19, which left it empty, the device number
- * of the dummy entry; see {@link AwsNodeResult} and docs/node-contract.md, "CNI network name and result"), and the host veth (the first interface without a
- * sandbox). Reads our results of every shape so far and aws-vpc-cni's; enough for DEL to tear
- * down and CHECK to verify without ipamd.
+ * of the dummy entry; see {@link AwsNodeResult} and docs/node-contract.md, "CNI network name and
+ * result"), and the host veth (the first interface without a sandbox). Reads our results of every
+ * shape so far and aws-vpc-cni's; enough for DEL to tear down and CHECK to verify without ipamd.
  */
 record PrevAttachment(Inet4Address podIp, int table, Optional<String> hostVeth) {
 

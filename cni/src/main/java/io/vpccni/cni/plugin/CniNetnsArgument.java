@@ -15,8 +15,8 @@ import java.util.Optional;
  * put the pod's eth0, address and default route there (the host's, for the daemon and for the standalone plugin),
  * and a FIFO would block the thread that opened it.
  */
-final class Netns {
-    private Netns() {}
+final class CniNetnsArgument {
+    private CniNetnsArgument() {}
 
     /** @throws CniError 4 when the path does not exist, cannot be opened, or is not a foreign network namespace */
     static NetNs required(String path, HostNamespace host) throws CniError {
