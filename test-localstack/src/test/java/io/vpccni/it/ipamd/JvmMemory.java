@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,7 +44,7 @@ record JvmMemory(long rssKib, long rssPeakKib, long heapUsedKib, long heapCommit
         return "%.1f".formatted(kib / 1024.0);
     }
 
-    private static long statusKib(String status, String field) {
+    static long statusKib(String status, String field) {
         Matcher m = Pattern.compile("^" + field + ":\\s+(\\d+) kB", Pattern.MULTILINE).matcher(status);
         if (!m.find()) {
             throw new IllegalStateException(field + " missing from /proc/<pid>/status");
@@ -50,13 +52,14 @@ record JvmMemory(long rssKib, long rssPeakKib, long heapUsedKib, long heapCommit
         return Long.parseLong(m.group(1));
     }
 
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command).redirectErrorStream(true)
-                .start();
+        List<String> line = new ArrayList<>(List.of(jcmd.toString(), Long.toString(pid)));
+        line.addAll(List.of(command));
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IOException("jcmd " + pid + " " + command + " failed: " + out);
+            throw new IOException("jcmd " + pid + " " + String.join(" ", command) + " failed: " + out);
         }
         return out;
     }
