@@ -4,6 +4,7 @@
 # the flags, and jcmd's native memory summary, loaded classes per library, threads and class histogram at both
 # moments. Not part of the tests; prints markdown; the raw jcmd outputs stay in OUT.
 #   bench/ipamd-memory.sh [PODS=250] [OUT=/tmp/ipamd-memory]   (root; after building test-localstack and its modules)
+#   IPAMD_EXTRA_FLAGS="-XX:..." bench/ipamd-memory.sh ...          the same with candidate flags added
 # The daemon runs this tree's modules (target/classes), not the snapshots in ~/.m2 that the class path resolves to.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,6 +24,8 @@ done
 cp="$(IFS=:; echo "${own[*]}")"
 flags="$(grep -o -- '-XX:[^\\]*' "$ROOT/deploy/image/ipamd" | head -1 | sed 's/ *$//')"
 [[ -n "$flags" ]] || { echo "no JVM flags found in deploy/image/ipamd"; exit 1; }
+# IPAMD_EXTRA_FLAGS: a candidate flag measured against the image's, before it goes into deploy/image/ipamd.
+flags="$flags${IPAMD_EXTRA_FLAGS:+ $IPAMD_EXTRA_FLAGS}"
 rm -rf "$OUT"
 cd "$ROOT/test-localstack" # VPC in a box finds the packaged plugin above its working directory
 "$JDK/bin/java" --enable-native-access=ALL-UNNAMED "-Dvpccni.ipamd.jvmFlags=$flags -XX:NativeMemoryTracking=summary" \

@@ -160,8 +160,9 @@ class ManifestsTest {
 
     /** The image runs ipamd with the flags the README measures, and restarts it rather than run out of heap. */
     @Test
-    void theImagesIpamdLauncherHasTheMeasuredHeapAndExitsOnOutOfMemory() throws Exception {
+    void theImagesIpamdLauncherHasTheMeasuredFlagsAndExitsOnOutOfMemory() throws Exception {
         String launcher = java.nio.file.Files.readString(Manifests.DEPLOY.resolve("image/ipamd"));
-        assertThat(launcher).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-XX:+ExitOnOutOfMemoryError");
+        assertThat(launcher).contains("-XX:+UseSerialGC").contains("-Xmx64m").contains("-XX:+ExitOnOutOfMemoryError")
+                .contains("-XX:TrimNativeHeapInterval=5000").contains("-XX:TieredStopAtLevel=1");
     }
 }
