@@ -303,10 +303,6 @@ def ec2_error(code, message):
     return EC2ClientError(code, message)
 
 
-class Throttled(Exception):
-    pass
-
-
 def install(ROUTER=None):
     """Checks the guard, then patches moto and registers the configuration endpoint. Raises when the guard fails."""
     from localstack.utils.patch import patch

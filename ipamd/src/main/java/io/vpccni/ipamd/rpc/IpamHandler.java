@@ -116,10 +116,6 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                         counters.noAvailableAddress();
                         return noAddress(empty, refused.or(maintainer::lastGrowFailure));
                     }
-                    if (refused.isPresent()) {
-                        pause(Duration.ofNanos(Math.min(left, COOLING_LOOK.toNanos())));
-                        continue;
-                    }
                     // Woken again only after the tick that answered the last wake ran and grew the pool (other adds
                     // took what it added). A tick that neither grew it nor failed held, or fell back from prefixes
                     // and woke itself: waking it again would only repeat it, so the add waits for the next one.
@@ -230,14 +226,6 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     private String reasonForEmptyPool() {
         return maintainer.lastGrowFailure().map(b -> "pool empty: " + b.message())
                 .orElse(maintainer.atCapacity() ? "pool empty: instance ENI limit reached" : "pool empty: growing");
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private boolean awaitTick(long seen, Duration timeout) {

@@ -49,7 +49,8 @@ class PoolMaintainerTest {
         node.addPods("p", 5);
         node.settle();
 
-        // warm-pool-examples.md 2.1: t3.small, WARM_ENI_TARGET=1, 5 pods -> 3 ENIs with 3 IPs each.
+        // docs/warm-pool.md 7.3 (aws-vpc-cni's table 2.1): t3.small, WARM_ENI_TARGET=1, 5 pods -> 3 ENIs with 3 IPs
+        // each.
         assertThat(node.ec2Enis()).extracting(Eni::deviceIndex).containsExactly(0, 1, 2);
         assertThat(node.ec2Enis()).allSatisfy(eni -> assertThat(eni.secondaryIps()).hasSize(3));
         assertThat(node.datastoreCidrs()).isEqualTo(node.ec2Cidrs());
@@ -77,7 +78,8 @@ class PoolMaintainerTest {
 
         node.addPods("p", 5);
         node.settle();
-        // warm-pool-examples.md 2.2: 5 pods take part of the first prefix; a whole second one stays warm.
+        // docs/warm-pool.md 7.4 (aws-vpc-cni's table 2.2): 5 pods take part of the first prefix; a whole second one
+        // stays warm.
         assertThat(node.ec2Enis().getFirst().prefixes()).hasSize(2);
         assertThat(node.datastoreCidrs()).isEqualTo(node.ec2Cidrs()).allMatch(cidr -> cidr.endsWith("/28"));
 
