@@ -21,7 +21,9 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define JNI(name) JNIEXPORT jlong JNICALL Java_io_vpccni_netlink_sys_LibC_##name
@@ -146,6 +148,118 @@ JNI(recvfrom0)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jint offset, j
         (*env)->SetByteArrayRegion(env, address, 0, (jsize) addr_len < capacity ? (jsize) addr_len : capacity,
                                    (jbyte *) &addr);
     }
+    free(buf);
+    return rc;
+}
+
+/*
+ * The descriptor of a JDK socket channel: sun.nio.ch's SelChImpl.getFDVal(), which JNI may call although
+ * java.base does not export the package (the selector implementation itself calls it). -ENOTSUP when the
+ * channel has no such method (another JDK).
+ */
+JNI(channelFd0)(JNIEnv *env, jclass cls, jobject channel) {
+    (void) cls;
+    jclass type = (*env)->GetObjectClass(env, channel);
+    jmethodID get = (*env)->GetMethodID(env, type, "getFDVal", "()I");
+    if (get == NULL) {
+        (*env)->ExceptionClear(env);
+        return -ENOTSUP;
+    }
+    jint fd = (*env)->CallIntMethod(env, channel, get);
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        return -ENOTSUP;
+    }
+    return fd;
+}
+
+/* Room for this many descriptors in one message; more and the kernel sets MSG_CTRUNC and closes the rest. */
+#define MAX_PASSED 8
+/* More than a receiver takes: a sender may pass more than MAX_PASSED, and the receiver must cope. */
+#define MAX_SENT 64
+
+/* A message's control buffer, aligned for its headers, with room for n descriptors. */
+#define CONTROL(name, n) union { struct cmsghdr align; char space[CMSG_SPACE(sizeof(int) * (n))]; } name
+
+/* One buffer of data and a control buffer; allocates length bytes (at least one) into *buf, NULL when out of memory. */
+static struct msghdr message(struct iovec *iov, char **buf, jint length, void *control, size_t control_len) {
+    *buf = malloc(length > 0 ? (size_t) length : 1);
+    iov->iov_base = *buf;
+    iov->iov_len = (size_t) length;
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = control_len};
+    return msg;
+}
+
+/*
+ * recvmsg(2) of a stream socket into data[offset, offset + length), with the descriptors a message carries
+ * (SCM_RIGHTS, received close-on-exec). out[0]: the first descriptor, kept open for the caller, or -1;
+ * out[1]: how many the message carried (all but the first are closed here); out[2]: msg_flags. With MSG_CTRUNC
+ * every descriptor received is closed and out[0] is -1: a message whose descriptors did not all arrive is not
+ * used. The result is the byte count, 0 at end of stream, or minus errno.
+ */
+JNI(recvmsg0)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jint offset, jint length, jint flags,
+              jintArray out) {
+    (void) cls;
+    CONTROL(control, MAX_PASSED);
+    struct iovec iov;
+    char *buf;
+    struct msghdr msg = message(&iov, &buf, length, control.space, sizeof control.space);
+    if (buf == NULL) {
+        return -ENOMEM;
+    }
+    long n = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+    jint got[3] = {-1, 0, 0};
+    if (n >= 0) {
+        got[2] = msg.msg_flags;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+                continue;
+            }
+            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; i++) {
+                int passed;
+                memcpy(&passed, CMSG_DATA(c) + i * sizeof(int), sizeof passed);
+                got[1]++;
+                if (got[0] < 0 && !(msg.msg_flags & MSG_CTRUNC)) {
+                    got[0] = passed;
+                } else {
+                    close(passed);
+                }
+            }
+        }
+        if (n > 0) {
+            (*env)->SetByteArrayRegion(env, data, offset, (jsize) n, (jbyte *) buf);
+        }
+    }
+    jlong rc = result(n);
+    free(buf);
+    (*env)->SetIntArrayRegion(env, out, 0, 3, got);
+    return rc;
+}
+
+/* sendmsg(2) of data[offset, offset + length) on a stream socket with fds (at most MAX_SENT) as SCM_RIGHTS. */
+JNI(sendmsg0)(JNIEnv *env, jclass cls, jint fd, jbyteArray data, jint offset, jint length, jint flags,
+              jintArray fds) {
+    (void) cls;
+    CONTROL(control, MAX_SENT);
+    jsize count = (*env)->GetArrayLength(env, fds);
+    if (count < 1 || count > MAX_SENT) {
+        return -EINVAL;
+    }
+    memset(&control, 0, sizeof control);
+    struct iovec iov;
+    char *buf;
+    struct msghdr msg = message(&iov, &buf, length, control.space, CMSG_SPACE(sizeof(int) * (size_t) count));
+    if (buf == NULL) {
+        return -ENOMEM;
+    }
+    (*env)->GetByteArrayRegion(env, data, offset, length, (jbyte *) buf);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t) count);
+    (*env)->GetIntArrayRegion(env, fds, 0, count, (jint *) CMSG_DATA(c));
+    jlong rc = result(sendmsg(fd, &msg, flags));
     free(buf);
     return rc;
 }

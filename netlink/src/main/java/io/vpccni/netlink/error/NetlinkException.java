@@ -63,8 +63,24 @@ public sealed class NetlinkException extends RuntimeException
     }
 
     private static String format(int errno, String operation, String kernelMessage) {
-        String base = operation + ": " + Errno.describe(errno) + " (" + Errno.name(errno) + ")";
+        String base = operation + ": " + Errno.describe(errno) + " (" + Errno.name(errno) + ")"
+                + (errno == Errno.EPERM ? missingCapability(operation) : "");
         return kernelMessage == null || kernelMessage.isBlank() ? base : base + ": " + kernelMessage;
+    }
+
+    /**
+     * What EPERM means for the calls a daemon in a container makes without all capabilities: the one the kernel
+     * asked for, named, so that a container started without it says so instead of a bare errno.
+     */
+    private static String missingCapability(String operation) {
+        if (operation.startsWith("setns")) {
+            return ": entering a namespace takes CAP_SYS_ADMIN, which this process lacks";
+        }
+        if (operation.startsWith("RTM_")) {
+            return ": changing links, addresses, routes, rules or neighbours takes CAP_NET_ADMIN, which this process "
+                    + "lacks";
+        }
+        return "";
     }
 
     /** The object (route, rule, address, neighbour, namespace file, link) does not exist. */

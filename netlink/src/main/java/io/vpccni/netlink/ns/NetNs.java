@@ -1,5 +1,6 @@
 package io.vpccni.netlink.ns;
 
+import io.vpccni.netlink.error.Errno;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.sys.LibC;
 
@@ -57,33 +58,52 @@ public final class NetNs implements AutoCloseable {
     public static NetNs openForeign(Path path, java.util.List<NetNs> refused) {
         int handle = LibC.openPathOnly(path.toString());
         try {
-            Path self = Path.of("/proc/self/fd/" + handle);
-            FileId target = FileId.of(self);
-            FileId own = FileId.of(Path.of("/proc/self/ns/net"));
-            if (target.dev() != own.dev()) {
-                throw new Rejected(path + " is " + kind(target.mode()) + ", not a network namespace");
-            }
-            if (target.equals(own)) {
-                throw new Rejected(path + " is this process's own network namespace (net:[" + own.ino() + "])");
-            }
-            for (NetNs other : refused) {
-                if (target.equals(FileId.of(Path.of("/proc/self/fd/" + other.fd())))) {
-                    throw new Rejected(path + " is the host's network namespace " + other.path() + " (net:["
-                            + target.ino() + "])");
-                }
-            }
-            NetNs ns = new NetNs(path, LibC.openReadOnly(self.toString()));
-            try {
-                ns.run(() -> null);
-            } catch (NetlinkException e) {
-                ns.close();
-                throw new Rejected(path + " is a namespace of another kind, not a network namespace ("
-                        + e.getMessage() + ")");
-            }
-            return ns;
+            return judged(handle, path, refused);
         } finally {
             LibC.close(handle);
         }
+    }
+
+    /**
+     * As {@link #openForeign(Path, java.util.List)} for a descriptor someone handed over (the plugin shim passes
+     * the pod's namespace over its socket): the file behind {@code descriptor} is judged the same way and opened
+     * anew, so the returned handle is the caller's and {@code descriptor} stays the giver's to close.
+     * {@code name} says in messages and thread names what the descriptor stands for.
+     *
+     * @throws Rejected when it is not a network namespace, or is this process's own or refused
+     */
+    public static NetNs openForeign(int descriptor, Path name, java.util.List<NetNs> refused) {
+        return judged(descriptor, name, refused);
+    }
+
+    private static NetNs judged(int handle, Path path, java.util.List<NetNs> refused) {
+        Path self = Path.of("/proc/self/fd/" + handle);
+        FileId target = FileId.of(self);
+        FileId own = FileId.of(Path.of("/proc/self/ns/net"));
+        if (target.dev() != own.dev()) {
+            throw new Rejected(path + " is " + kind(target.mode()) + ", not a network namespace");
+        }
+        if (target.equals(own)) {
+            throw new Rejected(path + " is this process's own network namespace (net:[" + own.ino() + "])");
+        }
+        for (NetNs other : refused) {
+            if (target.equals(FileId.of(Path.of("/proc/self/fd/" + other.fd())))) {
+                throw new Rejected(path + " is the host's network namespace " + other.path() + " (net:["
+                        + target.ino() + "])");
+            }
+        }
+        NetNs ns = new NetNs(path, LibC.openReadOnly(self.toString()));
+        try {
+            ns.run(() -> null);
+        } catch (NetlinkException e) {
+            ns.close();
+            if (e.errno() != Errno.EINVAL) {
+                throw e; // e.g. EPERM without CAP_SYS_ADMIN: no judgement of the path
+            }
+            throw new Rejected(path + " is a namespace of another kind, not a network namespace ("
+                    + e.getMessage() + ")");
+        }
+        return ns;
     }
 
     /** A path that is not a network namespace this process may work in. */

@@ -10,7 +10,7 @@ import java.time.Duration;
 
 /**
  * The system calls this library needs (socket, bind, connect, setsockopt, sendto, recvfrom,
- * shutdown, openat, close, setns), bound by JNI to glibc's wrappers
+ * sendmsg and recvmsg with descriptors, shutdown, openat, close, setns), bound by JNI to glibc's wrappers
  * ({@code src/main/c/vpccni_syscall.c}, loaded by {@link NativeLibrary}). Structs (socket
  * addresses, option values) are built here as byte arrays in native byte order; C only copies
  * them. A failure becomes a {@link NetlinkException} naming the call and its errno.
@@ -41,6 +41,12 @@ public final class LibC {
     public static final int NETLINK_CAP_ACK = 10;
     public static final int NETLINK_EXT_ACK = 11;
     private static final int MSG_TRUNC = 0x20;
+    private static final int MSG_CTRUNC = 0x08;
+    private static final int MSG_DONTWAIT = 0x40;
+    /** How many descriptors one message may carry into {@link #receiveWithDescriptor}; more is an error. */
+    public static final int MAX_PASSED_DESCRIPTORS = 8;
+    /** How many {@link #sendWithDescriptors} sends at most: more than a receiver takes, to show it copes. */
+    public static final int MAX_SENT_DESCRIPTORS = 64;
     private static final int MSG_NOSIGNAL = 0x4000;
     private static final int SHUT_WR = 1;
     /** sizeof(struct sockaddr_nl): nl_family u16, nl_pad u16, nl_pid u32, nl_groups u32. */
@@ -169,6 +175,66 @@ public final class LibC {
         return (int) check(n, "recv", what);
     }
 
+    /**
+     * The descriptor behind a JDK socket channel, for the calls the JDK does not make on it (recvmsg with
+     * descriptors): found through the channel implementation's own accessor, which JNI can reach although
+     * {@code sun.nio.ch} is not exported. The channel keeps owning it: never close it here.
+     *
+     * @throws NetlinkException ENOTSUP on a JDK whose channels lack the accessor
+     */
+    public static int channelDescriptor(java.nio.channels.SocketChannel channel) {
+        return (int) check(channelFd0(channel), "find the descriptor of", String.valueOf(channel));
+    }
+
+    /**
+     * {@code recvmsg(2)} without blocking (MSG_DONTWAIT) into {@code into[offset, offset + length)}, taking the
+     * descriptors the message carries (SCM_RIGHTS, close-on-exec). {@code passed[0]}: the first of them, now the
+     * caller's to close, or -1; {@code passed[1]}: how many the message carried (all but the first are already
+     * closed). Returns the byte count, 0 at end of stream, -1 when nothing is there yet (EAGAIN); EINTR is
+     * retried.
+     *
+     * @throws NetlinkException EMSGSIZE when the message carried more than {@value #MAX_PASSED_DESCRIPTORS}
+     *                          descriptors (the kernel truncated them: every one received is closed); any
+     *                          other failure with its errno
+     */
+    public static int receiveWithDescriptor(int fd, byte[] into, int offset, int length, int[] passed) {
+        int[] out = new int[3];
+        long n;
+        do {
+            n = recvmsg0(fd, into, offset, length, MSG_DONTWAIT, out);
+        } while (n == -Errno.EINTR);
+        if (n == -Errno.EAGAIN) {
+            passed[0] = -1;
+            passed[1] = 0;
+            return -1;
+        }
+        check(n, "recvmsg", "with descriptors");
+        if ((out[2] & MSG_CTRUNC) != 0) {
+            throw new NetlinkException(Errno.EMSGSIZE, "recvmsg: the message carried more than "
+                    + MAX_PASSED_DESCRIPTORS + " descriptors (control data truncated); closed them all", null);
+        }
+        passed[0] = out[0];
+        passed[1] = out[1];
+        return (int) n;
+    }
+
+    /**
+     * {@code sendmsg(2)} of {@code data[offset, offset + length)} on a connected stream socket with
+     * {@code descriptors} (1 to {@value #MAX_SENT_DESCRIPTORS}) as SCM_RIGHTS; returns how many bytes went out
+     * (the descriptors travel with the first of them). MSG_NOSIGNAL; EINTR is retried.
+     */
+    public static int sendWithDescriptors(int fd, byte[] data, int offset, int length, int[] descriptors) {
+        if (descriptors.length < 1 || descriptors.length > MAX_SENT_DESCRIPTORS) {
+            throw new IllegalArgumentException("1 to " + MAX_SENT_DESCRIPTORS + " descriptors, not "
+                    + descriptors.length);
+        }
+        long n;
+        do {
+            n = sendmsg0(fd, data, offset, length, MSG_NOSIGNAL, descriptors);
+        } while (n == -Errno.EINTR);
+        return (int) check(n, "sendmsg", "with descriptors");
+    }
+
     /** {@code shutdown(SHUT_WR)}: tells the peer the request is complete. */
     public static void shutdownOutput(int fd, String what) {
         check(shutdown0(fd, SHUT_WR), "shutdown", what);
@@ -264,6 +330,12 @@ public final class LibC {
     private static native long setsockopt0(int fd, int level, int option, byte[] value);
 
     private static native long sendto0(int fd, byte[] data, int offset, int length, int flags, byte[] address);
+
+    private static native long channelFd0(Object channel);
+
+    private static native long recvmsg0(int fd, byte[] data, int offset, int length, int flags, int[] out);
+
+    private static native long sendmsg0(int fd, byte[] data, int offset, int length, int flags, int[] fds);
 
     private static native long recvfrom0(int fd, byte[] data, int offset, int length, int flags, byte[] address);
 }
