@@ -20,6 +20,12 @@
  * and writes the wait to the plugin log; past it the ADD fails with code 11 (try again). ipamd's
  * socket answering alone means a daemon without a plugin server: the standalone plugin at once.
  * Every other verb goes to the standalone plugin at once, as before (DEL from prevResult).
+ *
+ * The pod's network namespace travels as a descriptor, not as a path: the shim opens CNI_NETNS here,
+ * in the runtime's mount namespace where the path means what the runtime meant, checks that it is a
+ * network namespace, and passes it with the request (SCM_RIGHTS); the daemon works in that one and
+ * never opens the runtime's path in its own mount namespace. A path it cannot open as a network
+ * namespace (gone, or something else) goes without one, and the daemon judges the path as before.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,8 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
@@ -62,6 +70,12 @@
 #define MAX_SENDS 4                   /* an ADD cut short by dying daemons goes out at most this often */
 #define DYING_MS 200                  /* how long a killed daemon's listener may outlive its connections */
 #define WAIT_KEY "shimWaitSeconds"
+#ifndef NS_GET_NSTYPE
+#define NS_GET_NSTYPE 0xb703          /* linux/nsfs.h, _IO(0xb7, 0x3), Linux 4.11 */
+#endif
+#ifndef CLONE_NEWNET
+#define CLONE_NEWNET 0x40000000
+#endif
 
 extern char **environ;
 
@@ -534,6 +548,63 @@ static int server_again(const struct buf *in, const struct sockaddr_un *addr, ch
     return await_server(in, addr, argv);
 }
 
+/*
+ * CNI_NETNS opened here, in the runtime's mount namespace, if it is a network namespace: opened with
+ * O_PATH first (a FIFO does not block, a device is not opened), judged by fstat (a namespace file is on
+ * the device of /proc/self/ns/net), only then opened for real through that descriptor and asked its
+ * kind (NS_GET_NSTYPE). -1 when there is no CNI_NETNS or it is not one: the request then goes without
+ * it, and the plugin, wherever it runs, says what the path is.
+ */
+static int open_netns(void) {
+    const char *path = getenv("CNI_NETNS");
+    struct stat own, target;
+    char self[64];
+    if (!path || !*path || stat("/proc/self/ns/net", &own) < 0) return -1;
+    int handle = open(path, O_PATH | O_CLOEXEC);
+    if (handle < 0) return -1;
+    int ns = -1;
+    if (fstat(handle, &target) == 0 && target.st_dev == own.st_dev) {
+        snprintf(self, sizeof self, "/proc/self/fd/%d", handle);
+        ns = open(self, O_RDONLY | O_CLOEXEC);
+        if (ns >= 0 && ioctl(ns, NS_GET_NSTYPE) != CLONE_NEWNET) {
+            close(ns);
+            ns = -1;
+        }
+    }
+    close(handle);
+    return ns;
+}
+
+/*
+ * The request, with the namespace's descriptor (if any) on its first bytes; MSG_NOSIGNAL. 0, or -1
+ * with errno as write_all's.
+ */
+static int send_request(int s, const struct buf *request, int netns) {
+    size_t done = 0;
+    if (netns >= 0) {
+        union {
+            struct cmsghdr align;
+            char space[CMSG_SPACE(sizeof(int))];
+        } control;
+        memset(&control, 0, sizeof control);
+        struct iovec iov = {.iov_base = request->data, .iov_len = request->len};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+                             .msg_controllen = sizeof control.space};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &netns, sizeof netns);
+        ssize_t n;
+        do {
+            n = sendmsg(s, &msg, MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0) return -1;
+        done = (size_t) n;
+    }
+    return write_all(s, request->data + done, request->len - done, MSG_NOSIGNAL);
+}
+
 /* stdin, up to the server's limit; past it the standalone plugin judges the whole of it. */
 static void read_stdin(struct buf *in, char **argv) {
     if (read_all(0, in, MAX_REQUEST) < 0) {
@@ -577,6 +648,7 @@ int main(int argc, char **argv) {
     }
     append(&request, "", 1);
     append(&request, in.data ? in.data : "", in.len);
+    int netns = open_netns(); /* kept open for a request sent again; exec closes it (O_CLOEXEC) */
     for (int sent = 0;; sent++) {
         if (sent > 0 && !peer_is_root(s)) {
             fputs("vpc-cni: the process listening on the plugin socket is not root; running the plugin here\n",
@@ -585,7 +657,7 @@ int main(int argc, char **argv) {
         }
         struct timeval send_timeout = {.tv_sec = SEND_TIMEOUT_SECONDS};
         setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
-        if (write_all(s, request.data, request.len, MSG_NOSIGNAL) < 0 || shutdown(s, SHUT_WR) < 0) {
+        if (send_request(s, &request, netns) < 0 || shutdown(s, SHUT_WR) < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 fputs("vpc-cni: the plugin server did not take the request in time; running the plugin here\n",
                       stderr);

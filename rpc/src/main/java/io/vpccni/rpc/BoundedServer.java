@@ -104,6 +104,23 @@ public final class BoundedServer implements AutoCloseable {
 
         /** The reply to a request of more than {@code limit} bytes. Runs on the selector thread: keep it cheap. */
         byte[] oversized(int limit);
+
+        /**
+         * Reads what has arrived for a request into {@code into}, as {@link SocketChannel#read} does; on the selector
+         * thread. By default the channel's read, with which the kernel drops (closes) any descriptor a client
+         * passes; a handler whose requests may carry one reads it into {@code passed} ({@link PassedDescriptor}).
+         */
+        default int read(SocketChannel channel, ByteBuffer into, PassedDescriptor passed) throws IOException {
+            return channel.read(into);
+        }
+
+        /**
+         * As {@link #answer(byte[], Reply)}, with the descriptor the client passed, if any: valid until this returns,
+         * when the server closes it.
+         */
+        default void answer(byte[] request, PassedDescriptor passed, Reply reply) {
+            answer(request, reply);
+        }
     }
 
     /** A connection's reply, sent from the worker thread that answered its request. */
@@ -136,6 +153,8 @@ public final class BoundedServer implements AutoCloseable {
         boolean eof;
         ByteBuffer out;
         long drainBudget;
+        /** The client's descriptor while the request arrives; moves to the worker with the request. */
+        PassedDescriptor passed = new PassedDescriptor();
 
         Conn(SocketChannel channel, long deadline) {
             this.channel = channel;
@@ -317,7 +336,8 @@ public final class BoundedServer implements AutoCloseable {
     }
 
     private void readable(Conn c) throws IOException {
-        int n = c.channel.read(scratch.clear());
+        int n = c.state == State.DRAINING ? c.channel.read(scratch.clear())
+                : handler.read(c.channel, scratch.clear(), c.passed);
         if (c.state == State.DRAINING) {
             c.drainBudget -= Math.max(n, 0);
             if (n < 0 || c.drainBudget < 0) {
@@ -393,6 +413,9 @@ public final class BoundedServer implements AutoCloseable {
     private void release(Conn c) {
         buffered -= c.buf.length;
         c.buf = NOTHING;
+        if (c.passed != null) {
+            c.passed.close();
+        }
         if (c.key != null) {
             c.key.cancel();
         }
@@ -406,14 +429,17 @@ public final class BoundedServer implements AutoCloseable {
         answering.addAndGet(request.length);
         c.buf = NOTHING;
         c.drainBudget = 16L * limits.maxRequestBytes();
+        PassedDescriptor passed = c.passed;
+        c.passed = null;
         submit(() -> {
             ConnReply reply = new ConnReply(c);
             try {
-                handler.answer(request, reply);
+                handler.answer(request, passed, reply);
             } catch (Throwable e) {
                 warn("answering a request failed; closed its connection", e);
             } finally {
                 answering.addAndGet(-request.length);
+                passed.close();
             }
             if (!reply.sent) {
                 toSelector.add(() -> close(c));
@@ -633,7 +659,13 @@ public final class BoundedServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        new ArrayList<>(open).forEach(c -> closeQuietly(c.channel));
+        new ArrayList<>(open).forEach(c -> {
+            closeQuietly(c.channel);
+            PassedDescriptor passed = c.passed;
+            if (passed != null) {
+                passed.close();
+            }
+        });
         closeQuietly(server);
     }
 }

@@ -2,6 +2,8 @@ package io.vpccni.rpc;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -31,6 +33,20 @@ public final class UnixRequestServer implements AutoCloseable {
 
         /** The reply to a request of more than {@code limit} bytes. */
         byte[] oversized(int limit);
+
+        /**
+         * Whether a request may carry a descriptor (SCM_RIGHTS), read with recvmsg and handed to
+         * {@link #answer(byte[], PassedDescriptor, BoundedServer.Reply)}; without, the kernel closes any a client
+         * sends.
+         */
+        default boolean takesDescriptor() {
+            return false;
+        }
+
+        /** As {@link #answer(byte[], BoundedServer.Reply)}, with the descriptor passed; see {@link PassedDescriptor}. */
+        default void answer(byte[] request, PassedDescriptor passed, BoundedServer.Reply reply) {
+            answer(request, reply);
+        }
     }
 
     private final String name;
@@ -46,6 +62,19 @@ public final class UnixRequestServer implements AutoCloseable {
         this.fileKey = SocketFiles.fileKey(socketPath);
         try {
             this.server = BoundedServer.start(name, channel, limits, workers, new BoundedServer.Handler() {
+                /** The selector thread's: read() runs there only. */
+                private final byte[] received = exchange.takesDescriptor() ? new byte[64 * 1024] : null;
+
+                @Override
+                public int read(SocketChannel c, ByteBuffer into, PassedDescriptor passed) throws IOException {
+                    return received == null ? c.read(into) : PassedDescriptor.read(c, into, passed, received);
+                }
+
+                @Override
+                public void answer(byte[] request, PassedDescriptor passed, BoundedServer.Reply reply) {
+                    exchange.answer(request, passed, reply);
+                }
+
                 @Override
                 public boolean complete(byte[] buf, int len, boolean eof) {
                     return eof; // the client shuts its output after the request

@@ -25,7 +25,7 @@ final class AddCommand {
         var conf = inv.conf();
         PodIdentity pod = PodIdentity.required(args);
         String veth = HostVethName.of(conf.vethPrefix(), pod.namespace(), pod.name());
-        try (NetNs podNs = CniNetnsArgument.required(args.netns(), inv.host())) {
+        try (NetNs podNs = CniNetnsArgument.required(inv)) {
             AddOk ok = requestAddress(inv, pod);
             inv.log().info("container " + inv.containerId() + " pod " + pod + ": ipamd assigned ip "
                     + ok.ipv4Address() + " on " + ok.eniId() + " (device " + ok.deviceNumber() + ", table "

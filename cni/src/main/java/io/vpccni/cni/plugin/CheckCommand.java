@@ -28,7 +28,7 @@ final class CheckCommand {
         OptionalInt mtu = inv.conf().mtu().isPresent() ? inv.conf().mtu() : mtuOf(prev, args.ifName());
         PodAttachment a = new PodAttachment(veth, args.ifName(), att.podIp(), att.table(), mtu.orElse(1500));
         List<String> problems;
-        try (NetNs podNs = CniNetnsArgument.required(args.netns(), inv.host());
+        try (NetNs podNs = CniNetnsArgument.required(inv);
              Netlink hostNl = inv.host().openNetlink()) {
             problems = PodNetworkCheck.problems(hostNl, podNs, a, mtu.isPresent());
         }

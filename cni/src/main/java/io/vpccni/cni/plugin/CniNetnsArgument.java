@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Opening CNI_NETNS: required for ADD and CHECK, optional (may be gone) for DEL. Only a network namespace other
+ * Opening CNI_NETNS, or the descriptor the shim opened it as and passed (the plugin in the daemon): required for
+ * ADD and CHECK, optional (may be gone) for DEL. Only a network namespace other
  * than this process's own is accepted ({@link NetNs#openForeign}): a path to the process's own namespace would
  * put the pod's eth0, address and default route there (the host's, for the daemon and for the standalone plugin),
  * and a FIFO would block the thread that opened it.
@@ -18,10 +19,15 @@ import java.util.Optional;
 final class CniNetnsArgument {
     private CniNetnsArgument() {}
 
-    /** @throws CniError 4 when the path does not exist, cannot be opened, or is not a foreign network namespace */
-    static NetNs required(String path, HostNamespace host) throws CniError {
+    /**
+     * The namespace passed with the invocation, else the one at CNI_NETNS.
+     *
+     * @throws CniError 4 when the path does not exist, cannot be opened, or is not a foreign network namespace
+     */
+    static NetNs required(Invocation inv) throws CniError {
+        String path = inv.args().netns();
         try {
-            return NetNs.openForeign(Path.of(path), refused(host));
+            return open(inv);
         } catch (NetlinkException e) {
             throw new CniError(CniError.INVALID_ENVIRONMENT, "CNI_NETNS " + path + " cannot be opened",
                     e.getMessage());
@@ -35,17 +41,30 @@ final class CniNetnsArgument {
      *
      * @throws CniError 4 when the path is there but is not a foreign network namespace
      */
-    static Optional<NetNs> ifPresent(String path, HostNamespace host) throws CniError {
+    static Optional<NetNs> ifPresent(Invocation inv) throws CniError {
+        String path = inv.args().netns();
         if (path.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(NetNs.openForeign(Path.of(path), refused(host)));
+            return Optional.of(open(inv));
         } catch (NetlinkException.NoSuchObject gone) {
             return Optional.empty();
         } catch (NetNs.Rejected e) {
             throw rejected(path, e);
         }
+    }
+
+    /**
+     * A handle of our own either way: on the passed descriptor (judged like a path; the server closes the
+     * descriptor itself) or on the path.
+     */
+    private static NetNs open(Invocation inv) {
+        Path path = Path.of(inv.args().netns());
+        List<NetNs> refused = refused(inv.host());
+        return inv.netnsDescriptor().isPresent()
+                ? NetNs.openForeign(inv.netnsDescriptor().getAsInt(), path, refused)
+                : NetNs.openForeign(path, refused);
     }
 
     /** Besides the process's own: the host namespace the plugin works in, when that is another one. */

@@ -22,7 +22,7 @@ final class DelCommand {
 
     static String run(Invocation inv) throws CniError {
         // Judged before anything is released: a path that is not a pod's namespace changes nothing.
-        Optional<NetNs> podNs = CniNetnsArgument.ifPresent(inv.args().netns(), inv.host());
+        Optional<NetNs> podNs = CniNetnsArgument.ifPresent(inv);
         try {
             return run(inv, podNs);
         } finally {

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Turns one invocation (environment, stdin) into stdout text and an exit status; it receives the
@@ -32,6 +33,15 @@ public final class Dispatcher {
 
     /** @return the exit status: 0 on success, 1 after printing an error object */
     public int run(Map<String, String> env, byte[] stdin, PrintStream stdout) {
+        return run(env, stdin, OptionalInt.empty(), stdout);
+    }
+
+    /**
+     * As {@link #run(Map, byte[], PrintStream)}, with the pod's network namespace already open: the descriptor the
+     * plugin shim opened CNI_NETNS as, in the runtime's mount namespace, and passed to the daemon. It stays the
+     * caller's to close.
+     */
+    public int run(Map<String, String> env, byte[] stdin, OptionalInt netnsDescriptor, PrintStream stdout) {
         CniVersion version = CniVersion.LATEST;
         PluginLog log = PluginLog.toStderr();
         try {
@@ -44,7 +54,7 @@ public final class Dispatcher {
             version = conf.cniVersion();
             args.command().requireAllowedBy(version);
             log = openLog(conf);
-            Invocation inv = new Invocation(args, conf, log, host, Ipamd.at(socketPath(env)));
+            Invocation inv = new Invocation(args, conf, log, host, Ipamd.at(socketPath(env)), netnsDescriptor);
             if (log.enabled(PluginLog.Level.DEBUG)) { // not even the concatenation otherwise
                 log.debug(args.command() + " container " + args.containerId() + " netns " + args.netns()
                         + " ifname " + args.ifName() + " args " + args.args());

@@ -4,6 +4,8 @@ import io.vpccni.cni.plugin.Dispatcher;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.CniVersion;
 import io.vpccni.rpc.BoundedServer;
+import io.vpccni.rpc.LogText;
+import io.vpccni.rpc.PassedDescriptor;
 import io.vpccni.rpc.Protocol;
 import io.vpccni.rpc.UnixRequestServer;
 
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -27,10 +30,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * code is the same {@link Dispatcher} the standalone plugin runs, on a platform thread per
  * invocation (its system calls block the OS thread, and namespace switches are per OS thread).
  *
- * <p>An invocation whose network namespace this process cannot see (a daemon in a container
- * without the host's {@code /var/run/netns}, a {@code /proc/PID} path of another PID namespace, or
- * the runtime's empty placeholder file without the namespace mounted over it, when the runtime is in
- * another mount namespace) is answered "unserved", and the shim runs the standalone plugin instead.
+ * <p>The pod's network namespace comes with the request: the shim opens CNI_NETNS in the runtime's mount
+ * namespace, where the path means what the runtime meant, and passes the descriptor over the socket
+ * (SCM_RIGHTS); the plugin then works in that namespace and never opens the runtime's path here. A request
+ * without one (a shim older than this server, or a path the shim could not open as a network namespace:
+ * gone, or not one) falls back to the path, as this process sees it: one it cannot see (a daemon in a
+ * container, a {@code /proc/PID} path of another PID namespace, or the runtime's empty placeholder file
+ * without the namespace mounted over it) is answered "unserved", and the shim runs the standalone plugin.
  *
  * <p>One invocation at a time per container and interface, in the order they arrive, as the CNI spec
  * requires of runtimes: a runtime whose deadline passes kills the shim and sends DEL while the ADD still
@@ -69,7 +75,7 @@ public final class PluginServer implements AutoCloseable {
                     @Override
                     public byte[] answer(byte[] request) {
                         byte[][] reply = new byte[1][];
-                        PluginServer.this.answer(request, r -> {
+                        PluginServer.this.answer(request, OptionalInt.empty(), r -> {
                             reply[0] = r;
                             return true;
                         });
@@ -78,7 +84,22 @@ public final class PluginServer implements AutoCloseable {
 
                     @Override
                     public void answer(byte[] request, BoundedServer.Reply reply) {
-                        PluginServer.this.answer(request, reply);
+                        PluginServer.this.answer(request, OptionalInt.empty(), reply);
+                    }
+
+                    @Override
+                    public boolean takesDescriptor() {
+                        return true;
+                    }
+
+                    @Override
+                    public void answer(byte[] request, PassedDescriptor passed, BoundedServer.Reply reply) {
+                        Optional<String> refused = passed.refused();
+                        if (refused.isPresent()) {
+                            reply.send(malformed(refused.get()));
+                        } else {
+                            PluginServer.this.answer(request, passed.descriptor(), reply);
+                        }
                     }
 
                     @Override
@@ -101,16 +122,36 @@ public final class PluginServer implements AutoCloseable {
 
     /** Entering a pod's network namespace (setns) takes CAP_SYS_ADMIN. */
     static final int CAP_SYS_ADMIN = 21;
-    /** Always present, and writable exactly when this process's /proc/sys is (a container's is read-only). */
-    private static final Path PROC_SYS_PROBE = Path.of("/proc/sys/net/ipv4/ip_forward");
+    /** Links, addresses, routes, rules and neighbours, in the pod's namespace and the host's, take CAP_NET_ADMIN. */
+    static final int CAP_NET_ADMIN = 12;
+    /**
+     * Where the DaemonSet mounts the host's {@code /proc/sys/net} (hostPath), under {@link #HOST_PROC_SYS}: a
+     * container that is not privileged has {@code /proc/sys} read-only, and the host veth's sysctls are written there.
+     */
+    public static final Path HOST_PROC_SYS = Path.of("/host/proc/sys");
+
+    /**
+     * Where this daemon writes the host's sysctls: {@link #HOST_PROC_SYS} when the host's {@code /proc/sys/net} is
+     * mounted there, else {@code /proc/sys} (a privileged container, or a daemon on the host).
+     */
+    public static Path sysctlRoot() {
+        return Files.isDirectory(HOST_PROC_SYS.resolve("net")) ? HOST_PROC_SYS : Path.of("/proc/sys");
+    }
 
     /**
      * Why this process could not do the plugin's work, if it could not; the standalone plugin, run as root by the
      * runtime on the host, then does it instead of every invocation failing here.
      */
     public static Optional<String> missingPrivilege() {
+        return missingPrivilege(sysctlRoot());
+    }
+
+    /** As {@link #missingPrivilege()}, with the host's sysctls under {@code sysctlRoot}. */
+    public static Optional<String> missingPrivilege(Path sysctlRoot) {
+        Path probe = sysctlRoot.resolve("net/ipv4/ip_forward"); // always there; writable exactly when the tree is
         try {
-            return missingPrivilege(Files.readString(Path.of("/proc/self/status")), Files.isWritable(PROC_SYS_PROBE));
+            return missingPrivilege(Files.readString(Path.of("/proc/self/status")), sysctlRoot,
+                    Files.isWritable(probe));
         } catch (IOException e) {
             return Optional.of("cannot read the daemon's capabilities: " + e.getMessage());
         }
@@ -118,16 +159,23 @@ public final class PluginServer implements AutoCloseable {
 
     /**
      * @param procStatus      this process's {@code /proc/self/status}
-     * @param procSysWritable whether its {@code /proc/sys} can be written: the host veth's IPv6 sysctls are set there,
-     *                        and a container that is not privileged gets it read-only
+     * @param sysctlRoot      where the host veth's IPv6 sysctls are written
+     * @param procSysWritable whether {@code sysctlRoot} can be written (a container that is not privileged has
+     *                        {@code /proc/sys} read-only)
      */
-    static Optional<String> missingPrivilege(String procStatus, boolean procSysWritable) {
+    static Optional<String> missingPrivilege(String procStatus, Path sysctlRoot, boolean procSysWritable) {
         if (!hasEffectiveCapability(procStatus, CAP_SYS_ADMIN)) {
-            return Optional.of("the daemon lacks CAP_SYS_ADMIN, which entering a pod's network namespace takes");
+            return Optional.of("the daemon lacks CAP_SYS_ADMIN, which entering a pod's network namespace (setns) "
+                    + "takes");
+        }
+        if (!hasEffectiveCapability(procStatus, CAP_NET_ADMIN)) {
+            return Optional.of("the daemon lacks CAP_NET_ADMIN, which creating the pod's veth, address, routes and "
+                    + "rules takes");
         }
         if (!procSysWritable) {
-            return Optional.of("the daemon's /proc/sys is read-only (a container that is not privileged), and the "
-                    + "host veth's sysctls are written there");
+            return Optional.of("the daemon's " + sysctlRoot + " is read-only (a container that is not privileged has "
+                    + "/proc/sys read-only; mount the host's /proc/sys/net at " + HOST_PROC_SYS.resolve("net")
+                    + "), and the host veth's sysctls are written there");
         }
         return Optional.empty();
     }
@@ -167,36 +215,43 @@ public final class PluginServer implements AutoCloseable {
         return undone.get();
     }
 
-    private void answer(byte[] bytes, BoundedServer.Reply reply) {
+    private void answer(byte[] bytes, OptionalInt netns, BoundedServer.Reply reply) {
         switch (PluginFrames.decode(bytes)) {
-            case PluginFrames.Malformed m -> {
-                LOG.log(Level.WARNING, "cni plugin request refused: " + m.reason());
-                reply.send(PluginFrames.served(1, new CniError(CniError.DECODING_FAILURE,
-                        "vpc-cni plugin server: malformed request from the shim: " + m.reason())
-                        .toJson(CniVersion.LATEST).getBytes(StandardCharsets.UTF_8)));
-            }
-            case PluginFrames.Request r -> serve(r, reply);
+            case PluginFrames.Malformed m -> reply.send(malformed(m.reason()));
+            case PluginFrames.Request r when netns.isPresent() && r.env().getOrDefault("CNI_NETNS", "").isEmpty() ->
+                    reply.send(malformed("a descriptor came with a request without CNI_NETNS"));
+            case PluginFrames.Request r -> serve(r, netns, reply);
         }
     }
 
-    private void serve(PluginFrames.Request request, BoundedServer.Reply reply) {
-        Optional<String> invisible = invisibleNetns(request.env());
-        if (invisible.isPresent()) {
-            reply.send(PluginFrames.unserved(invisible.get()));
-            return;
+    private static byte[] malformed(String reason) {
+        LOG.log(Level.WARNING, "cni plugin request refused: " + LogText.escape(reason));
+        return PluginFrames.served(1, new CniError(CniError.DECODING_FAILURE,
+                "vpc-cni plugin server: malformed request from the shim: " + reason)
+                .toJson(CniVersion.LATEST).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @param netns the namespace the shim passed, open until this returns; empty: CNI_NETNS's path, seen here */
+    private void serve(PluginFrames.Request request, OptionalInt netns, BoundedServer.Reply reply) {
+        if (netns.isEmpty()) {
+            Optional<String> invisible = invisibleNetns(request.env());
+            if (invisible.isPresent()) {
+                reply.send(PluginFrames.unserved(invisible.get()));
+                return;
+            }
         }
         String command = request.env().getOrDefault("CNI_COMMAND", "");
         String container = request.env().getOrDefault("CNI_CONTAINERID", "");
         if (container.isEmpty() || !(command.equals("ADD") || command.equals("DEL") || command.equals("CHECK"))) {
-            reply.send(run(request).reply()); // no container: VERSION, STATUS, GC, or one the plugin refuses
+            reply.send(run(request, netns).reply()); // no container: VERSION, STATUS, GC, or one the plugin refuses
             return;
         }
         String key = container + "\0" + request.env().getOrDefault("CNI_IFNAME", "");
         Turn turn = awaitTurn(key, command, container);
         try {
-            Ran ran = run(request);
+            Ran ran = run(request, netns);
             if (!reply.send(ran.reply()) && command.equals("ADD") && ran.status() == 0) {
-                undo(request, container);
+                undo(request, netns, container);
             }
         } finally {
             leave(key, turn);
@@ -238,11 +293,11 @@ public final class PluginServer implements AutoCloseable {
      * The plugin's own DEL for an ADD nobody heard of (its shim was killed, e.g. by the runtime's deadline): it
      * releases the address in ipamd and removes the veth, routes and rules the ADD built.
      */
-    private void undo(PluginFrames.Request add, String container) {
+    private void undo(PluginFrames.Request add, OptionalInt netns, String container) {
         Map<String, String> env = new HashMap<>(add.env());
         env.put("CNI_COMMAND", "DEL");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int status = dispatch(new PluginFrames.Request(Map.copyOf(env), add.stdin()), out);
+        int status = dispatch(new PluginFrames.Request(Map.copyOf(env), add.stdin()), netns, out);
         undone.incrementAndGet();
         if (status == 0) {
             LOG.log(Level.WARNING, "cni ADD of container " + container + " finished after its shim was gone (the "
@@ -273,8 +328,8 @@ public final class PluginServer implements AutoCloseable {
         if ((command.equals("ADD") || command.equals("CHECK")) && !warnedInvisible) {
             warnedInvisible = true;
             LOG.log(Level.WARNING, "netns " + netns + " of a " + command + " is not visible to the daemon ("
-                    + reason.get() + "); such invocations run the standalone plugin (a daemon in a container needs "
-                    + "the host's /var/run/netns, mounted with HostToContainer propagation)");
+                    + reason.get() + ") and came without the namespace's descriptor (a shim older than the daemon?); "
+                    + "such invocations run the standalone plugin");
         }
         return Optional.of("netns " + netns + " is not visible to the daemon" + reason.get());
     }
@@ -300,10 +355,10 @@ public final class PluginServer implements AutoCloseable {
     /** An invocation run here: its exit status, and the reply that carries it and its stdout. */
     private record Ran(int status, byte[] reply) {}
 
-    private Ran run(PluginFrames.Request request) {
+    private Ran run(PluginFrames.Request request, OptionalInt netns) {
         long start = System.nanoTime();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-        int status = dispatch(request, stdout);
+        int status = dispatch(request, netns, stdout);
         served.incrementAndGet();
         LOG.log(Level.DEBUG, () -> "cni " + request.env().get("CNI_COMMAND") + " container "
                 + request.env().get("CNI_CONTAINERID") + " exit " + status + " in "
@@ -311,9 +366,9 @@ public final class PluginServer implements AutoCloseable {
         return new Ran(status, PluginFrames.served(status, stdout.toByteArray()));
     }
 
-    private int dispatch(PluginFrames.Request request, ByteArrayOutputStream stdout) {
+    private int dispatch(PluginFrames.Request request, OptionalInt netns, ByteArrayOutputStream stdout) {
         try (PrintStream out = new PrintStream(stdout, false, StandardCharsets.UTF_8)) {
-            return dispatcher.run(request.env(), request.stdin(), out);
+            return dispatcher.run(request.env(), request.stdin(), netns, out);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.vpccni.cni.plugin;
 
+import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.server.PluginServer;
 import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.cni.testing.PoolBackedIpamd;
@@ -25,11 +27,18 @@ final class NodeFixture implements AutoCloseable {
     final Path socket;
     private final List<ScratchNetns> pods = new ArrayList<>();
     private PoolBackedIpamd ipamd;
+    private PluginServer server;
 
     NodeFixture(List<PoolBackedIpamd.Slot> pool) throws IOException {
         dir = Files.createTempDirectory("vpccni-cni-test");
         socket = dir.resolve("ipamd.sock");
         ipamd = PoolBackedIpamd.start(socket, pool);
+    }
+
+    /** A plugin server beside ipamd's socket, the node namespace its host side; closed with the node. */
+    PluginServer serve() throws IOException {
+        server = PluginServer.start(PluginServer.besideIpamd(socket), new Dispatcher(HostNamespace.of(nodeNs)));
+        return server;
     }
 
     PoolBackedIpamd ipamd() {
@@ -52,6 +61,9 @@ final class NodeFixture implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        if (server != null) {
+            server.close();
+        }
         ipamd.close();
         nodeNs.close();
         for (ScratchNetns p : pods) {

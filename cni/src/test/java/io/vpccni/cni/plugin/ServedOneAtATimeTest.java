@@ -1,6 +1,5 @@
 package io.vpccni.cni.plugin;
 
-import io.vpccni.cni.dataplane.HostNamespace;
 import io.vpccni.cni.server.PluginFrames;
 import io.vpccni.cni.server.PluginServer;
 import io.vpccni.cni.server.ShimRequests;
@@ -45,15 +44,12 @@ class ServedOneAtATimeTest {
     void node() throws Exception {
         Shell.assumePrivileged();
         f = new NodeFixture(PoolBackedIpamd.primary(4));
-        server = PluginServer.start(PluginServer.besideIpamd(f.socket), new Dispatcher(HostNamespace.of(f.nodeNs)));
+        server = f.serve();
         before = f.node.snapshot();
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (server != null) {
-            server.close();
-        }
         if (f != null) {
             f.close();
         }

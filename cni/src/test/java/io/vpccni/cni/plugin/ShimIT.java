@@ -81,12 +81,13 @@ class ShimIT {
     }
 
     /**
-     * A runtime in a mount namespace of its own (containerd in a container, or a /var/run/netns without
-     * HostToContainer propagation): the daemon sees only the placeholder, the standalone plugin the pod's
-     * namespace mounted on it, and the ADD succeeds there; the DEL, with the netns path the daemon sees, is served.
+     * A runtime in a mount namespace of its own (containerd in a container, a daemon without the host's
+     * /var/run/netns): the daemon sees only the empty placeholder, the runtime the pod's namespace mounted on it.
+     * The shim, run by the runtime, opens the namespace there and passes it over the socket, so the ADD and the DEL
+     * are served by the daemon, which never opens the path.
      */
     @Test
-    void aNetnsMountedWhereTheDaemonCannotSeeItIsWiredByTheStandalonePlugin() throws Exception {
+    void aNetnsMountedWhereTheDaemonCannotSeeItIsServedThroughTheDescriptorTheShimPasses() throws Exception {
         Shell.assumePrivileged();
         f = new ProcessFixture(true);
         ScratchNetns pod = f.pod();
@@ -97,14 +98,19 @@ class ShimIT {
                 PluginCall.of("ADD", "m1", placeholder.toString(), "pod-m").env(), Conf.of("1.0.0"));
 
         assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
-        assertThat(add.stderr()).contains("it is a regular file here").contains("running the plugin here");
-        assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"");
-        assertThat(f.served()).isZero();
+        assertThat(add.stderr()).doesNotContain("running the plugin here");
+        assertThat(add.stdout()).contains("\"address\":\"10.0.0.10/32\"")
+                .contains("\"sandbox\":\"" + placeholder + "\"");
+        assertThat(f.served()).isEqualTo(1);
         assertThat(pod.ip("-4", "-o", "addr", "show", "dev", "eth0")).contains("inet 10.0.0.10/32");
+        assertThat(java.nio.file.Files.size(placeholder)).as("the placeholder, as the daemon sees it").isZero();
 
-        var del = f.plugin(PluginCall.of("DEL", "m1", pod.path(), "pod-m").env(), Conf.withPrev("1.0.0", add.stdout()));
+        var del = f.pluginInPrivateMounts(pod.path(), placeholder,
+                PluginCall.of("DEL", "m1", placeholder.toString(), "pod-m").env(), Conf.withPrev("1.0.0", add.stdout()));
         assertThat(del.exit()).as(del.stdout() + del.stderr()).isZero();
-        assertLeftNothing(1, before);
+        assertThat(del.stderr()).doesNotContain("running the plugin here");
+        assertThat(pod.exec("ip", "link", "show", "dev", "eth0").exit()).as("eth0 in the pod").isNotZero();
+        assertLeftNothing(2, before);
     }
 
     /**

@@ -152,13 +152,18 @@ class PluginServerTest {
     }
 
     @Test
-    void theServerNeedsToEnterNamespacesAndToWriteProcSys() {
-        String sysAdmin = "CapEff:\t0000000000200000\n";
+    void theServerNeedsToEnterNamespacesToConfigureLinksAndToWriteProcSys() {
+        String imageSet = "CapEff:\t0000000000203000\n"; // SYS_ADMIN, NET_ADMIN, NET_RAW: the image's
+        String sysAdminOnly = "CapEff:\t0000000000200000\n";
         String netAdminOnly = "CapEff:\t0000000000003000\n";
+        Path root = PluginServer.HOST_PROC_SYS;
 
-        assertThat(PluginServer.missingPrivilege(sysAdmin, true)).isEmpty();
-        assertThat(PluginServer.missingPrivilege(netAdminOnly, true)).get().asString().contains("lacks CAP_SYS_ADMIN");
-        assertThat(PluginServer.missingPrivilege(sysAdmin, false)).get().asString()
-                .contains("/proc/sys is read-only");
+        assertThat(PluginServer.missingPrivilege(imageSet, root, true)).isEmpty();
+        assertThat(PluginServer.missingPrivilege(netAdminOnly, root, true)).get().asString()
+                .contains("lacks CAP_SYS_ADMIN");
+        assertThat(PluginServer.missingPrivilege(sysAdminOnly, root, true)).get().asString()
+                .contains("lacks CAP_NET_ADMIN");
+        assertThat(PluginServer.missingPrivilege(imageSet, Path.of("/proc/sys"), false)).get().asString()
+                .contains("/proc/sys is read-only").contains("mount the host's /proc/sys/net at /host/proc/sys/net");
     }
 }

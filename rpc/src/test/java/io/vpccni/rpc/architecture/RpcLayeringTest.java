@@ -17,7 +17,8 @@ import io.vpccni.rpc.ReasonCode;
 
 /**
  * The layering that rpc's package-info files state (docs/architecture.md, "Modules"): the CNI plugin carries rpc, so
- * it depends on netlink's {@code sys} and {@code error} only (the client's socket calls) and on no library and no
+ * it depends on netlink's {@code sys} and {@code error} only (the client's socket calls, and recvmsg for a
+ * descriptor passed to a server, {@code PassedDescriptor}) and on no library and no
  * ipamd, cni or eni-manager code; no package cycle; {@code rpc.json} is pure.
  */
 @AnalyzeClasses(packages = "io.vpccni.rpc", importOptions = {
@@ -46,8 +47,10 @@ class RpcLayeringTest {
                     IpamRequest.class, IpamReply.class, ReasonCode.class, IpamCodec.class, HostVethName.class)
             .should().dependOnClassesThat(Layering.doingIo());
 
+    /** The client's socket calls; the server side's recvmsg for a descriptor passed with a request. */
     @ArchTest
-    static final ArchRule onlyTheClientMakesSystemCalls = noClasses()
+    static final ArchRule onlyTheClientAndPassedDescriptorsMakeSystemCalls = noClasses()
             .that().doNotHaveFullyQualifiedName("io.vpccni.rpc.IpamClient")
+            .and().doNotHaveFullyQualifiedName("io.vpccni.rpc.PassedDescriptor")
             .should().dependOnClassesThat().resideInAPackage("io.vpccni.netlink.sys..");
 }
