@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.vpccni.cni.server.PluginServer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.vpccni.ipamd.config.ConfigKey;
@@ -69,9 +70,14 @@ class ManifestsTest {
         assertThat(pod.getServiceAccountName()).isEqualTo(Manifests.one(ServiceAccount.class).getMetadata().getName());
 
         Container ipamd = container(ds, "ipamd");
-        // The plugin server enters pods' namespaces and writes /proc/sys, read-only in an unprivileged container
-        // (README, "Why the plugin runs in the daemon").
-        assertThat(ipamd.getSecurityContext().getPrivileged()).isTrue();
+        // Not privileged: the capabilities the daemon and its plugin server use (docs/security.md), the runtime's
+        // seccomp profile, and no allowPrivilegeEscalation=false, which the API refuses beside SYS_ADMIN.
+        var security = ipamd.getSecurityContext();
+        assertThat(security.getPrivileged()).isNotEqualTo(Boolean.TRUE);
+        assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN", "NET_RAW", "SYS_ADMIN");
+        assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(security.getAllowPrivilegeEscalation()).isNull();
         assertThat(container(ds, "ipamd").getEnv()).filteredOn(e -> e.getName().equals("VPC_CNI_PLUGIN_SERVER"))
                 .singleElement().satisfies(e -> assertThat(e.getValue()).isEqualTo("true"));
         assertThat(pod.getInitContainers()).singleElement()
@@ -95,13 +101,13 @@ class ManifestsTest {
         }
         assertThat(pod.getVolumes()).extracting(Volume::getHostPath).extracting(h -> h.getPath())
                 .containsExactlyInAnyOrder("/opt/cni/bin", "/etc/cni/net.d", "/var/run/aws-node", "/var/run/vpc-cni",
-                        "/var/log/vpc-cni", "/run/xtables.lock", "/var/run/netns");
+                        "/var/log/vpc-cni", "/run/xtables.lock", "/proc/sys/net");
         // The checkpoint and socket defaults must lie on host mounts, or a restart would lose them.
         Set<String> mounted = ipamd.getVolumeMounts().stream().map(m -> m.getMountPath()).collect(Collectors.toSet());
         assertThat(mounted).contains("/var/run/aws-node", "/var/run/vpc-cni", "/var/log/vpc-cni", "/run/xtables.lock");
-        // Network namespaces the runtime creates later must show up in the daemon: the plugin server opens them.
-        assertThat(ipamd.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/var/run/netns")).singleElement()
-                .satisfies(m -> assertThat(m.getMountPropagation()).isEqualTo("HostToContainer"));
+        // The host's network sysctls, writable where the daemon looks for them; no pod namespace is opened by path.
+        assertThat(mounted).contains(PluginServer.HOST_PROC_SYS.resolve("net").toString())
+                .doesNotContain("/var/run/netns");
     }
 
     /** (apiGroup, resource, verb) triples. */

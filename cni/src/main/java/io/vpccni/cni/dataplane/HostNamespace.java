@@ -24,8 +24,19 @@ public sealed interface HostNamespace {
      */
     boolean writeSysctl(String key, String value) throws IOException;
 
+    /** The process's own namespace, its sysctls under {@code /proc/sys}: the standalone plugin's, on the host. */
     static HostNamespace ofProcess() {
-        return new Process();
+        return new Process(new File("/proc/sys"));
+    }
+
+    /**
+     * The process's own namespace, its sysctls under {@code procSys}: a daemon in a container that is not privileged
+     * has {@code /proc/sys} read-only, and writes the host's {@code /proc/sys/net} where it is mounted instead
+     * ({@code /proc/sys/net} answers for the network namespace of whoever opens the file, the host's for a daemon in
+     * the host network).
+     */
+    static HostNamespace ofProcess(File procSys) {
+        return new Process(procSys);
     }
 
     /** The namespace behind {@code ns}; the handle must stay open while this is used. */
@@ -33,7 +44,7 @@ public sealed interface HostNamespace {
         return new Named(ns);
     }
 
-    record Process() implements HostNamespace {
+    record Process(File procSys) implements HostNamespace {
         @Override
         public Netlink openNetlink() {
             return KernelNetlink.open();
@@ -41,7 +52,7 @@ public sealed interface HostNamespace {
 
         @Override
         public boolean writeSysctl(String key, String value) throws IOException {
-            return write(key, value);
+            return write(procSys, key, value);
         }
     }
 
@@ -54,7 +65,7 @@ public sealed interface HostNamespace {
         @Override
         public boolean writeSysctl(String key, String value) throws IOException {
             // /proc/sys/net resolves against the opening thread's namespace, hence ns.run.
-            return ns.run(() -> write(key, value));
+            return ns.run(() -> write(new File("/proc/sys"), key, value));
         }
     }
 
@@ -63,8 +74,8 @@ public sealed interface HostNamespace {
      * ready at start, while NIO's first file channel initialises its machinery, a few ms of a
      * plugin run (BENCHMARKS.md).
      */
-    private static boolean write(String key, String value) throws IOException {
-        File file = new File("/proc/sys", key);
+    private static boolean write(File procSys, String key, String value) throws IOException {
+        File file = new File(procSys, key);
         if (!file.exists()) {
             return false;
         }

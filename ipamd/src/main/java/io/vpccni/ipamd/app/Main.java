@@ -1,6 +1,7 @@
 package io.vpccni.ipamd.app;
 
 import io.vpccni.cni.dataplane.HostNamespace;
+import io.vpccni.cni.server.PluginServer;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.eni.aws.Ec2Clients;
 import io.vpccni.eni.guard.Ec2CallStats;
@@ -199,6 +200,6 @@ public final class Main {
                 ProcSys.host(), LinkRetry.standard(), new MetadataMacs(metadata, MetadataMacs.NEW_ENI),
                 new AwsNodeNftTable(List.of(), commands));
         return new HostSide(networking, new HostVeths(netlink, config.hostNetwork().vethPrefix())::stillWired,
-                Optional.of(HostNamespace.ofProcess()));
+                Optional.of(HostNamespace.ofProcess(PluginServer.sysctlRoot().toFile())));
     }
 }

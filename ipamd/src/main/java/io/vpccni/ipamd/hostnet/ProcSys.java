@@ -13,8 +13,14 @@ import java.util.Optional;
  * the network namespace of the thread that opens the file, so a test runs it inside {@code NetNs.run}.
  */
 public record ProcSys(Path root) {
+    /**
+     * The host's: {@code /host/proc/sys} when the host's {@code /proc/sys/net} is mounted there (the DaemonSet does,
+     * as a container that is not privileged has {@code /proc/sys} read-only; the plugin server writes there too,
+     * {@code PluginServer.sysctlRoot}), else {@code /proc/sys}. Every key ipamd writes is under {@code net/}.
+     */
     public static ProcSys host() {
-        return new ProcSys(Path.of("/proc/sys"));
+        Path mounted = Path.of("/host/proc/sys");
+        return new ProcSys(Files.isDirectory(mounted.resolve("net")) ? mounted : Path.of("/proc/sys"));
     }
 
     /** The value without its trailing newline, or empty when the kernel has no such parameter. */
