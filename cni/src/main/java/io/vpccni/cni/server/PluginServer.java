@@ -13,9 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -150,8 +152,7 @@ public final class PluginServer implements AutoCloseable {
     public static Optional<String> missingPrivilege(Path sysctlRoot) {
         Path probe = sysctlRoot.resolve("net/ipv4/ip_forward"); // always there; writable exactly when the tree is
         try {
-            return missingPrivilege(Files.readString(Path.of("/proc/self/status")), sysctlRoot,
-                    Files.isWritable(probe));
+            return missingPrivilege(Files.readString(Path.of("/proc/self/status")), sysctlRoot, opensForWriting(probe));
         } catch (IOException e) {
             return Optional.of("cannot read the daemon's capabilities: " + e.getMessage());
         }
@@ -178,6 +179,18 @@ public final class PluginServer implements AutoCloseable {
                     + "), and the host veth's sysctls are written there");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code file} can be opened for writing: opened and closed, nothing written. Not access(2), which a
+     * read-only mount answers but a security module (AppArmor) that refuses the open does not.
+     */
+    private static boolean opensForWriting(Path file) {
+        try (var ignored = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Whether the {@code CapEff} line of a {@code /proc/PID/status} text has bit {@code capability}. */
