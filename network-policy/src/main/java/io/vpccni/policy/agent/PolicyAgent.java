@@ -159,6 +159,14 @@ public final class PolicyAgent implements AutoCloseable {
         }
     }
 
+    /** Pods already on the node when ipamd starts (its checkpoint): known, not new, so never held as STRICT's. */
+    public void podsRestored(Collection<LocalPod> restored) {
+        synchronized (lock) {
+            restored.forEach(p -> pods.put(p.ip(), p));
+            changed();
+        }
+    }
+
     public void podDeleted(String ip) {
         synchronized (lock) {
             if (pods.remove(ip) != null) {

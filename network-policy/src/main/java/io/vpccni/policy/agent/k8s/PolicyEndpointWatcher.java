@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.vpccni.policy.agent.EndpointSource;
 import io.vpccni.policy.agent.PolicyAgent;
 import io.vpccni.policy.agent.model.Rejection;
 import io.vpccni.policy.endpoint.PolicyEndpoint;

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.vpccni.policy.agent.EndpointSource;
 import io.vpccni.policy.agent.PolicyAgent;
 import io.vpccni.policy.agent.model.EnforcingMode;
 import io.vpccni.policy.agent.model.LocalPod;

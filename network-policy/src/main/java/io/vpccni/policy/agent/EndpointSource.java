@@ -1,10 +1,10 @@
-package io.vpccni.policy.agent.k8s;
+package io.vpccni.policy.agent;
 
 import java.util.Locale;
 
 /**
  * NETWORK_POLICY_ENDPOINT_SOURCE: which PolicyEndpoints the agent watches. NODE_LABEL (default): only those labelled
- * {@value PolicyEndpointWatcher#NODE_LABEL}={@code <this node>}, which our controller writes one per node, so a node
+ * {@code vpc-cni.io/node-name}={@code <this node>}, which our controller writes one per node, so a node
  * never receives the cluster's other objects. ALL: every PolicyEndpoint of the cluster, keeping those with a pod on
  * this node (hostIP): EKS's managed controller writes no node label.
  */
