@@ -29,8 +29,8 @@ import java.util.TreeMap;
  * apply, so a burst of updates costs a few nft runs, not one per change.
  *
  * <p>Restart: the kernel keeps the table when ipamd dies, and this agent changes nothing before the watcher has
- * listed every PolicyEndpoint ({@link #endpointsListed}); its first apply then replaces the table in one transaction,
- * so enforcement never lapses. Before that, STRICT's new pods get deny elements added to the table as it is.
+ * listed every PolicyEndpoint ({@link #endpointsListed}); its first apply then replaces the table in one transaction
+ * (as every apply does), so enforcement never lapses. Before that, STRICT's new pods get deny elements added to the table as it is.
  *
  * <p>A PolicyEndpoint that cannot be decoded or enforced is skipped, logged and reported through {@link Events}
  * (once per object and problem); the rest is enforced.
@@ -70,7 +70,6 @@ public final class PolicyAgent implements AutoCloseable {
     private final Set<Rejection> reported = new HashSet<>();
     private final Thread worker;
     private boolean listed;
-    private boolean replaced;
     private long requested;
     private long applied;
     private long applies;
@@ -313,21 +312,9 @@ public final class PolicyAgent implements AutoCloseable {
             throws NftException {
         NodeModel next = NodePolicyModel.build(pes, localPods, settings.nodeIp(), settings.mode());
         long started = System.nanoTime();
-        boolean replacedNow = false;
-        if (!replaced) {
-            // A table left by an earlier ipamd may have another shape: replace it whole, in one transaction.
-            carry();
-            nft.apply(NftScript.replace(next));
-            replacedNow = true;
-        } else {
-            try {
-                nft.apply(NftScript.update(next));
-            } catch (NftException e) {
-                LOG.log(Level.WARNING, "updating the table failed, replacing it: " + e.getMessage());
-                carry();
-                nft.apply(NftScript.replace(next));
-            }
-        }
+        // Replaced whole, in one transaction (NftScript): the counters restart, so they are read and carried first.
+        carry();
+        nft.apply(NftScript.replace(next));
         LOG.log(Level.DEBUG, "network policy applied in {0} ms: {1} pods isolated, {2} PolicyEndpoints",
                 (System.nanoTime() - started) / 1_000_000, next.pods().size(), next.endpoints());
         List<Rejection> all = new ArrayList<>(notDecoded);
@@ -335,7 +322,6 @@ public final class PolicyAgent implements AutoCloseable {
         synchronized (lock) {
             model = next;
             applies++;
-            replaced = replaced || replacedNow;
         }
         for (Rejection r : all) {
             if (reported.add(r)) {
@@ -346,7 +332,10 @@ public final class PolicyAgent implements AutoCloseable {
         reported.retainAll(new HashSet<>(all));
     }
 
-    /** The counters before a replace resets them, so the metric keeps counting up. */
+    /**
+     * The counters before a replace resets them, so the metric keeps counting up; drops between this read and the
+     * replace (a few milliseconds) are not counted.
+     */
     private void carry() {
         try {
             DropCounters before = nft.counters();

@@ -153,6 +153,11 @@ public final class NodeTestbed implements AutoCloseable {
         return List.copyOf(pods.values());
     }
 
+    /** The name of pod {@code pod}'s namespace. */
+    public String nsOf(String pod) {
+        return podNs.get(pod).name();
+    }
+
     public String ip(String pod) {
         return pods.get(pod).ip();
     }

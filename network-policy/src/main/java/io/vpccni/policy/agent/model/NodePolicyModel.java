@@ -24,9 +24,10 @@ import java.util.TreeMap;
 /**
  * The per-node model: which local pods are isolated in which direction, and whom they may exchange what with, from
  * the PolicyEndpoints that select them, with NetworkPolicy v1's semantics. A pod selected by no PolicyEndpoint is
- * open (STANDARD) or closed both ways (STRICT). A pod isolated in a direction by one PolicyEndpoint may exchange in
- * that direction what any PolicyEndpoint selecting it allows (the union over its policies); the rules of an
- * PolicyEndpoint that does not isolate the pod in a direction still count for it there, as a policy's rules do.
+ * open (STANDARD) or closed both ways (STRICT). A pod is isolated in a direction when a PolicyEndpoint selecting it
+ * isolates it so (its podIsolation, the policy's policyTypes), and may then exchange in that direction what any of
+ * those PolicyEndpoints allows there: the union over its policies. A policy's rules for a direction it does not
+ * isolate count for nothing, as in Kubernetes.
  *
  * <p>A rule's peers are its CIDR minus its excepts, so an excepted address is not allowed by that rule (another rule
  * may still allow it). IPv6 peers are skipped: pods here have IPv4 addresses only, and upstream's controller writes
@@ -43,9 +44,6 @@ public final class NodePolicyModel {
 
     private record ProtocolPorts(Protocol protocol, PortRange ports) {}
 
-    private record Compiled(PolicyEndpoint endpoint, Set<Direction> isolation, List<Grant> ingress,
-                            List<Grant> egress) {}
-
     /**
      * @param endpoints the PolicyEndpoints the agent holds (those of other nodes select no local pod and are ignored)
      * @param localPods the pods ipamd wired on this node
@@ -57,7 +55,9 @@ public final class NodePolicyModel {
         Map<String, LocalPod> local = new HashMap<>();
         localPods.forEach(p -> local.put(p.ip(), p));
         List<Rejection> rejected = new ArrayList<>();
-        Map<String, Accumulated> selected = new LinkedHashMap<>();
+        Map<String, Allowed> ruleSets = new LinkedHashMap<>();
+        Map<String, LocalPod> selectedPods = new LinkedHashMap<>();
+        Map<String, Map<Direction, List<String>>> byPod = new HashMap<>();
         Set<PolicyRef> policies = new HashSet<>();
         int enforced = 0;
         List<PolicyEndpoint> ordered = new ArrayList<>(endpoints);
@@ -67,36 +67,59 @@ public final class NodePolicyModel {
             if (pods.isEmpty()) {
                 continue;
             }
-            Compiled compiled;
+            Map<Direction, Allowed> allowed = new EnumMap<>(Direction.class);
             try {
-                compiled = compile(pe);
+                for (Direction d : isolation(pe)) {
+                    allowed.put(d, normalise(d == Direction.INGRESS ? grants(pe.ingress(), "spec.ingress")
+                            : grants(pe.egress(), "spec.egress")));
+                }
             } catch (IllegalArgumentException e) {
                 rejected.add(new Rejection(pe.namespace(), pe.name(), e.getMessage()));
                 continue;
             }
             enforced++;
             policies.add(pe.policyRef());
+            Map<Direction, String> ids = new EnumMap<>(Direction.class);
+            allowed.forEach((d, a) -> {
+                String id = "r" + ruleSets.size();
+                ruleSets.put(id, a);
+                ids.put(d, id);
+            });
             for (LocalPod pod : pods) {
-                Accumulated acc = selected.computeIfAbsent(pod.ip(), ip -> new Accumulated(pod));
-                acc.add(compiled);
+                selectedPods.putIfAbsent(pod.ip(), pod);
+                Map<Direction, List<String>> sets = byPod.computeIfAbsent(pod.ip(), ip -> new EnumMap<>(Direction.class));
+                ids.forEach((d, id) -> sets.computeIfAbsent(d, x -> new ArrayList<>()).add(id));
             }
         }
         List<PodPolicy> out = new ArrayList<>();
-        for (Accumulated acc : selected.values()) {
-            PodPolicy policy = acc.policy();
-            if (policy.ingress().isPresent() || policy.egress().isPresent()) {
-                out.add(policy);
+        selectedPods.forEach((ip, pod) -> {
+            Map<Direction, List<String>> sets = byPod.get(ip);
+            if (!sets.isEmpty()) {
+                out.add(new PodPolicy(pod, Optional.ofNullable(sets.get(Direction.INGRESS)),
+                        Optional.ofNullable(sets.get(Direction.EGRESS))));
             }
-        }
+        });
         if (mode == EnforcingMode.STRICT) {
             for (LocalPod pod : localPods) {
-                if (!selected.containsKey(pod.ip())) {
-                    out.add(new PodPolicy(pod, Optional.of(Allowed.NOTHING), Optional.of(Allowed.NOTHING)));
+                if (!selectedPods.containsKey(pod.ip())) {
+                    out.add(PodPolicy.denied(pod));
                 }
             }
         }
         out.sort(Comparator.comparingLong(p -> p.pod().address()));
-        return new NodeModel(out, policies, enforced, rejected);
+        return new NodeModel(out, ruleSets, policies, enforced, rejected);
+    }
+
+    /**
+     * The directions a PolicyEndpoint isolates: its podIsolation, which upstream's controller copies from the policy's
+     * policyTypes; when a writer left it empty, what the API server would have defaulted policyTypes to (Ingress, and
+     * Egress when there are egress rules).
+     */
+    private static Set<Direction> isolation(PolicyEndpoint pe) {
+        if (!pe.podIsolation().isEmpty()) {
+            return pe.podIsolation();
+        }
+        return pe.egress().isEmpty() ? EnumSet.of(Direction.INGRESS) : EnumSet.allOf(Direction.class);
     }
 
     private static List<LocalPod> selectedHere(PolicyEndpoint pe, Map<String, LocalPod> local,
@@ -111,19 +134,6 @@ public final class NodePolicyModel {
             }
         }
         return pods;
-    }
-
-    private static Compiled compile(PolicyEndpoint pe) {
-        Set<Direction> isolation = EnumSet.noneOf(Direction.class);
-        isolation.addAll(pe.podIsolation());
-        // policyTypes defaulted by the API server: Ingress always, Egress when there are egress rules
-        if (!pe.ingress().isEmpty()) {
-            isolation.add(Direction.INGRESS);
-        }
-        if (!pe.egress().isEmpty()) {
-            isolation.add(Direction.EGRESS);
-        }
-        return new Compiled(pe, isolation, grants(pe.ingress(), "spec.ingress"), grants(pe.egress(), "spec.egress"));
     }
 
     private static List<Grant> grants(List<PeerRule> rules, String field) {
@@ -161,34 +171,6 @@ public final class NodePolicyModel {
             return AddressRange.cidr(cidr);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": " + e.getMessage());
-        }
-    }
-
-    /** The union over the PolicyEndpoints selecting one pod. */
-    private static final class Accumulated {
-        private final LocalPod pod;
-        private final Map<Direction, List<Grant>> grants = new EnumMap<>(Direction.class);
-        private final Set<Direction> isolated = EnumSet.noneOf(Direction.class);
-
-        Accumulated(LocalPod pod) {
-            this.pod = pod;
-        }
-
-        void add(Compiled compiled) {
-            isolated.addAll(compiled.isolation());
-            grants.computeIfAbsent(Direction.INGRESS, d -> new ArrayList<>()).addAll(compiled.ingress());
-            grants.computeIfAbsent(Direction.EGRESS, d -> new ArrayList<>()).addAll(compiled.egress());
-        }
-
-        PodPolicy policy() {
-            return new PodPolicy(pod, allowed(Direction.INGRESS), allowed(Direction.EGRESS));
-        }
-
-        private Optional<Allowed> allowed(Direction direction) {
-            if (!isolated.contains(direction)) {
-                return Optional.empty();
-            }
-            return Optional.of(normalise(grants.getOrDefault(direction, List.of())));
         }
     }
 

@@ -7,29 +7,29 @@ import io.vpccni.policy.agent.model.NodeModel;
 import io.vpccni.policy.agent.model.PodPolicy;
 import io.vpccni.policy.agent.model.PortedRange;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * The node model as an {@code nft -f} script for the table {@code inet vpccni_policy}, applied as one transaction.
  *
- * <p>The table's shape is fixed; only set elements change with policies. The forward hook sees pod traffic (pod to
- * pod on the node, and pod to and from the VPC); what the host itself sends or receives (kubelet's probes) uses the
- * output and input hooks and is never filtered, as upstream's agent allows it. Replies of an allowed connection
- * pass by conntrack. A packet from an egress-isolated pod must match one of its egress elements (then it returns to
- * the forward chain), and a packet to an ingress-isolated pod one of that pod's ingress elements; a packet between
- * two local pods passes both checks. What matches nothing is counted (named counters {@value #INGRESS_DROPS} and
- * {@value #EGRESS_DROPS}) and dropped.
+ * <p>The forward hook sees pod traffic (pod to pod on the node, and pod to and from the VPC); what the host itself
+ * sends or receives (kubelet's probes) uses the output and input hooks and is never filtered, as upstream's agent
+ * allows it. Replies of an allowed connection pass by conntrack first. Then three verdict maps send a packet to the
+ * chain of its pods: {@code out_if} by the interface it arrives on (the host veth of a pod ipamd wired, which the pod
+ * cannot forge), {@code out_ip} by source address (a pod a PolicyEndpoint places here that ipamd does not know), and
+ * {@code in_pods} by destination address. An egress chain returns when one of the pod's rule sets allows the packet,
+ * so that the destination's ingress chain still applies to a packet between two local pods; an ingress chain accepts.
+ * What matches no rule set is counted ({@value #INGRESS_DROPS}, {@value #EGRESS_DROPS}) and dropped.
  *
- * <p>Keys: ingress by the pod's address (where routing sends the packet), egress by the pod's host veth when ipamd
- * wired the pod (the interface a packet arrives on cannot be forged by the pod), else by source address. Elements
- * are {@code pod . peer range} (every protocol) or {@code pod . peer range . protocol . port range}.
- *
- * <p>{@link #update} declares the shape with {@code add} (a no-op for what exists), rewrites the chains and refills
- * the sets: an identical table keeps its counters, and in one transaction nothing is ever missing. {@link #replace}
- * deletes the table first (a table of another shape, left by another version); {@link #denyPods} adds pods'
- * deny-everything elements without touching the rest. Pure.
+ * <p>Each PolicyEndpoint's rule set for a direction is two interval sets, {@code rN_any} (peers allowed everything)
+ * and {@code rN_ports} (peer . protocol . port range), shared by every pod it selects; pods with the same rule sets
+ * share one chain. {@link #replace} deletes and recreates the whole table in one transaction: nothing is ever
+ * missing, and it is quicker than refilling the sets of a table in place (BENCHMARKS.md). It resets the counters,
+ * which the agent reads first. {@link #denyPods} adds STRICT's new pods, deny-all, to the table as it is. Pure.
  */
 public final class NftScript {
 
@@ -38,122 +38,155 @@ public final class NftScript {
     public static final String INGRESS_DROPS = "ingress_drops";
     public static final String EGRESS_DROPS = "egress_drops";
 
-    private record SetDef(String name, String type) {}
-
-    private static final String ADDR = "ipv4_addr";
-    private static final String PORTS = " . inet_proto . inet_service";
-    private static final SetDef IN_ISO = new SetDef("in_iso", ADDR);
-    private static final SetDef IN_ANY = new SetDef("in_any", ADDR + " . " + ADDR);
-    private static final SetDef IN_PORTS = new SetDef("in_ports", ADDR + " . " + ADDR + PORTS);
-    private static final SetDef OUT_ISO_IF = new SetDef("out_iso_if", "ifname");
-    private static final SetDef OUT_ANY_IF = new SetDef("out_any_if", "ifname . " + ADDR);
-    private static final SetDef OUT_PORTS_IF = new SetDef("out_ports_if", "ifname . " + ADDR + PORTS);
-    private static final SetDef OUT_ISO_IP = new SetDef("out_iso_ip", ADDR);
-    private static final SetDef OUT_ANY_IP = new SetDef("out_any_ip", ADDR + " . " + ADDR);
-    private static final SetDef OUT_PORTS_IP = new SetDef("out_ports_ip", ADDR + " . " + ADDR + PORTS);
-    private static final List<SetDef> SETS = List.of(IN_ISO, IN_ANY, IN_PORTS, OUT_ISO_IF, OUT_ANY_IF, OUT_PORTS_IF,
-            OUT_ISO_IP, OUT_ANY_IP, OUT_PORTS_IP);
-
-    private static final List<String> CHAINS = List.of("forward", "ingress", "egress_if", "egress_ip");
+    private static final String IN_PODS = "in_pods";
+    private static final String OUT_IF = "out_if";
+    private static final String OUT_IP = "out_ip";
+    private static final String DENY_IN = "deny_in";
+    private static final String DENY_OUT = "deny_out";
+    private static final String FORWARD_HOOK = "type filter hook forward priority filter; policy accept;";
+    private static final List<String> FORWARD = List.of(
+            "ct state established,related accept",
+            "iifname vmap @" + OUT_IF,
+            "ip saddr vmap @" + OUT_IP,
+            "ip daddr vmap @" + IN_PODS);
 
     private NftScript() {}
 
-    /** The whole table for {@code model}, keeping the table (and its counters) when it has this shape already. */
-    public static String update(NodeModel model) {
-        StringBuilder out = new StringBuilder(4096 + model.pods().size() * 256);
-        declare(out);
-        rules(out);
-        for (SetDef set : SETS) {
-            out.append("flush set ").append(FAMILY_TABLE).append(' ').append(set.name()).append('\n');
-        }
-        elements(out, model.pods());
-        return out.toString();
-    }
-
-    /** The whole table for {@code model}, deleting whatever table of that name exists first (same transaction). */
+    /** The whole table for {@code model}, replacing whatever table of that name exists, in one transaction. */
     public static String replace(NodeModel model) {
-        return "add table " + FAMILY_TABLE + "\ndelete table " + FAMILY_TABLE + "\n" + update(model);
-    }
+        StringBuilder out = new StringBuilder(8192);
+        out.append("add table ").append(FAMILY_TABLE).append("\ndelete table ").append(FAMILY_TABLE).append('\n');
+        out.append("table ").append(FAMILY_TABLE).append(" {\n");
+        out.append("\tcounter ").append(INGRESS_DROPS).append(" { }\n");
+        out.append("\tcounter ").append(EGRESS_DROPS).append(" { }\n");
+        model.ruleSets().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
+                ruleSetSets(out, e.getKey(), e.getValue()));
 
-    /** Adds deny-everything elements for {@code pods} (STRICT's new pods), creating the table if it is missing. */
-    public static String denyPods(List<LocalPod> pods) {
-        StringBuilder out = new StringBuilder(2048);
-        declare(out);
-        rules(out);
-        elements(out, pods.stream().map(p -> new PodPolicy(p, Optional.of(Allowed.NOTHING),
-                Optional.of(Allowed.NOTHING))).toList());
-        return out.toString();
-    }
-
-    private static void declare(StringBuilder out) {
-        out.append("add table ").append(FAMILY_TABLE).append('\n');
-        out.append("add counter ").append(FAMILY_TABLE).append(' ').append(INGRESS_DROPS).append('\n');
-        out.append("add counter ").append(FAMILY_TABLE).append(' ').append(EGRESS_DROPS).append('\n');
-        for (SetDef set : SETS) {
-            out.append("add set ").append(FAMILY_TABLE).append(' ').append(set.name()).append(" { type ")
-                    .append(set.type()).append(set.type().contains(".") ? "; flags interval; }\n" : "; }\n");
-        }
-        out.append("add chain ").append(FAMILY_TABLE)
-                .append(" forward { type filter hook forward priority filter; policy accept; }\n");
-        for (String chain : CHAINS.subList(1, CHAINS.size())) {
-            out.append("add chain ").append(FAMILY_TABLE).append(' ').append(chain).append('\n');
-        }
-    }
-
-    private static void rules(StringBuilder out) {
-        for (String chain : CHAINS) {
-            out.append("flush chain ").append(FAMILY_TABLE).append(' ').append(chain).append('\n');
-        }
-        rule(out, "forward", "ct state established,related accept");
-        rule(out, "forward", "iifname @" + OUT_ISO_IF.name() + " jump egress_if");
-        rule(out, "forward", "ip saddr @" + OUT_ISO_IP.name() + " jump egress_ip");
-        rule(out, "forward", "ip daddr @" + IN_ISO.name() + " jump ingress");
-        rule(out, "egress_if", "iifname . ip daddr @" + OUT_ANY_IF.name() + " return");
-        rule(out, "egress_if", "iifname . ip daddr . meta l4proto . th dport @" + OUT_PORTS_IF.name() + " return");
-        rule(out, "egress_if", "counter name " + EGRESS_DROPS + " drop");
-        rule(out, "egress_ip", "ip saddr . ip daddr @" + OUT_ANY_IP.name() + " return");
-        rule(out, "egress_ip", "ip saddr . ip daddr . meta l4proto . th dport @" + OUT_PORTS_IP.name() + " return");
-        rule(out, "egress_ip", "counter name " + EGRESS_DROPS + " drop");
-        rule(out, "ingress", "ip daddr . ip saddr @" + IN_ANY.name() + " accept");
-        rule(out, "ingress", "ip daddr . ip saddr . meta l4proto . th dport @" + IN_PORTS.name() + " accept");
-        rule(out, "ingress", "counter name " + INGRESS_DROPS + " drop");
-    }
-
-    private static void rule(StringBuilder out, String chain, String rule) {
-        out.append("add rule ").append(FAMILY_TABLE).append(' ').append(chain).append(' ').append(rule).append('\n');
-    }
-
-    private static void elements(StringBuilder out, List<PodPolicy> pods) {
-        Elements e = new Elements();
-        for (PodPolicy p : pods) {
-            String address = p.pod().ip();
-            p.ingress().ifPresent(allowed -> {
-                e.add(IN_ISO, address);
-                keyed(e, IN_ANY, IN_PORTS, address, allowed);
-            });
-            p.egress().ifPresent(allowed -> {
+        Map<List<String>, String> inChains = new LinkedHashMap<>();
+        Map<List<String>, String> outChains = new LinkedHashMap<>();
+        List<String> inPods = new ArrayList<>();
+        List<String> outIf = new ArrayList<>();
+        List<String> outIp = new ArrayList<>();
+        for (PodPolicy p : model.pods()) {
+            p.ingress().ifPresent(sets -> inPods.add(p.pod().ip() + " : jump " + chain(inChains, "in_", DENY_IN,
+                    sets)));
+            p.egress().ifPresent(sets -> {
+                String verdict = "jump " + chain(outChains, "out_", DENY_OUT, sets);
                 Optional<String> veth = p.pod().hostVeth();
                 if (veth.isPresent()) {
-                    String key = quote(veth.get());
-                    e.add(OUT_ISO_IF, key);
-                    keyed(e, OUT_ANY_IF, OUT_PORTS_IF, key, allowed);
+                    outIf.add(quote(veth.get()) + " : " + verdict);
                 } else {
-                    e.add(OUT_ISO_IP, address);
-                    keyed(e, OUT_ANY_IP, OUT_PORTS_IP, address, allowed);
+                    outIp.add(p.pod().ip() + " : " + verdict);
                 }
             });
         }
-        e.write(out);
+        map(out, IN_PODS, "ipv4_addr", inPods);
+        map(out, OUT_IF, "ifname", outIf);
+        map(out, OUT_IP, "ipv4_addr", outIp);
+
+        out.append("\tchain forward {\n\t\t").append(FORWARD_HOOK).append('\n');
+        FORWARD.forEach(rule -> out.append("\t\t").append(rule).append('\n'));
+        out.append("\t}\n");
+        Map<String, Allowed> rules = model.ruleSets();
+        inChains.forEach((sets, name) -> podChain(out, name, sets, rules, "ip saddr", "accept", INGRESS_DROPS));
+        outChains.forEach((sets, name) -> podChain(out, name, sets, rules, "ip daddr", "return", EGRESS_DROPS));
+        podChain(out, DENY_IN, List.of(), rules, "", "", INGRESS_DROPS);
+        podChain(out, DENY_OUT, List.of(), rules, "", "", EGRESS_DROPS);
+        out.append("}\n");
+        return out.toString();
     }
 
-    private static void keyed(Elements e, SetDef any, SetDef ported, String key, Allowed allowed) {
-        for (AddressRange peers : allowed.anyTraffic()) {
-            e.add(any, key + " . " + peers);
+    /**
+     * Adds deny-all entries for {@code pods} (STRICT's new pods before the PolicyEndpoints are listed), leaving the rest
+     * of the table as it is; creates the table's frame when there is none.
+     */
+    public static String denyPods(List<LocalPod> pods) {
+        StringBuilder out = new StringBuilder(2048);
+        String t = " " + FAMILY_TABLE + " ";
+        out.append("add table ").append(FAMILY_TABLE).append('\n');
+        out.append("add counter").append(t).append(INGRESS_DROPS).append('\n');
+        out.append("add counter").append(t).append(EGRESS_DROPS).append('\n');
+        out.append("add map").append(t).append(IN_PODS).append(" { type ipv4_addr : verdict; }\n");
+        out.append("add map").append(t).append(OUT_IF).append(" { type ifname : verdict; }\n");
+        out.append("add map").append(t).append(OUT_IP).append(" { type ipv4_addr : verdict; }\n");
+        for (String[] deny : new String[][] {{DENY_IN, INGRESS_DROPS}, {DENY_OUT, EGRESS_DROPS}}) {
+            out.append("add chain").append(t).append(deny[0]).append('\n');
+            out.append("flush chain").append(t).append(deny[0]).append('\n');
+            out.append("add rule").append(t).append(deny[0]).append(" counter name ").append(deny[1])
+                    .append(" drop\n");
         }
-        for (PortedRange p : allowed.ported()) {
-            e.add(ported, key + " . " + p.peers() + " . " + p.protocol().name().toLowerCase(Locale.ROOT) + " . "
-                    + p.ports());
+        out.append("add chain").append(t).append("forward { ").append(FORWARD_HOOK).append(" }\n");
+        out.append("flush chain").append(t).append("forward\n");
+        FORWARD.forEach(rule -> out.append("add rule").append(t).append("forward ").append(rule).append('\n'));
+        for (LocalPod pod : pods) {
+            out.append("add element").append(t).append(IN_PODS).append(" { ").append(pod.ip()).append(" : jump ")
+                    .append(DENY_IN).append(" }\n");
+            out.append("add element").append(t).append(pod.hostVeth().isPresent() ? OUT_IF : OUT_IP).append(" { ")
+                    .append(pod.hostVeth().map(NftScript::quote).orElse(pod.ip())).append(" : jump ")
+                    .append(DENY_OUT).append(" }\n");
         }
+        return out.toString();
+    }
+
+    private static String chain(Map<List<String>, String> chains, String prefix, String deny, List<String> sets) {
+        if (sets.isEmpty()) {
+            return deny;
+        }
+        return chains.computeIfAbsent(sets, s -> prefix + chains.size());
+    }
+
+    private static void ruleSetSets(StringBuilder out, String id, Allowed allowed) {
+        if (!allowed.anyTraffic().isEmpty()) {
+            set(out, id + "_any", "ipv4_addr", allowed.anyTraffic().stream().map(AddressRange::toString).toList());
+        }
+        if (!allowed.ported().isEmpty()) {
+            set(out, id + "_ports", "ipv4_addr . inet_proto . inet_service", allowed.ported().stream()
+                    .map(NftScript::element).toList());
+        }
+    }
+
+    private static String element(PortedRange p) {
+        return p.peers() + " . " + p.protocol().name().toLowerCase(Locale.ROOT) + " . " + p.ports();
+    }
+
+    private static void set(StringBuilder out, String name, String type, List<String> elements) {
+        out.append("\tset ").append(name).append(" {\n\t\ttype ").append(type).append("\n\t\tflags interval\n");
+        elements(out, elements);
+        out.append("\t}\n");
+    }
+
+    private static void map(StringBuilder out, String name, String type, List<String> elements) {
+        out.append("\tmap ").append(name).append(" {\n\t\ttype ").append(type).append(" : verdict\n");
+        elements(out, elements);
+        out.append("\t}\n");
+    }
+
+    private static void elements(StringBuilder out, List<String> elements) {
+        if (elements.isEmpty()) {
+            return;
+        }
+        out.append("\t\telements = { ");
+        for (int i = 0; i < elements.size(); i++) {
+            out.append(i == 0 ? "" : i % 8 == 0 ? ",\n\t\t\t" : ", ").append(elements.get(i));
+        }
+        out.append(" }\n");
+    }
+
+    /** A pod's chain: one rule per rule set and kind it has, then the counted drop. */
+    private static void podChain(StringBuilder out, String name, List<String> sets, Map<String, Allowed> rules,
+                                 String peer, String verdict, String drops) {
+        out.append("\tchain ").append(name).append(" {\n");
+        for (String id : sets) {
+            Allowed allowed = rules.get(id);
+            if (!allowed.anyTraffic().isEmpty()) {
+                out.append("\t\t").append(peer).append(" @").append(id).append("_any ").append(verdict).append('\n');
+            }
+            if (!allowed.ported().isEmpty()) {
+                out.append("\t\t").append(peer).append(" . meta l4proto . th dport @").append(id).append("_ports ")
+                        .append(verdict).append('\n');
+            }
+        }
+        out.append("\t\tcounter name ").append(drops).append(" drop\n\t}\n");
     }
 
     /** Interface names are ipamd's (letters and hex digits); quoting keeps nft from reading one as a keyword. */
@@ -162,25 +195,5 @@ public final class NftScript {
             throw new IllegalArgumentException("host veth name " + ifname + " is not an interface name");
         }
         return '"' + ifname + '"';
-    }
-
-    /** Elements per set, written in chunks: one statement per set and a thousand elements keeps nft's parser quick. */
-    private static final class Elements {
-        private static final int CHUNK = 1000;
-        private final java.util.Map<SetDef, List<String>> bySet = new java.util.LinkedHashMap<>();
-
-        void add(SetDef set, String element) {
-            bySet.computeIfAbsent(set, s -> new ArrayList<>()).add(element);
-        }
-
-        void write(StringBuilder out) {
-            bySet.forEach((set, elements) -> {
-                for (int from = 0; from < elements.size(); from += CHUNK) {
-                    List<String> chunk = elements.subList(from, Math.min(elements.size(), from + CHUNK));
-                    out.append("add element ").append(FAMILY_TABLE).append(' ').append(set.name()).append(" { ")
-                            .append(String.join(", ", chunk)).append(" }\n");
-                }
-            });
-        }
     }
 }

@@ -39,9 +39,7 @@ class NodePolicyModelTest {
     @Test
     void aPodSelectedByNoPolicyIsOpenInStandardModeAndClosedInStrict() {
         assertThat(build(EnforcingMode.STANDARD).pods()).isEmpty();
-        assertThat(build(EnforcingMode.STRICT).pods()).containsExactly(
-                new PodPolicy(A, Optional.of(Allowed.NOTHING), Optional.of(Allowed.NOTHING)),
-                new PodPolicy(B, Optional.of(Allowed.NOTHING), Optional.of(Allowed.NOTHING)));
+        assertThat(build(EnforcingMode.STRICT).pods()).containsExactly(PodPolicy.denied(A), PodPolicy.denied(B));
     }
 
     @Test
@@ -49,7 +47,8 @@ class NodePolicyModelTest {
         NodeModel m = build(EnforcingMode.STANDARD, pe("deny-pe", List.of(A), Set.of(Direction.INGRESS), List.of(),
                 List.of()));
 
-        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(Allowed.NOTHING), Optional.empty()));
+        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(List.of("r0")), Optional.empty()));
+        assertThat(m.ruleSets()).containsExactly(Map.entry("r0", Allowed.NOTHING));
         assertThat(m.endpoints()).isEqualTo(1);
         assertThat(m.policies()).containsExactly(new PolicyRef("x", "deny"));
     }
@@ -59,8 +58,8 @@ class NodePolicyModelTest {
         NodeModel m = build(EnforcingMode.STRICT, pe("deny-pe", List.of(A), Set.of(Direction.INGRESS), List.of(),
                 List.of()));
 
-        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(Allowed.NOTHING), Optional.empty()),
-                new PodPolicy(B, Optional.of(Allowed.NOTHING), Optional.of(Allowed.NOTHING)));
+        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(List.of("r0")), Optional.empty()),
+                PodPolicy.denied(B));
     }
 
     @Test
@@ -71,10 +70,10 @@ class NodePolicyModelTest {
                 pe("p2-pe", List.of(A, B), Set.of(Direction.INGRESS),
                         List.of(new PeerRule("10.0.2.2/32", List.of(), List.of())), List.of()));
 
-        assertThat(m.pods()).hasSize(2);
-        assertThat(m.pods().get(0).ingress().orElseThrow().anyTraffic())
-                .containsExactly(new AddressRange(r("10.0.2.1").first(), r("10.0.2.2").last()));
-        assertThat(m.pods().get(1).ingress().orElseThrow().anyTraffic()).containsExactly(r("10.0.2.2/32"));
+        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(List.of("r0", "r1")), Optional.empty()),
+                new PodPolicy(B, Optional.of(List.of("r1")), Optional.empty()));
+        assertThat(m.ruleSets().get("r0").anyTraffic()).containsExactly(r("10.0.2.1/32"));
+        assertThat(m.ruleSets().get("r1").anyTraffic()).containsExactly(r("10.0.2.2/32"));
     }
 
     @Test
@@ -82,7 +81,7 @@ class NodePolicyModelTest {
         NodeModel m = build(EnforcingMode.STANDARD, pe("p-pe", List.of(A), Set.of(Direction.EGRESS), List.of(),
                 List.of(new PeerRule("10.1.0.0/16", List.of("10.1.5.0/24", "10.1.7.0/24"), List.of()))));
 
-        assertThat(m.pods().getFirst().egress().orElseThrow().anyTraffic()).containsExactly(
+        assertThat(m.ruleSets().get("r0").anyTraffic()).containsExactly(
                 new AddressRange(r("10.1.0.0/16").first(), r("10.1.4.255").first()),
                 new AddressRange(r("10.1.6.0").first(), r("10.1.6.255").first()),
                 new AddressRange(r("10.1.8.0").first(), r("10.1.255.255").first()));
@@ -94,7 +93,7 @@ class NodePolicyModelTest {
                 List.of(new PeerRule("10.1.0.0/16", List.of("10.1.5.0/24"), List.of()),
                         new PeerRule("10.1.5.7/32", List.of(), List.of()))));
 
-        assertThat(m.pods().getFirst().egress().orElseThrow().anyTraffic()).containsExactly(
+        assertThat(m.ruleSets().get("r0").anyTraffic()).containsExactly(
                 new AddressRange(r("10.1.0.0").first(), r("10.1.4.255").first()),
                 r("10.1.5.7/32"),
                 new AddressRange(r("10.1.6.0").first(), r("10.1.255.255").first()));
@@ -108,7 +107,7 @@ class NodePolicyModelTest {
                                 PolicyPort.all(Protocol.UDP)))),
                 List.of()));
 
-        Allowed in = m.pods().getFirst().ingress().orElseThrow();
+        Allowed in = m.ruleSets().get("r0");
         assertThat(in.anyTraffic()).isEmpty();
         assertThat(in.ported()).containsExactly(
                 new PortedRange(new AddressRange(r("10.2.0.0").first(), r("10.2.0.127").first()), Protocol.TCP,
@@ -126,13 +125,30 @@ class NodePolicyModelTest {
     }
 
     @Test
-    void ipv6PeersAreSkippedAndEgressRulesImplyEgressIsolation() {
+    void ipv6PeersAreSkippedAndWithoutPodIsolationThePolicyTypesDefaultAsTheApiServerDefaultsThem() {
         NodeModel m = build(EnforcingMode.STANDARD, pe("p-pe", List.of(B), Set.of(), List.of(),
                 List.of(new PeerRule("0.0.0.0/0", List.of(), List.of(PolicyPort.of(Protocol.UDP, 53))),
                         new PeerRule("::/0", List.of(), List.of(PolicyPort.of(Protocol.UDP, 53))))));
 
-        assertThat(m.pods()).containsExactly(new PodPolicy(B, Optional.empty(), Optional.of(new Allowed(List.of(),
-                List.of(new PortedRange(AddressRange.ALL, Protocol.UDP, new PortRange(53, 53)))))));
+        // policyTypes unset with egress rules: Ingress and Egress
+        assertThat(m.pods()).containsExactly(new PodPolicy(B, Optional.of(List.of("r0")), Optional.of(List.of("r1"))));
+        assertThat(m.ruleSets().get("r0")).isEqualTo(Allowed.NOTHING);
+        assertThat(m.ruleSets().get("r1")).isEqualTo(new Allowed(List.of(),
+                List.of(new PortedRange(AddressRange.ALL, Protocol.UDP, new PortRange(53, 53)))));
+    }
+
+    @Test
+    void theRulesOfADirectionThePolicyDoesNotIsolateCountForNothing() {
+        NodeModel m = build(EnforcingMode.STANDARD,
+                pe("out-only-pe", List.of(A), Set.of(Direction.EGRESS),
+                        List.of(new PeerRule("10.0.0.0/8", List.of(), List.of())), List.of()),
+                pe("in-pe", List.of(A), Set.of(Direction.INGRESS),
+                        List.of(new PeerRule("10.0.2.1/32", List.of(), List.of())), List.of()));
+
+        // in-pe sorts first: its rule set is r0
+        assertThat(m.pods()).containsExactly(new PodPolicy(A, Optional.of(List.of("r0")), Optional.of(List.of("r1"))));
+        assertThat(m.ruleSets().get("r0").anyTraffic()).containsExactly(r("10.0.2.1/32"));
+        assertThat(m.ruleSets().get("r1")).as("out-only's ingress rule is not its egress").isEqualTo(Allowed.NOTHING);
     }
 
     @Test
@@ -158,7 +174,7 @@ class NodePolicyModelTest {
         NodeModel m = build(EnforcingMode.STANDARD, pe);
 
         assertThat(m.pods()).containsExactly(new PodPolicy(new LocalPod("10.0.1.77", Optional.empty(), "x",
-                "unwired"), Optional.empty(), Optional.of(Allowed.NOTHING)));
+                "unwired"), Optional.empty(), Optional.of(List.of("r0"))));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.vpccni.policy.agent.model.PortRange;
 import io.vpccni.policy.agent.model.PortedRange;
 import io.vpccni.policy.endpoint.Protocol;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -19,95 +20,89 @@ class NftScriptTest {
 
     static final LocalPod WIRED = new LocalPod("10.0.1.1", Optional.of("eni1111111111a"), "x", "a");
     static final LocalPod UNWIRED = new LocalPod("10.0.1.2", Optional.empty(), "x", "b");
+    static final LocalPod OTHER = new LocalPod("10.0.1.3", Optional.of("eni3333333333c"), "x", "c");
 
     static final Allowed SOME = new Allowed(
             List.of(AddressRange.cidr("10.1.0.0/16"), AddressRange.cidr("10.3.0.7/32")),
             List.of(new PortedRange(new AddressRange(AddressRange.cidr("10.2.0.0/16").first(),
                     AddressRange.cidr("10.2.4.255/32").first()), Protocol.TCP, new PortRange(80, 81)),
                     new PortedRange(AddressRange.ALL, Protocol.SCTP, new PortRange(7, 7))));
+    static final Allowed ONLY_ANY = new Allowed(List.of(AddressRange.cidr("10.9.0.0/24")), List.of());
 
-    static NodeModel model(PodPolicy... pods) {
-        return new NodeModel(List.of(pods), Set.of(), 1, List.of());
+    static NodeModel model(Map<String, Allowed> sets, PodPolicy... pods) {
+        return new NodeModel(List.of(pods), sets, Set.of(), 1, List.of());
     }
 
-    static List<String> lines(String script, String prefix) {
-        return script.lines().filter(l -> l.startsWith(prefix)).toList();
-    }
-
-    @Test
-    void ingressIsKeyedByThePodsAddressWithItsPeersAndPorts() {
-        String script = NftScript.update(model(new PodPolicy(WIRED, Optional.of(SOME), Optional.empty())));
-
-        assertThat(lines(script, "add element")).containsExactly(
-                "add element inet vpccni_policy in_iso { 10.0.1.1 }",
-                "add element inet vpccni_policy in_any { 10.0.1.1 . 10.1.0.0-10.1.255.255, 10.0.1.1 . 10.3.0.7 }",
-                "add element inet vpccni_policy in_ports { 10.0.1.1 . 10.2.0.0-10.2.4.255 . tcp . 80-81,"
-                        + " 10.0.1.1 . 0.0.0.0-255.255.255.255 . sctp . 7 }");
+    /** The lines of the block that starts with {@code header} (a set, map or chain), without the closing brace. */
+    static List<String> block(String script, String header) {
+        List<String> lines = script.lines().map(String::strip).toList();
+        int start = lines.indexOf(header + " {");
+        assertThat(start).as(header + " in\n" + script).isNotNegative();
+        return lines.subList(start + 1, lines.subList(start, lines.size()).indexOf("}") + start);
     }
 
     @Test
-    void egressIsKeyedByTheHostVethWhenIpamdWiredThePodElseByAddress() {
-        String script = NftScript.update(model(
-                new PodPolicy(WIRED, Optional.empty(), Optional.of(Allowed.NOTHING)),
-                new PodPolicy(UNWIRED, Optional.empty(), Optional.of(new Allowed(
-                        List.of(AddressRange.cidr("10.9.0.0/24")), List.of())))));
+    void eachRuleSetIsAnIntervalSetOfPeersAndOneOfPeerProtocolAndPorts() {
+        String script = NftScript.replace(model(Map.of("r0", SOME)));
 
-        assertThat(lines(script, "add element")).containsExactly(
-                "add element inet vpccni_policy out_iso_if { \"eni1111111111a\" }",
-                "add element inet vpccni_policy out_iso_ip { 10.0.1.2 }",
-                "add element inet vpccni_policy out_any_ip { 10.0.1.2 . 10.9.0.0-10.9.0.255 }");
+        assertThat(block(script, "set r0_any")).containsExactly("type ipv4_addr", "flags interval",
+                "elements = { 10.1.0.0-10.1.255.255, 10.3.0.7 }");
+        assertThat(block(script, "set r0_ports")).containsExactly("type ipv4_addr . inet_proto . inet_service",
+                "flags interval", "elements = { 10.2.0.0-10.2.4.255 . tcp . 80-81, 0.0.0.0-255.255.255.255 . sctp . 7 }");
     }
 
     @Test
-    void establishedTrafficPassesFirstAndWhatMatchesNothingIsCountedAndDropped() {
-        String script = NftScript.update(NodeModel.EMPTY);
+    void podsGoToTheirChainsByAddressForIngressAndByHostVethOrAddressForEgress() {
+        String script = NftScript.replace(model(Map.of("r0", SOME, "r1", ONLY_ANY),
+                new PodPolicy(WIRED, Optional.of(List.of("r0", "r1")), Optional.of(List.of("r1"))),
+                new PodPolicy(UNWIRED, Optional.empty(), Optional.of(List.of("r1"))),
+                new PodPolicy(OTHER, Optional.of(List.of("r0", "r1")), PodPolicy.DENY)));
 
-        List<String> forward = lines(script, "add rule inet vpccni_policy forward");
-        assertThat(forward.getFirst()).endsWith("ct state established,related accept");
-        assertThat(forward).hasSize(4);
-        assertThat(lines(script, "add rule inet vpccni_policy ingress").getLast())
-                .endsWith("counter name ingress_drops drop");
-        assertThat(lines(script, "add rule inet vpccni_policy egress_if").getLast())
-                .endsWith("counter name egress_drops drop");
+        assertThat(block(script, "map in_pods")).containsExactly("type ipv4_addr : verdict",
+                "elements = { 10.0.1.1 : jump in_0, 10.0.1.3 : jump in_0 }");
+        assertThat(block(script, "map out_if")).containsExactly("type ifname : verdict",
+                "elements = { \"eni1111111111a\" : jump out_0, \"eni3333333333c\" : jump deny_out }");
+        assertThat(block(script, "map out_ip")).containsExactly("type ipv4_addr : verdict",
+                "elements = { 10.0.1.2 : jump out_0 }");
+        assertThat(block(script, "chain in_0")).containsExactly("ip saddr @r0_any accept",
+                "ip saddr . meta l4proto . th dport @r0_ports accept", "ip saddr @r1_any accept",
+                "counter name ingress_drops drop");
         // an egress check that passes returns to forward, where the destination's ingress check still applies
-        assertThat(lines(script, "add rule inet vpccni_policy egress_if")).first().asString().endsWith(" return");
-        assertThat(script).contains("add chain inet vpccni_policy forward { type filter hook forward priority"
-                + " filter; policy accept; }");
+        assertThat(block(script, "chain out_0")).containsExactly("ip daddr @r1_any return",
+                "counter name egress_drops drop");
+        assertThat(block(script, "chain deny_out")).containsExactly("counter name egress_drops drop");
     }
 
     @Test
-    void anUpdateRefillsEverySetInTheSameScriptAndAReplaceDeletesTheTableFirst() {
-        String update = NftScript.update(NodeModel.EMPTY);
-        assertThat(lines(update, "flush set")).hasSize(9);
-        assertThat(lines(update, "delete")).isEmpty();
-
-        String replace = NftScript.replace(NodeModel.EMPTY);
-        assertThat(replace).startsWith("add table inet vpccni_policy\ndelete table inet vpccni_policy\n");
-        assertThat(replace).endsWith(update);
+    void establishedTrafficPassesFirstThenEgressThenIngress() {
+        assertThat(block(NftScript.replace(NodeModel.EMPTY), "chain forward")).containsExactly(
+                "type filter hook forward priority filter; policy accept;",
+                "ct state established,related accept",
+                "iifname vmap @out_if",
+                "ip saddr vmap @out_ip",
+                "ip daddr vmap @in_pods");
     }
 
     @Test
-    void denyingNewPodsAddsElementsWithoutFlushingTheOthers() {
-        String script = NftScript.denyPods(List.of(WIRED));
+    void theWholeTableIsReplacedInOneScript() {
+        String script = NftScript.replace(NodeModel.EMPTY);
 
-        assertThat(lines(script, "flush set")).isEmpty();
-        assertThat(lines(script, "add element")).containsExactly(
-                "add element inet vpccni_policy in_iso { 10.0.1.1 }",
-                "add element inet vpccni_policy out_iso_if { \"eni1111111111a\" }");
+        assertThat(script).startsWith("add table inet vpccni_policy\ndelete table inet vpccni_policy\n"
+                + "table inet vpccni_policy {\n\tcounter ingress_drops { }\n\tcounter egress_drops { }\n");
+        assertThat(script.lines().filter(l -> l.startsWith("delete"))).hasSize(1);
     }
 
     @Test
-    void largeSetsAreWrittenInChunks() {
-        List<PodPolicy> pods = new java.util.ArrayList<>();
-        for (int i = 0; i < 2500; i++) {
-            pods.add(new PodPolicy(new LocalPod("10.0." + (i / 250) + "." + (i % 250 + 1), Optional.empty(), "x",
-                    "p" + i), Optional.of(Allowed.NOTHING), Optional.empty()));
-        }
-        String script = NftScript.update(new NodeModel(pods, Set.of(), 1, List.of()));
+    void denyingNewPodsAddsTheirEntriesAndLeavesTheOthersAlone() {
+        String script = NftScript.denyPods(List.of(WIRED, UNWIRED));
 
-        List<String> adds = lines(script, "add element inet vpccni_policy in_iso");
-        assertThat(adds).hasSize(3);
-        assertThat(adds.stream().mapToInt(l -> l.split(",").length).sum()).isEqualTo(2500);
+        assertThat(script).doesNotContain("delete").doesNotContain("flush map").doesNotContain("flush table");
+        assertThat(script.lines().filter(l -> l.startsWith("add element"))).containsExactly(
+                "add element inet vpccni_policy in_pods { 10.0.1.1 : jump deny_in }",
+                "add element inet vpccni_policy out_if { \"eni1111111111a\" : jump deny_out }",
+                "add element inet vpccni_policy in_pods { 10.0.1.2 : jump deny_in }",
+                "add element inet vpccni_policy out_ip { 10.0.1.2 : jump deny_out }");
+        assertThat(script).contains("add rule inet vpccni_policy forward ct state established,related accept\n");
     }
 
     @Test
