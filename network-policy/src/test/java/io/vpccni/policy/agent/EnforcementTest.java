@@ -227,6 +227,8 @@ class EnforcementTest {
     @Test
     void strictModeKeepsANewPodClosedUntilItsPoliciesArrive() throws Exception {
         LocalPod d = bed.pod("d");
+        // a table left by an earlier agent in which d's address (a deleted pod's, say) is open for ingress from b
+        enforce(pe("old", "d", Set.of(Direction.INGRESS), List.of(from("b")), List.of())).close();
         PolicyAgent agent = agent(EnforcingMode.STRICT, List.of(bed.pod("a"), bed.pod("b"), bed.pod("c")));
         agent.podAdded(d); // returns once d's deny elements are in
         assertThat(bed.tcp("b", "d", 80)).isFalse();

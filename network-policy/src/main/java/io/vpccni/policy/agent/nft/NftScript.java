@@ -27,7 +27,8 @@ import java.util.Optional;
  *
  * <p>Each PolicyEndpoint's rule set for a direction is two interval sets, {@code rN_any} (peers allowed everything)
  * and {@code rN_ports} (peer . protocol . port range), shared by every pod it selects; pods with the same rule sets
- * share one chain. {@link #replace} deletes and recreates the whole table in one transaction: nothing is ever
+ * share one chain. Three plain sets ({@code new_in}, {@code new_out_if}, {@code new_out_ip}) hold STRICT's new pods
+ * while a restarted agent waits for its list; a replace leaves them empty. {@link #replace} deletes and recreates the whole table in one transaction: nothing is ever
  * missing, and it is quicker than refilling the sets of a table in place (BENCHMARKS.md). It resets the counters,
  * which the agent reads first. {@link #denyPods} adds STRICT's new pods, deny-all, to the table as it is. Pure.
  */
@@ -41,14 +42,24 @@ public final class NftScript {
     private static final String IN_PODS = "in_pods";
     private static final String OUT_IF = "out_if";
     private static final String OUT_IP = "out_ip";
+    private static final String NEW_IN = "new_in";
+    private static final String NEW_OUT_IF = "new_out_if";
+    private static final String NEW_OUT_IP = "new_out_ip";
     private static final String DENY_IN = "deny_in";
     private static final String DENY_OUT = "deny_out";
     private static final String FORWARD_HOOK = "type filter hook forward priority filter; policy accept;";
     private static final List<String> FORWARD = List.of(
             "ct state established,related accept",
+            "iifname @" + NEW_OUT_IF + " jump " + DENY_OUT,
+            "ip saddr @" + NEW_OUT_IP + " jump " + DENY_OUT,
+            "ip daddr @" + NEW_IN + " jump " + DENY_IN,
             "iifname vmap @" + OUT_IF,
             "ip saddr vmap @" + OUT_IP,
             "ip daddr vmap @" + IN_PODS);
+
+    /** STRICT's new pods before the list: plain sets, so adding a pod whose address an old entry has cannot clash. */
+    private static final String[][] NEW_SETS = {{NEW_IN, "ipv4_addr"}, {NEW_OUT_IF, "ifname"},
+            {NEW_OUT_IP, "ipv4_addr"}};
 
     private NftScript() {}
 
@@ -80,6 +91,9 @@ public final class NftScript {
                 }
             });
         }
+        for (String[] set : NEW_SETS) {
+            out.append("\tset ").append(set[0]).append(" {\n\t\ttype ").append(set[1]).append("\n\t}\n");
+        }
         map(out, IN_PODS, "ipv4_addr", inPods);
         map(out, OUT_IF, "ifname", outIf);
         map(out, OUT_IP, "ipv4_addr", outIp);
@@ -106,6 +120,9 @@ public final class NftScript {
         out.append("add table ").append(FAMILY_TABLE).append('\n');
         out.append("add counter").append(t).append(INGRESS_DROPS).append('\n');
         out.append("add counter").append(t).append(EGRESS_DROPS).append('\n');
+        for (String[] set : NEW_SETS) {
+            out.append("add set").append(t).append(set[0]).append(" { type ").append(set[1]).append("; }\n");
+        }
         out.append("add map").append(t).append(IN_PODS).append(" { type ipv4_addr : verdict; }\n");
         out.append("add map").append(t).append(OUT_IF).append(" { type ifname : verdict; }\n");
         out.append("add map").append(t).append(OUT_IP).append(" { type ipv4_addr : verdict; }\n");
@@ -119,11 +136,9 @@ public final class NftScript {
         out.append("flush chain").append(t).append("forward\n");
         FORWARD.forEach(rule -> out.append("add rule").append(t).append("forward ").append(rule).append('\n'));
         for (LocalPod pod : pods) {
-            out.append("add element").append(t).append(IN_PODS).append(" { ").append(pod.ip()).append(" : jump ")
-                    .append(DENY_IN).append(" }\n");
-            out.append("add element").append(t).append(pod.hostVeth().isPresent() ? OUT_IF : OUT_IP).append(" { ")
-                    .append(pod.hostVeth().map(NftScript::quote).orElse(pod.ip())).append(" : jump ")
-                    .append(DENY_OUT).append(" }\n");
+            out.append("add element").append(t).append(NEW_IN).append(" { ").append(pod.ip()).append(" }\n");
+            out.append("add element").append(t).append(pod.hostVeth().isPresent() ? NEW_OUT_IF : NEW_OUT_IP)
+                    .append(" { ").append(pod.hostVeth().map(NftScript::quote).orElse(pod.ip())).append(" }\n");
         }
         return out.toString();
     }

@@ -78,6 +78,9 @@ class NftScriptTest {
         assertThat(block(NftScript.replace(NodeModel.EMPTY), "chain forward")).containsExactly(
                 "type filter hook forward priority filter; policy accept;",
                 "ct state established,related accept",
+                "iifname @new_out_if jump deny_out",
+                "ip saddr @new_out_ip jump deny_out",
+                "ip daddr @new_in jump deny_in",
                 "iifname vmap @out_if",
                 "ip saddr vmap @out_ip",
                 "ip daddr vmap @in_pods");
@@ -89,19 +92,22 @@ class NftScriptTest {
 
         assertThat(script).startsWith("add table inet vpccni_policy\ndelete table inet vpccni_policy\n"
                 + "table inet vpccni_policy {\n\tcounter ingress_drops { }\n\tcounter egress_drops { }\n");
+        assertThat(block(script, "set new_in")).containsExactly("type ipv4_addr");
         assertThat(script.lines().filter(l -> l.startsWith("delete"))).hasSize(1);
     }
 
     @Test
-    void denyingNewPodsAddsTheirEntriesAndLeavesTheOthersAlone() {
+    void denyingNewPodsAddsThemToPlainSetsAndLeavesTheRestAlone() {
         String script = NftScript.denyPods(List.of(WIRED, UNWIRED));
 
-        assertThat(script).doesNotContain("delete").doesNotContain("flush map").doesNotContain("flush table");
+        assertThat(script).doesNotContain("delete").doesNotContain("flush map").doesNotContain("flush set")
+                .doesNotContain("flush table");
+        // plain sets, not the verdict maps: an address an old entry still has cannot make the transaction fail
         assertThat(script.lines().filter(l -> l.startsWith("add element"))).containsExactly(
-                "add element inet vpccni_policy in_pods { 10.0.1.1 : jump deny_in }",
-                "add element inet vpccni_policy out_if { \"eni1111111111a\" : jump deny_out }",
-                "add element inet vpccni_policy in_pods { 10.0.1.2 : jump deny_in }",
-                "add element inet vpccni_policy out_ip { 10.0.1.2 : jump deny_out }");
+                "add element inet vpccni_policy new_in { 10.0.1.1 }",
+                "add element inet vpccni_policy new_out_if { \"eni1111111111a\" }",
+                "add element inet vpccni_policy new_in { 10.0.1.2 }",
+                "add element inet vpccni_policy new_out_ip { 10.0.1.2 }");
         assertThat(script).contains("add rule inet vpccni_policy forward ct state established,related accept\n");
     }
 
