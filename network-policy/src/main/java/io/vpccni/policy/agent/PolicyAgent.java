@@ -30,7 +30,8 @@ import java.util.TreeMap;
  *
  * <p>Restart: the kernel keeps the table when ipamd dies, and this agent changes nothing before the watcher has
  * listed every PolicyEndpoint ({@link #endpointsListed}); its first apply then replaces the table in one transaction
- * (as every apply does), so enforcement never lapses. Before that, STRICT's new pods get deny elements added to the table as it is.
+ * (as every apply does), so enforcement never lapses. STRICT's new pods get deny entries added to the table as it
+ * is, at once, before the next replacement.
  *
  * <p>A PolicyEndpoint that cannot be decoded or enforced is skipped, logged and reported through {@link Events}
  * (once per object and problem); the rest is enforced.
@@ -140,19 +141,20 @@ public final class PolicyAgent implements AutoCloseable {
     // --- ipamd's side ---
 
     /**
-     * A pod ipamd gave an address to, before its interface exists. STRICT: returns once the pod's deny elements are
-     * in the kernel (or after the settings' wait, logged), so it never has a moment without policy.
+     * A pod ipamd gave an address to, before its interface exists. STRICT: returns once the pod's deny entries are
+     * in the kernel (a small transaction of its own, ahead of the table's next replacement, which then has the pod
+     * too), or after the settings' wait, logged; so the pod never has a moment without policy.
      */
     public void podAdded(LocalPod pod) {
-        long wanted;
+        boolean strict = settings.mode() == EnforcingMode.STRICT;
         synchronized (lock) {
             pods.put(pod.ip(), pod);
-            if (settings.mode() == EnforcingMode.STRICT && !listed) {
+            if (strict) {
                 strictPending.add(pod);
             }
-            wanted = changed();
+            changed();
         }
-        if (settings.mode() == EnforcingMode.STRICT && !awaitApplied(wanted, settings.podAddWait())) {
+        if (strict && !awaitDenied(pod, settings.podAddWait())) {
             LOG.log(Level.WARNING, "pod {0}/{1} ({2}) is wired before its deny-all policy is enforced: {3}",
                     pod.namespace(), pod.name(), pod.ip(), String.valueOf(lastError()));
         }
@@ -214,10 +216,19 @@ public final class PolicyAgent implements AutoCloseable {
         }
     }
 
+    private boolean awaitDenied(LocalPod pod, Duration timeout) {
+        return await(() -> !strictPending.contains(pod), timeout);
+    }
+
     private boolean awaitApplied(long wanted, Duration timeout) {
+        return await(() -> applied >= wanted, timeout);
+    }
+
+    /** Waits, holding the lock between looks, until {@code done} (read under the lock); false after the timeout. */
+    private boolean await(java.util.function.BooleanSupplier done, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (lock) {
-            while (applied < wanted) {
+            while (!done.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || closed) {
                     return false;
@@ -259,11 +270,7 @@ public final class PolicyAgent implements AutoCloseable {
     private void run() {
         while (!closed) {
             long target;
-            List<PolicyEndpoint> pes;
-            List<LocalPod> localPods;
             List<LocalPod> pending;
-            List<Rejection> notDecoded;
-            boolean full;
             synchronized (lock) {
                 while (applied >= requested && !closed) {
                     try {
@@ -273,22 +280,31 @@ public final class PolicyAgent implements AutoCloseable {
                     }
                 }
                 target = requested;
-                full = listed;
-                pes = List.copyOf(endpoints.values());
-                localPods = List.copyOf(pods.values());
                 pending = List.copyOf(strictPending);
-                notDecoded = List.copyOf(undecodable.values());
             }
             try {
+                if (!pending.isEmpty()) {
+                    // STRICT's new pods first, in a transaction of their own: their ADDs wait for this one only.
+                    nft.apply(NftScript.denyPods(pending));
+                    synchronized (lock) {
+                        strictPending.removeAll(pending);
+                        lock.notifyAll();
+                    }
+                }
+                List<PolicyEndpoint> pes;
+                List<LocalPod> localPods;
+                List<Rejection> notDecoded;
+                boolean full;
+                synchronized (lock) {
+                    full = listed;
+                    pes = List.copyOf(endpoints.values());
+                    localPods = List.copyOf(pods.values());
+                    notDecoded = List.copyOf(undecodable.values());
+                }
                 if (full) {
                     applyModel(pes, localPods, notDecoded);
-                } else if (!pending.isEmpty()) {
-                    nft.apply(NftScript.denyPods(pending));
-                    LOG.log(Level.INFO, "denied {0} new pods (strict mode) before the PolicyEndpoints are listed",
-                            pending.size());
                 }
                 synchronized (lock) {
-                    strictPending.removeAll(pending);
                     applied = Math.max(applied, target);
                     lastError = null;
                     lock.notifyAll();
