@@ -104,6 +104,9 @@ class EnforcementTest {
         assertThat(bed.tcp("a", "b", 80)).isFalse();
         assertThat(bed.udp("a", "b", 80)).isFalse();
         assertThat(bed.reachesVpc("a", 80)).isFalse();
+        assertThat(bed.tcpToHost("a", 80)).as("the node's own address is a destination like any").isFalse();
+        assertThat(bed.tcpToHost("b", 80)).isTrue();
+        assertThat(bed.tcpFromHost("a", 80)).as("the node's probes still reach a, and a answers").isTrue();
         assertThat(bed.tcp("b", "a", 80)).as("replies of a connection to the pod").isTrue();
         assertThat(bed.udp("b", "a", 80)).isTrue();
         assertThat(bed.reachesVpc("b", 80)).isTrue();

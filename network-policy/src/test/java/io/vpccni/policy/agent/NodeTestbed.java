@@ -31,6 +31,8 @@ public final class NodeTestbed implements AutoCloseable {
 
     public static final String VPC_IN = "10.1.5.7";
     public static final String VPC_OTHER = "10.1.6.1";
+    /** The node's own address (the host namespace's end of the VPC link). */
+    public static final String HOST_IP = "192.168.100.1";
     /** A negative probe waits this long: namespaces on one machine answer in microseconds. */
     static final Duration NO_ANSWER = Duration.ofMillis(300);
 
@@ -63,6 +65,7 @@ public final class NodeTestbed implements AutoCloseable {
             vpc.ip("addr", "add", VPC_OTHER + "/32", "dev", "eth0");
             vpc.ip("link", "set", "eth0", "up");
             vpc.ip("route", "add", "10.0.0.0/16", "via", "192.168.100.1");
+            bed.serveHost();
             int i = 1;
             for (String name : podNames) {
                 bed.addPod(name, "10.0.1." + i++);
@@ -110,6 +113,18 @@ public final class NodeTestbed implements AutoCloseable {
             Thread.ofVirtual().start(() -> udpEcho(udp));
         } catch (IOException e) {
             throw new IllegalStateException("servers in " + ns.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** TCP 80 on the node's own address 192.168.100.1, as a hostNetwork server (node-local DNS, kubelet) would. */
+    private void serveHost() {
+        try (NetNs handle = NetNs.named(host.name())) {
+            ServerSocket server = handle.run(() -> new ServerSocket(80, 128,
+                    java.net.InetAddress.getByName(HOST_IP)));
+            servers.add(server);
+            Thread.ofVirtual().start(() -> acceptLoop(server));
+        } catch (IOException e) {
+            throw new IllegalStateException("server in " + host.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -179,6 +194,11 @@ public final class NodeTestbed implements AutoCloseable {
     /** The same from the VPC namespace with source address {@code source}. */
     public boolean tcpFromVpc(String source, String to, int port) {
         return tcpFrom(vpc, Optional.of(source), ip(to), port);
+    }
+
+    /** From pod {@code from} to the node's own address. */
+    public boolean tcpToHost(String from, int port) {
+        return tcpFrom(podNs.get(from), Optional.empty(), HOST_IP, port);
     }
 
     /** From the host namespace itself (kubelet's probes). */

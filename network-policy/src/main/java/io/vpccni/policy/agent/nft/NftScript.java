@@ -16,9 +16,9 @@ import java.util.Optional;
 /**
  * The node model as an {@code nft -f} script for the table {@code inet vpccni_policy}, applied as one transaction.
  *
- * <p>The forward hook sees pod traffic (pod to pod on the node, and pod to and from the VPC); what the host itself
- * sends or receives (kubelet's probes) uses the output and input hooks and is never filtered, as upstream's agent
- * allows it. Replies of an allowed connection pass by conntrack first. Then three verdict maps send a packet to the
+ * <p>The forward hook sees pod traffic (pod to pod on the node, and pod to and from the VPC). What the node itself
+ * sends (kubelet's probes) uses the output hook and is never filtered, as upstream's agent allows it; what a pod sends
+ * to the node (the input hook) passes the pod's egress check only. Replies of an allowed connection pass by conntrack first. Then three verdict maps send a packet to the
  * chain of its pods: {@code out_if} by the interface it arrives on (the host veth of a pod ipamd wired, which the pod
  * cannot forge), {@code out_ip} by source address (a pod a PolicyEndpoint places here that ipamd does not know), and
  * {@code in_pods} by destination address. An egress chain returns when one of the pod's rule sets allows the packet,
@@ -61,6 +61,11 @@ public final class NftScript {
     private static final String[][] NEW_SETS = {{NEW_IN, "ipv4_addr"}, {NEW_OUT_IF, "ifname"},
             {NEW_OUT_IP, "ipv4_addr"}};
 
+    /** Pods' traffic to the node itself (input hook): their egress check only; the node is not a pod. */
+    private static final String INPUT_HOOK = "type filter hook input priority filter; policy accept;";
+    private static final List<String> INPUT_RULES = List.of(FORWARD.get(0), FORWARD.get(1), FORWARD.get(2),
+            "iifname vmap @" + OUT_IF, "ip saddr vmap @" + OUT_IP);
+
     private NftScript() {}
 
     /** The whole table for {@code model}, replacing whatever table of that name exists, in one transaction. */
@@ -101,6 +106,9 @@ public final class NftScript {
         out.append("\tchain forward {\n\t\t").append(FORWARD_HOOK).append('\n');
         FORWARD.forEach(rule -> out.append("\t\t").append(rule).append('\n'));
         out.append("\t}\n");
+        out.append("\tchain input {\n\t\t").append(INPUT_HOOK).append('\n');
+        INPUT_RULES.forEach(rule -> out.append("\t\t").append(rule).append('\n'));
+        out.append("\t}\n");
         Map<String, Allowed> rules = model.ruleSets();
         inChains.forEach((sets, name) -> podChain(out, name, sets, rules, "ip saddr", "accept", INGRESS_DROPS));
         outChains.forEach((sets, name) -> podChain(out, name, sets, rules, "ip daddr", "return", EGRESS_DROPS));
@@ -135,6 +143,9 @@ public final class NftScript {
         out.append("add chain").append(t).append("forward { ").append(FORWARD_HOOK).append(" }\n");
         out.append("flush chain").append(t).append("forward\n");
         FORWARD.forEach(rule -> out.append("add rule").append(t).append("forward ").append(rule).append('\n'));
+        out.append("add chain").append(t).append("input { ").append(INPUT_HOOK).append(" }\n");
+        out.append("flush chain").append(t).append("input\n");
+        INPUT_RULES.forEach(rule -> out.append("add rule").append(t).append("input ").append(rule).append('\n'));
         for (LocalPod pod : pods) {
             out.append("add element").append(t).append(NEW_IN).append(" { ").append(pod.ip()).append(" }\n");
             out.append("add element").append(t).append(pod.hostVeth().isPresent() ? NEW_OUT_IF : NEW_OUT_IP)

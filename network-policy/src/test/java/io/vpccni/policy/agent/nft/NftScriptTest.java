@@ -87,6 +87,17 @@ class NftScriptTest {
     }
 
     @Test
+    void aPodsTrafficToTheNodeItselfPassesItsEgressCheckOnly() {
+        assertThat(block(NftScript.replace(NodeModel.EMPTY), "chain input")).containsExactly(
+                "type filter hook input priority filter; policy accept;",
+                "ct state established,related accept",
+                "iifname @new_out_if jump deny_out",
+                "ip saddr @new_out_ip jump deny_out",
+                "iifname vmap @out_if",
+                "ip saddr vmap @out_ip");
+    }
+
+    @Test
     void theWholeTableIsReplacedInOneScript() {
         String script = NftScript.replace(NodeModel.EMPTY);
 
