@@ -28,6 +28,7 @@ import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
 import io.vpccni.ipamd.pool.NodeEnis;
 import io.vpccni.ipamd.pool.PoolMaintainer;
+import io.vpccni.ipamd.policy.NodeNetworkPolicy;
 import io.vpccni.ipamd.reconcile.EniSync;
 import io.vpccni.ipamd.rpc.IpamHandler;
 import io.vpccni.ipamd.state.PoolCheckpoint;
@@ -85,6 +86,7 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     private PoolMaintainer maintainer;
     private SubnetSelector subnets;
     private volatile OptionalInt subnetFree = OptionalInt.empty();
+    private volatile NodeNetworkPolicy networkPolicy;
 
     /**
      * @param stillWired whether a restored assignment's pod still has its host veth; assignments whose pod is
@@ -146,10 +148,13 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         // the pod's veth before the plugin removed it, would keep its address for ever.
         IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, () -> ready,
                 config.hostNetwork().podMtu(), config.pool().addWait(), counters);
-        ipamServer = IpamServer.start(config.daemon().socket(), handler);
+        networkPolicy = NodeNetworkPolicy.create(config, identity.primaryIpv4());
+        running.add(networkPolicy);
+        ipamServer = IpamServer.start(config.daemon().socket(), networkPolicy.wrap(handler));
         startPluginServer();
         restore(checkpoint);
         checkpoint.persist();
+        networkPolicy.start(datastore.allocations());
         ready = true;
         running.add(cluster);
         cluster.start(new ClusterLink.DaemonHooks(datastore::allocations, key -> releaseStale(checkpoint, key),
@@ -350,6 +355,12 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
     @Override
     public List<io.vpccni.ipamd.datastore.CoolingAddress> coolingAddresses() {
         return datastore.snapshot().cooling();
+    }
+
+    @Override
+    public Optional<io.vpccni.ipamd.introspect.NetworkPolicyStatus> networkPolicy() {
+        NodeNetworkPolicy policy = networkPolicy;
+        return policy == null ? Optional.empty() : policy.status();
     }
 
     @Override

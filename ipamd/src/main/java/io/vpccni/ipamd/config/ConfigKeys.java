@@ -100,6 +100,17 @@ public final class ConfigKeys {
             "(ours) Run pods' CNI invocations in this daemon (plugin.sock beside VPC_CNI_SOCKET); false: every "
                     + "invocation starts the standalone Java plugin.");
 
+    // --- network policy (aws-vpc-cni's names; the agent runs inside ipamd) ---
+    public static final ConfigKey ENABLE_NETWORK_POLICY = new ConfigKey("ENABLE_NETWORK_POLICY", "false",
+            "Enforce Kubernetes NetworkPolicy on this node from PolicyEndpoints (nftables table inet vpccni_policy);"
+                    + " needs MY_NODE_NAME.");
+    public static final ConfigKey NETWORK_POLICY_ENFORCING_MODE = new ConfigKey("NETWORK_POLICY_ENFORCING_MODE",
+            "standard", "standard: a pod no policy selects is open; strict: it is denied both ways, a new pod from"
+                    + " before its interface exists.");
+    public static final ConfigKey NETWORK_POLICY_ENDPOINT_SOURCE = new ConfigKey("NETWORK_POLICY_ENDPOINT_SOURCE",
+            "node-label", "(ours) node-label: watch the PolicyEndpoints labelled vpc-cni.io/node-name=<node> (our"
+                    + " controller's); all: watch all of them and keep those with a pod on this node (EKS's).");
+
     // --- upstream features we do not implement: refuse rather than silently ignore ---
     public static final ConfigKey ENABLE_IPv6 = new ConfigKey("ENABLE_IPv6", "false",
             "IPv6 pods are not supported by vpc-cni-java; must be false.");
@@ -116,5 +127,6 @@ public final class ConfigKeys {
             AWS_VPC_K8S_CNI_CONNMARK, AWS_VPC_K8S_CNI_LOGLEVEL, AWS_VPC_K8S_CNI_LOG_FILE, AWS_VPC_K8S_PLUGIN_LOG_FILE,
             AWS_VPC_K8S_PLUGIN_LOG_LEVEL, DISABLE_INTROSPECTION, INTROSPECTION_BIND_ADDRESS, DISABLE_METRICS,
             METRICS_BIND_ADDRESS, AWS_VPC_K8S_CNI_BACKING_STORE, ANNOTATE_POD_IP, MY_NODE_NAME, VPC_CNI_SOCKET,
-            VPC_CNI_PLUGIN_SERVER, ENABLE_IPv6, ENABLE_POD_ENI);
+            VPC_CNI_PLUGIN_SERVER, ENABLE_NETWORK_POLICY, NETWORK_POLICY_ENFORCING_MODE,
+            NETWORK_POLICY_ENDPOINT_SOURCE, ENABLE_IPv6, ENABLE_POD_ENI);
 }

@@ -50,7 +50,9 @@ import java.util.function.Supplier;
  *       warmTargetAddresses}, subnetFreeAddresses|null, lastPlan{actions[{type, eniId?, count?, unit?, cidrs?,
  *       reason?}], counts{total, assigned, cooling, available, prefixes, unusedPrefixes}}|null,
  *       lastGrowFailure{kind, message, at}|null, requests{adds, dels, noAvailableAddress, pluginServerInvocations|null},
- *       ec2{totalCalls, calls{api: n}, errors{"Api/Code": n}, throttled, permissionDenied}}}.
+ *       ec2{totalCalls, calls{api: n}, errors{"Api/Code": n}, throttled, permissionDenied}},
+ *       networkPolicy{mode, listed, policies, endpoints, pods, notEnforced[], ingressDrops|null, egressDrops|null,
+ *       lastError|null}|null (null when ENABLE_NETWORK_POLICY is off)}.
  *       Times are ISO-8601 instants.</li>
  *   <li>{@code /v1/enis} ({@link EnisView}): {@code enis[{eniId, deviceIndex, primary, unmanaged, subnetId,
  *       subnetCidr, primaryIp, mac, createdAt, total, assigned, cooling, available, cidrs[{cidr, prefix, total,

@@ -93,6 +93,7 @@ public final class IpamMetrics {
         out.add(labelled("awscni_ipamd_error_count", "The number of errors encountered in ipamd", "fn",
                 view.ipamdErrors()));
         out.addAll(ec2(view.ec2Calls()));
+        view.networkPolicy().ifPresent(policy -> out.addAll(networkPolicy(policy)));
         return out;
     }
 
@@ -120,6 +121,24 @@ public final class IpamMetrics {
                         COUNTER, byCode),
                 labelled("awscni_ec2api_req_count", "The number of requests made to EC2 APIs by CNI", "fn", calls),
                 labelled("awscni_ec2api_error_count", "The number of failed EC2 APIs requests", "fn", errorsByApi));
+    }
+
+    /** With ENABLE_NETWORK_POLICY: what the node enforces, and what policy dropped (nft's named counters). */
+    private static List<MetricFamily> networkPolicy(NetworkPolicyStatus policy) {
+        List<MetricFamily> out = new ArrayList<>();
+        out.add(gauge("awscni_network_policy_policies", "(ours) NetworkPolicies with a PolicyEndpoint that selects a"
+                + " pod of this node", policy.policies()));
+        out.add(gauge("awscni_network_policy_endpoints", "(ours) PolicyEndpoints enforced on this node",
+                policy.endpoints()));
+        out.add(gauge("awscni_network_policy_pods", "(ours) Pods of this node isolated by network policy in some"
+                + " direction", policy.pods()));
+        out.add(gauge("awscni_network_policy_not_enforced", "(ours) PolicyEndpoints this node skipped (an event"
+                + " names each)", policy.notEnforced().size()));
+        policy.drops().ifPresent(d -> out.add(new MetricFamily("awscni_network_policy_dropped_packets",
+                "(ours) Packets dropped by network policy since ipamd started", COUNTER, List.of(
+                        new Sample("", List.of(label("direction", "ingress")), d.ingressPackets()),
+                        new Sample("", List.of(label("direction", "egress")), d.egressPackets())))));
+        return out;
     }
 
     private static MetricFamily perEni(PoolStats pool) {

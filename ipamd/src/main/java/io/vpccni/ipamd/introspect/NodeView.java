@@ -82,4 +82,9 @@ public interface NodeView {
     default Map<String, Long> ipamdErrors() {
         return Map.of();
     }
+
+    /** The network policy agent's state; empty when ENABLE_NETWORK_POLICY is off. */
+    default Optional<NetworkPolicyStatus> networkPolicy() {
+        return Optional.empty();
+    }
 }

@@ -24,7 +24,7 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                        String mode, Addresses addresses, Prefixes prefixes, PrefixFallback prefixFallback,
                        Enis enis, Targets targets,
                        Integer subnetFreeAddresses, Plan lastPlan, GrowFailure lastGrowFailure, Requests requests,
-                       Ec2 ec2) {
+                       Ec2 ec2, NetworkPolicy networkPolicy) {
 
     public record Verdict(boolean ready, String reason) {}
 
@@ -67,6 +67,14 @@ public record PoolView(String instanceId, String instanceType, String now, boole
     public record Ec2(long totalCalls, Map<String, Long> calls, Map<String, Long> errors, long throttled,
                       long permissionDenied) {}
 
+    /**
+     * With ENABLE_NETWORK_POLICY (null otherwise): the enforcing mode, whether the PolicyEndpoints are listed, how
+     * many policies, PolicyEndpoints and pods are enforced, the PolicyEndpoints skipped ("namespace/name: problem"),
+     * packets dropped per direction (null when nft's counters could not be read) and the last failure to apply.
+     */
+    public record NetworkPolicy(String mode, boolean listed, int policies, int endpoints, int pods,
+                                List<String> notEnforced, Long ingressDrops, Long egressDrops, String lastError) {}
+
     public static PoolView of(NodeView view, Instant now) {
         PoolStats pool = view.poolStats();
         NodeCapacity capacity = NodeCapacity.of(view);
@@ -95,7 +103,14 @@ public record PoolView(String instanceId, String instanceType, String now, boole
                 new Requests(requests.adds(), requests.dels(), requests.noAvailableAddress(),
                         served.isPresent() ? served.getAsLong() : null),
                 new Ec2(ec2.totalCalls(), ec2.calls(), errors, ec2.failures(io.vpccni.eni.error.Ec2Failure.Throttled.class),
-                        ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)));
+                        ec2.failures(io.vpccni.eni.error.Ec2Failure.PermissionDenied.class)),
+                view.networkPolicy().map(PoolView::networkPolicy).orElse(null));
+    }
+
+    private static NetworkPolicy networkPolicy(NetworkPolicyStatus p) {
+        return new NetworkPolicy(p.mode(), p.listed(), p.policies(), p.endpoints(), p.pods(), p.notEnforced(),
+                p.drops().map(NetworkPolicyStatus.Drops::ingressPackets).orElse(null),
+                p.drops().map(NetworkPolicyStatus.Drops::egressPackets).orElse(null), p.lastError().orElse(null));
     }
 
     private static PrefixFallback fallback(NodeView view, PoolStats pool) {

@@ -40,6 +40,7 @@ final class StatusPrinter {
         out.printf("plugin:  %d adds, %d dels, %d adds found no address; %s%n", requests.path("adds").asLong(),
                 requests.path("dels").asLong(), requests.path("noAvailableAddress").asLong(),
                 served.isNumber() ? served.asLong() + " CNI invocations run in ipamd" : "plugin server off");
+        out.println(policyLine(pool.path("networkPolicy")));
         JsonNode ec2 = pool.path("ec2");
         out.printf("EC2:     %d requests, %d throttled, %d denied since start%n", ec2.path("totalCalls").asLong(),
                 ec2.path("throttled").asLong(), ec2.path("permissionDenied").asLong());
@@ -52,6 +53,26 @@ final class StatusPrinter {
             out.println("WARNINGS");
             warnings.forEach(w -> out.println("  ! " + w));
         }
+    }
+
+    /** What network policy enforces on the node, or that it is off. */
+    static String policyLine(JsonNode policy) {
+        if (!policy.isObject()) {
+            return "policy:  network policy off";
+        }
+        if (!policy.path("listed").asBoolean()) {
+            return "policy:  " + policy.path("mode").asText() + " mode, waiting for the PolicyEndpoint list (the"
+                    + " table in the kernel is enforced as left)";
+        }
+        JsonNode in = policy.path("ingressDrops");
+        String drops = in.isNumber() ? "; dropped " + in.asLong() + " in, " + policy.path("egressDrops").asLong()
+                + " out" : "";
+        int skipped = policy.path("notEnforced").size();
+        return "policy:  " + policy.path("mode").asText() + " mode, " + policy.path("policies").asInt()
+                + " policies, " + policy.path("endpoints").asInt() + " PolicyEndpoints, " + policy.path("pods").asInt()
+                + " pods enforced" + (skipped > 0 ? ", " + skipped + " PolicyEndpoints not enforced" : "") + drops
+                + (policy.path("lastError").isTextual() ? "; last apply failed: " + policy.path("lastError").asText()
+                : "");
     }
 
     /** The prefix fallback's line, when it is on or has left secondary IPs behind. */

@@ -53,6 +53,7 @@ public final class FakeNodeView implements NodeView {
     public OptionalLong pluginInvocations = OptionalLong.empty();
     public RequestStats requests = new RequestStats(0, 0, 0);
     public Optional<Instant> fallbackUntil = Optional.empty();
+    public Optional<NetworkPolicyStatus> networkPolicy = Optional.empty();
 
     /** Adds an ENI to EC2's view and to the datastore, with the given /32s or /28s. */
     public FakeNodeView eni(String id, int device, String subnetCidr, String primaryIp, String... cidrs) {
@@ -134,6 +135,7 @@ public final class FakeNodeView implements NodeView {
     @Override public OptionalInt subnetFreeAddresses() { return subnetFree; }
     @Override public OptionalLong pluginServerInvocations() { return pluginInvocations; }
     @Override public RequestStats requests() { return requests; }
+    @Override public Optional<NetworkPolicyStatus> networkPolicy() { return networkPolicy; }
     @Override public List<CoolingAddress> coolingAddresses() { return datastore.snapshot().cooling(); }
     @Override public Map<String, Long> ipamdErrors() { return Map.copyOf(ipamdErrors); }
 

@@ -161,4 +161,20 @@ class IpamMetricsTest {
                 "awscni_aws_api_error_count", "awscni_ipamd_error_count", "awscni_total_ipv4_prefixes",
                 "awscni_ec2api_req_count", "awscni_ec2api_error_count", "awscni_cooldown_ip_addresses");
     }
+
+    @Test
+    void networkPolicyFamiliesAppearOnlyWhenItIsOn() {
+        assertThat(scrape()).doesNotContainKey("awscni_network_policy_endpoints");
+
+        node.networkPolicy = Optional.of(new NetworkPolicyStatus("strict", true, 3, 4, 5,
+                java.util.List.of("shop/bad: spec.ingress[0].cidr: x is not an IPv4 CIDR"),
+                Optional.of(new NetworkPolicyStatus.Drops(12, 7)), Optional.empty()));
+
+        assertThat(value("awscni_network_policy_policies")).isEqualTo(3);
+        assertThat(value("awscni_network_policy_endpoints")).isEqualTo(4);
+        assertThat(value("awscni_network_policy_pods")).isEqualTo(5);
+        assertThat(value("awscni_network_policy_not_enforced")).isEqualTo(1);
+        assertThat(value("awscni_network_policy_dropped_packets", Map.of("direction", "ingress"))).isEqualTo(12);
+        assertThat(value("awscni_network_policy_dropped_packets", Map.of("direction", "egress"))).isEqualTo(7);
+    }
 }

@@ -93,6 +93,21 @@ class NodeStatusCommandTest {
     }
 
     @Test
+    void thePolicyLineSaysWhatNetworkPolicyEnforcesOnTheNode() {
+        assertThat(status()).contains("policy:  network policy off");
+
+        node.networkPolicy = Optional.of(new io.vpccni.ipamd.introspect.NetworkPolicyStatus("standard", false, 0, 0,
+                0, List.of(), Optional.empty(), Optional.empty()));
+        assertThat(status()).contains("policy:  standard mode, waiting for the PolicyEndpoint list");
+
+        node.networkPolicy = Optional.of(new io.vpccni.ipamd.introspect.NetworkPolicyStatus("strict", true, 3, 4, 5,
+                List.of("shop/bad: spec.ingress[0].cidr: x is not an IPv4 CIDR"),
+                Optional.of(new io.vpccni.ipamd.introspect.NetworkPolicyStatus.Drops(12, 7)), Optional.empty()));
+        assertThat(status()).contains("policy:  strict mode, 3 policies, 4 PolicyEndpoints, 5 pods enforced, 1"
+                + " PolicyEndpoints not enforced; dropped 12 in, 7 out");
+    }
+
+    @Test
     void aPrefixFallbackIsAStatusLineAndAWarningWhileItLasts() {
         assertThat(status()).doesNotContain("fallback");
 

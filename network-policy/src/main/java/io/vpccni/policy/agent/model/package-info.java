@@ -1,0 +1,8 @@
+/**
+ * The node agent's model (docs/network-policy.md, "The node agent"): from the PolicyEndpoints that select local pods
+ * and the pods ipamd wired, which pods are isolated in which direction and whom they may exchange what with, as
+ * disjoint address and port ranges ready for nftables' interval sets.
+ *
+ * <p>Pure: functions of their arguments, no I/O, no clock. Used by {@code policy.agent} and {@code policy.agent.nft}.
+ */
+package io.vpccni.policy.agent.model;
