@@ -157,6 +157,18 @@ public final class PoolMaintainer {
         }
     }
 
+    /**
+     * For a caller that runs the ticks itself instead of {@link #runLoop} (the fleet simulation): whether a tick was
+     * asked for ({@link #wake}, also by a tick that grew for pods coming) since the last look. Clears the request.
+     */
+    public boolean takeWakeRequest() {
+        synchronized (signal) {
+            boolean requested = wakeRequested;
+            wakeRequested = false;
+            return requested;
+        }
+    }
+
     /** The number of ticks completed so far; pass it to {@link #awaitTickAfter}. */
     public long tickCount() {
         synchronized (signal) {
