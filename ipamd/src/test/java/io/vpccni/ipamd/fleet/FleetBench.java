@@ -40,7 +40,7 @@ public final class FleetBench {
                         Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, false,
                         true, "m5.xlarge", defaults, true, seed));
         List<FleetSimulation.Variant> variants = List.of(FleetSimulation.Variant.OURS,
-                FleetSimulation.Variant.BOUND_PODS, FleetSimulation.Variant.BOUND_PODS_WENI0,
+                FleetSimulation.Variant.ADAPTIVE, FleetSimulation.Variant.BOUND_PODS, FleetSimulation.Variant.BOUND_PODS_WENI0,
                 FleetSimulation.Variant.BASELINE);
         List<String[]> rows = new ArrayList<>();
         for (FleetSimulation.Scenario scenario : scenarios) {

@@ -69,6 +69,8 @@ public final class FleetSimulation {
     public enum Variant {
         /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
         OURS("ours", Duration.ofSeconds(5), false, false, Optional.empty()),
+        /** Ours with each node's guard adapting its rate to EC2's throttles (AdaptiveRate). */
+        ADAPTIVE("ours, adaptive guard", Duration.ofSeconds(5), false, false, Optional.empty()),
         /** Ours with WARM_POOL_FOR_BOUND_PODS, the scenario's warm targets. */
         BOUND_PODS("ours, bound pods", Duration.ofSeconds(5), false, true, Optional.empty()),
         /** Ours with WARM_POOL_FOR_BOUND_PODS and the warm target it lets be lowered: WARM_ENI_TARGET=0. */
@@ -264,7 +266,8 @@ public final class FleetSimulation {
     private void join(int index) {
         FleetNode node = new FleetNode("node-" + index, ec2, subnets.get(index % subnets.size()),
                 scenario.instanceType(), time, variant.targets.orElse(scenario.targets()), variant.upstreamCalls,
-                Ec2Guard.Settings.defaults(), variant.forBoundPods, new FleetNode.Listener() {
+                variant == Variant.ADAPTIVE ? Ec2Guard.Settings.defaults().withAdaptiveRate()
+                        : Ec2Guard.Settings.defaults(), variant.forBoundPods, new FleetNode.Listener() {
                     @Override
                     public void ready(FleetNode ready) {
                         if (ready.starts > 1) {
