@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fleet in a box (issue 19): NODES simulated nodes, each running ipamd's real control plane, on one account's
-# in-memory EC2 with the emulator's latencies and EC2's token buckets, in virtual time; our ipamd against a model of
-# aws-vpc-cni's behaviour on the same seed. Needs no LocalStack and no root. Not part of the tests (500 nodes take
+# in-memory EC2 with the emulator's latencies and EC2's token buckets, in virtual time; our ipamd (as it is, with an
+# adaptive EC2 guard, with WARM_POOL_FOR_BOUND_PODS at WARM_ENI_TARGET 1 and 0) against a model of aws-vpc-cni's
+# behaviour on the same seed, for five workloads. Needs no LocalStack and no root. Not part of the tests (500 nodes take
 # minutes; FleetSimulationTest runs 20 in seconds).
 #   bench/fleet.sh [NODES=500] [PODS=10000] [SEED=1]
 # Writes the "Fleet" section of BENCHMARKS.md (bench/write-section.sh).
@@ -25,7 +26,7 @@ section="$tmp/section.md"
   echo "## Fleet in a box: $NODES nodes on one account's EC2, ours against aws-vpc-cni's behaviour"
   echo
   echo "Command: \`bench/fleet.sh $NODES $PODS $SEED\` (no LocalStack, no root). $(date -u +%F); ${took} s of wall time for"
-  echo "the eight runs on $(nproc) CPUs (load average before: $load_before; the machine is shared). The same seed gives"
+  echo "the 25 runs on $(nproc) CPUs (load average before: $load_before; the machine is shared). The same seed gives"
   echo "the same figures (wall seconds aside)."
   echo
   cat "$tmp/table.md"
