@@ -2,19 +2,15 @@ package io.vpccni.it.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.app.NodeDaemon;
-import io.vpccni.it.ScratchDirectory;
-import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
 import io.vpccni.rpc.AddOk;
 import io.vpccni.rpc.AddRequest;
 import io.vpccni.rpc.IpamClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +38,7 @@ class BoundPodsTest {
 
     @AfterAll
     static void tearDown() throws Exception {
-        for (AutoCloseable c : LEFT.reversed()) {
-            c.close();
-        }
+        LinkedDaemon.closeAll(LEFT);
     }
 
     @Test
@@ -97,15 +91,10 @@ class BoundPodsTest {
     }
 
     private Node node(TestVpc vpc, String subnet, String name, boolean forBoundPods) throws Exception {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-        TestImds imds = TestImds.start(raw, vpc.instance(subnet, "t3.medium").instanceId());
-        LEFT.add(imds);
-        Path dir = ScratchDirectory.create("vpccni-bound");
-        LEFT.add(() -> ScratchDirectory.delete(dir));
-        NodeDaemon daemon = LinkedDaemon.start(client, name, imds, dir, Map.of("WARM_ENI_TARGET", "0",
-                "WARM_POOL_FOR_BOUND_PODS", Boolean.toString(forBoundPods), "VPC_CNI_ADD_WAIT", "20s"));
-        LEFT.add(daemon);
-        return new Node(name, daemon, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
+        LinkedDaemon.Started started = LinkedDaemon.onNewNode(client, raw, vpc, subnet, name, "t3.medium",
+                Map.of("WARM_ENI_TARGET", "0", "WARM_POOL_FOR_BOUND_PODS", Boolean.toString(forBoundPods),
+                        "VPC_CNI_ADD_WAIT", "20s"), LEFT);
+        return new Node(name, started.daemon(), started.ipam());
     }
 
     private record Node(String name, NodeDaemon daemon, IpamClient client) {
