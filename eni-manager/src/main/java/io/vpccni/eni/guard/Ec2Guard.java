@@ -18,8 +18,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
- * The one path every EC2 call takes: a client-side rate limit, retries with jittered exponential backoff for
- * throttling and transient failures only, and a circuit breaker that stops hammering an EC2 that keeps failing.
+ * The one path every EC2 call takes: a client-side rate limit (optionally adapted to EC2's throttles, see
+ * {@link AdaptiveRate}), retries with jittered exponential backoff for throttling and transient failures only, and a
+ * circuit breaker that stops hammering an EC2 that keeps failing.
  * Whatever escapes is an {@link Ec2Failure}: the request throws one (the SDK adapter classifies EC2's errors), and
  * anything else it throws becomes {@link Ec2Failure.Other}.
  */
@@ -31,7 +32,16 @@ public final class Ec2Guard {
      */
     public record Settings(
             int callsPerSecond, Duration permitWait, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-            int breakerWindow, float breakerFailureRatePercent, Duration breakerOpenFor) {
+            int breakerWindow, float breakerFailureRatePercent, Duration breakerOpenFor,
+            Optional<AdaptiveRate.Limits> adaptiveRate) {
+
+        /** Without an adaptive rate. */
+        public Settings(int callsPerSecond, Duration permitWait, int maxAttempts, Duration initialBackoff,
+                        Duration maxBackoff, int breakerWindow, float breakerFailureRatePercent,
+                        Duration breakerOpenFor) {
+            this(callsPerSecond, permitWait, maxAttempts, initialBackoff, maxBackoff, breakerWindow,
+                    breakerFailureRatePercent, breakerOpenFor, Optional.empty());
+        }
 
         public static Settings defaults() {
             return new Settings(10, Duration.ofSeconds(30), 6, Duration.ofMillis(200), Duration.ofSeconds(10),
@@ -41,7 +51,16 @@ public final class Ec2Guard {
         /** Same policy with short waits, for tests that inject failures. */
         public Settings withBackoff(Duration initial, Duration max) {
             return new Settings(callsPerSecond, permitWait, maxAttempts, initial, max, breakerWindow,
-                    breakerFailureRatePercent, breakerOpenFor);
+                    breakerFailureRatePercent, breakerOpenFor, adaptiveRate);
+        }
+
+        /**
+         * The same with the rate adapted to EC2's throttles ({@link AdaptiveRate}): from callsPerSecond down to
+         * {@link AdaptiveRate.Limits#upTo}'s floor.
+         */
+        public Settings withAdaptiveRate() {
+            return new Settings(callsPerSecond, permitWait, maxAttempts, initialBackoff, maxBackoff, breakerWindow,
+                    breakerFailureRatePercent, breakerOpenFor, Optional.of(AdaptiveRate.Limits.upTo(callsPerSecond)));
         }
     }
 
@@ -84,6 +103,7 @@ public final class Ec2Guard {
     }
 
     private final RateLimiter rateLimiter;
+    private final long settingsPermitWaitNanos;
     private final Time time;
     private final Retry retry;
     private final CircuitBreaker breaker;
@@ -94,6 +114,9 @@ public final class Ec2Guard {
      * shows says what EC2 said, not only that we stopped asking.
      */
     private volatile Ec2Failure lastBreakerFailure;
+    private final Optional<AdaptiveRate.Limits> adaptiveLimits;
+    /** The rate learnt from EC2's answers; guarded by {@code this}. Unused without adaptive limits. */
+    private AdaptiveRate adaptive;
 
     public Ec2Guard(Settings settings, Ec2CallObserver observer) {
         this(settings, observer, Time.SYSTEM);
@@ -102,6 +125,9 @@ public final class Ec2Guard {
     public Ec2Guard(Settings settings, Ec2CallObserver observer, Time time) {
         this.observer = observer;
         this.time = time;
+        this.adaptiveLimits = settings.adaptiveRate();
+        this.settingsPermitWaitNanos = settings.permitWait().toNanos();
+        this.adaptive = adaptiveLimits.map(limits -> AdaptiveRate.start(limits, time.nanoTime())).orElse(null);
         this.rateLimiter = new AtomicRateLimiter("ec2", RateLimiterConfig.custom()
                 .limitForPeriod(settings.callsPerSecond())
                 .limitRefreshPeriod(Duration.ofSeconds(1))
@@ -179,6 +205,17 @@ public final class Ec2Guard {
         if (nanos < 0) {
             throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
         }
+        if (adaptiveLimits.isPresent()) {
+            synchronized (this) {
+                AdaptiveRate.Reservation slot = adaptive.reserve(time.nanoTime() + nanos);
+                if (nanos + slot.waitNanos() > settingsPermitWaitNanos) {
+                    // Refused without taking the slot: the calls after it are not pushed back for nothing.
+                    throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
+                }
+                adaptive = slot.next();
+                nanos += slot.waitNanos();
+            }
+        }
         if (nanos > 0) {
             try {
                 time.sleep(Duration.ofNanos(nanos));
@@ -189,10 +226,28 @@ public final class Ec2Guard {
         }
     }
 
+    /** EC2 answered: a throttle cuts the adaptive rate, anything else lets it grow. */
+    private void adapt(boolean throttled) {
+        if (adaptiveLimits.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            long now = time.nanoTime();
+            adaptive = throttled ? adaptive.afterThrottle(now, adaptiveLimits.get())
+                    : adaptive.afterSuccess(now, adaptiveLimits.get());
+        }
+    }
+
+    /** The adaptive rate now, in calls per second; empty without one. */
+    public synchronized Optional<Double> adaptiveRate() {
+        return adaptiveLimits.map(l -> adaptive.rate());
+    }
+
     private <T> T attempt(String operation, Supplier<T> request) {
         long start = time.nanoTime();
         try {
             T result = request.get();
+            adapt(false);
             observer.called(operation, Duration.ofNanos(time.nanoTime() - start), Optional.empty());
             return result;
         } catch (RuntimeException e) {
@@ -202,6 +257,7 @@ public final class Ec2Guard {
             if (failure instanceof Ec2Failure.Throttled || failure instanceof Ec2Failure.Unavailable) {
                 lastBreakerFailure = failure;
             }
+            adapt(failure instanceof Ec2Failure.Throttled);
             observer.called(operation, Duration.ofNanos(time.nanoTime() - start), Optional.of(failure));
             throw failure;
         }

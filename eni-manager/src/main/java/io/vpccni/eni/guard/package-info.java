@@ -1,6 +1,7 @@
 /**
  * The one path every EC2 call takes: {@code Ec2Guard} applies a client-side rate limit, retries with jittered
- * exponential backoff on throttling and transient failures only, and a circuit breaker (Resilience4j);
+ * exponential backoff on throttling and transient failures only, and a circuit breaker (Resilience4j); with
+ * {@code Settings.withAdaptiveRate()} its rate follows EC2's throttles ({@code AdaptiveRate}, a pure AIMD decision);
  * {@code Ec2CallStats} counts calls, errors and latencies per API for metrics and the status command.
  *
  * <p>No I/O of its own: it runs the call it is given, and waits between retries. It knows nothing of the AWS SDK: the

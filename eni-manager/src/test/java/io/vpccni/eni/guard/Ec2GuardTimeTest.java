@@ -1,8 +1,10 @@
 package io.vpccni.eni.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.resilience4j.core.IntervalFunction;
+import io.vpccni.eni.error.Ec2Failure;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,5 +73,26 @@ class Ec2GuardTimeTest {
         time.nextRandom = 0.999;
         assertThat(backoff.apply(3)).isBetween(1_190L, 1_200L);
         assertThat(backoff.apply(20)).isEqualTo(10_000); // capped
+    }
+
+    @Test
+    void withAnAdaptiveRateAThrottleFromEc2SpreadsTheNodesNextCalls() {
+        ManualTime time = new ManualTime();
+        Ec2Guard.Settings settings = new Ec2Guard.Settings(10, Duration.ofSeconds(30), 1, Duration.ofMillis(1),
+                Duration.ofMillis(1), 20, 80f, Duration.ofSeconds(30)).withAdaptiveRate();
+        Ec2Guard guard = new Ec2Guard(settings, Ec2CallObserver.NONE, time);
+        assertThat(guard.adaptiveRate()).hasValue(10.0);
+
+        assertThatThrownBy(() -> guard.call("CreateNetworkInterface", () -> {
+            throw new Ec2Failure.Throttled("CreateNetworkInterface", "RequestLimitExceeded", "slow down", null);
+        })).isInstanceOf(Ec2Failure.Throttled.class);
+        assertThat(guard.adaptiveRate()).hasValue(5.0);
+        long before = time.nanos;
+        for (int i = 0; i < 5; i++) {
+            guard.call("DescribeSubnets", () -> "ok");
+        }
+        // 5 calls/s: each waits 200 ms for its slot (the first for the slot the cut set), 1 s of the given time.
+        assertThat(Duration.ofNanos(time.nanos - before)).isBetween(Duration.ofMillis(950), Duration.ofMillis(1_050));
+        assertThat(guard.adaptiveRate().orElseThrow()).as("calls that passed earn the rate back").isGreaterThan(5.0);
     }
 }

@@ -23,6 +23,7 @@ import io.vpccni.ipamd.datastore.ReleaseResult;
 import io.vpccni.ipamd.introspect.IntrospectionServer;
 import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.introspect.NodeView;
+import io.vpccni.ipamd.pool.BoundPods;
 import io.vpccni.ipamd.pool.EniPlacement;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
@@ -140,8 +141,10 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         PoolTargets targets = PoolTargets.from(config);
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
                 limits.maxPods(targets.prefixDelegation()));
+        boolean forBoundPods = config.pool().forBoundPods();
         maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits,
-                placement, networking, cluster::conditions, clock, cluster.poolEvents());
+                placement, networking, cluster::conditions, clock, cluster.poolEvents(), forBoundPods
+                        ? () -> new BoundPods(cluster.podsBoundNotAdded(), subnetFree) : BoundPods.NONE);
 
         // The socket listens before the checkpoint is restored and refuses every request until then: a DEL that
         // found no socket would be answered by the plugin from prevResult alone, and the restore, which looked at
@@ -158,7 +161,8 @@ public final class NodeDaemon implements AutoCloseable, NodeView {
         ready = true;
         running.add(cluster);
         cluster.start(new ClusterLink.DaemonHooks(datastore::allocations, key -> releaseStale(checkpoint, key),
-                stillWired, () -> maintainer.atCapacity() && datastore.stats().available() == 0));
+                stillWired, () -> maintainer.atCapacity() && datastore.stats().available() == 0,
+                forBoundPods ? maintainer::wake : () -> {}));
 
         Thread pool = Thread.ofPlatform().name("pool-maintainer").daemon().start(() -> maintainer.runLoop(POOL_PERIOD));
         running.add(pool::interrupt);

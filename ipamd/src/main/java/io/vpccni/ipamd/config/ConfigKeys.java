@@ -33,6 +33,10 @@ public final class ConfigKeys {
             "(ours) How long at most an add waits for the pool to refill before failing with try-again-later;"
                     + " it fails at once when the pool's grow attempt for it fails.");
 
+    public static final ConfigKey WARM_POOL_FOR_BOUND_PODS = new ConfigKey("WARM_POOL_FOR_BOUND_PODS", "false",
+            "(ours) Grow the pool for pods bound to the node whose ADD has not come yet, before it comes (needs"
+                    + " MY_NODE_NAME); the warm targets can then be lowered.");
+
     // --- ENIs ---
     public static final ConfigKey AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG = new ConfigKey(
             "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG", "false", "Use the node's ENIConfig subnet and security groups for pod ENIs.");
@@ -120,6 +124,7 @@ public final class ConfigKeys {
     public static final List<ConfigKey> ALL = List.of(
             WARM_ENI_TARGET, WARM_IP_TARGET, MINIMUM_IP_TARGET, WARM_PREFIX_TARGET, ENABLE_PREFIX_DELEGATION, MAX_ENI,
             IP_COOLDOWN_PERIOD, AWS_MANAGE_ENIS_NON_SCHEDULABLE, DISABLE_NETWORK_RESOURCE_PROVISIONING, VPC_CNI_ADD_WAIT,
+            WARM_POOL_FOR_BOUND_PODS,
             AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENI_CONFIG_LABEL_DEF, ENI_CONFIG_ANNOTATION_DEF, CLUSTER_NAME,
             ADDITIONAL_ENI_TAGS, DISABLE_LEAKED_ENI_CLEANUP, ENABLE_SUBNET_DISCOVERY, MANAGE_UNTAGGED_ENI, AWS_VPC_ENI_MTU,
             AWS_VPC_K8S_CNI_EXTERNALSNAT, AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS, AWS_VPC_K8S_CNI_RANDOMIZESNAT,

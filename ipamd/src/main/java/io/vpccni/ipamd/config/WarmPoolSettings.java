@@ -7,11 +7,14 @@ import java.time.Duration;
 /**
  * Warm-pool targets and timers. 0 means "not set" for warmIpTarget, minimumIpTarget and maxEni, as upstream
  * (an explicit 0 cannot be told apart from unset).
+ *
+ * @param forBoundPods WARM_POOL_FOR_BOUND_PODS: pods bound to the node and not yet added are demand the pool grows
+ *                     for (docs/warm-pool.md section 11)
  */
 public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumIpTarget, int warmPrefixTarget,
                                boolean prefixDelegation, int maxEni, Duration ipCooldown,
                                boolean manageEnisNonSchedulable, boolean disableNetworkResourceProvisioning,
-                               Duration addWait) {
+                               Duration addWait, boolean forBoundPods) {
 
     static WarmPoolSettings read(ConfigReader r) {
         // Upstream silently ignores MAX_ENI <= 0; a negative value is almost always a typo, so we reject it
@@ -27,7 +30,8 @@ public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumI
                 r.get(IP_COOLDOWN_PERIOD, ConfigParser.seconds()),
                 r.get(AWS_MANAGE_ENIS_NON_SCHEDULABLE, ConfigParser.bool()),
                 r.get(DISABLE_NETWORK_RESOURCE_PROVISIONING, ConfigParser.bool()),
-                r.get(VPC_CNI_ADD_WAIT, ConfigParser.duration()));
+                r.get(VPC_CNI_ADD_WAIT, ConfigParser.duration()),
+                r.get(WARM_POOL_FOR_BOUND_PODS, ConfigParser.bool()));
         if (settings.prefixDelegation() && settings.warmIpTarget() == 0 && settings.minimumIpTarget() == 0
                 && settings.warmPrefixTarget() == 0) {
             // aws-node's entrypoint refuses this too: with no target at all the single spare prefix would flap.

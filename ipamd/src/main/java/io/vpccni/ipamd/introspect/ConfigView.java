@@ -38,6 +38,7 @@ public record ConfigView(List<Setting> settings) {
             entry(AWS_MANAGE_ENIS_NON_SCHEDULABLE, c -> c.pool().manageEnisNonSchedulable()),
             entry(DISABLE_NETWORK_RESOURCE_PROVISIONING, c -> c.pool().disableNetworkResourceProvisioning()),
             entry(VPC_CNI_ADD_WAIT, c -> c.pool().addWait()),
+            entry(WARM_POOL_FOR_BOUND_PODS, c -> c.pool().forBoundPods()),
             entry(AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, c -> c.eni().customNetworking()),
             entry(ENI_CONFIG_LABEL_DEF, c -> c.eni().eniConfigLabel()),
             entry(ENI_CONFIG_ANNOTATION_DEF, c -> c.eni().eniConfigAnnotation()),

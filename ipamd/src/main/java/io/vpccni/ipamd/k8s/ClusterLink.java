@@ -25,15 +25,30 @@ public interface ClusterLink extends AutoCloseable {
      * @param release           releases one assignment and persists the checkpoint; false when it was not there
      * @param stillWired        whether an assignment's host veth still exists
      * @param outOfAddressesAtEniLimit no address is free and every ENI the instance allows is attached and full
+     * @param podBound          called when a pod is bound to the node (WARM_POOL_FOR_BOUND_PODS wakes the pool)
      */
     record DaemonHooks(Supplier<List<Allocation>> allocations, Predicate<AllocationKey> release,
-                       Predicate<Allocation> stillWired, BooleanSupplier outOfAddressesAtEniLimit) {}
+                       Predicate<Allocation> stillWired, BooleanSupplier outOfAddressesAtEniLimit,
+                       Runnable podBound) {
+
+        /** Hooks for a daemon that does not care when pods are bound. */
+        public DaemonHooks(Supplier<List<Allocation>> allocations, Predicate<AllocationKey> release,
+                           Predicate<Allocation> stillWired, BooleanSupplier outOfAddressesAtEniLimit) {
+            this(allocations, release, stillWired, outOfAddressesAtEniLimit, () -> {});
+        }
+    }
 
     /** Starts watching the cluster and reconciling pods; returns at once. */
     void start(DaemonHooks hooks);
 
     /** The node's conditions as last seen; none while the node has not been read. */
     Set<NodeCondition> conditions();
+
+    /**
+     * Pods bound to this node whose ADD has not come (no address in the daemon's datastore), bound in the last
+     * few minutes; 0 until the pods have been listed once.
+     */
+    int podsBoundNotAdded();
 
     /** Where ENIs go with custom networking: the node's ENIConfig. */
     EniPlacement customNetworkingPlacement(SubnetSelector subnets, String zone, Supplier<List<String>> primaryGroups);
@@ -52,6 +67,11 @@ public interface ClusterLink extends AutoCloseable {
         @Override
         public Set<NodeCondition> conditions() {
             return Set.of();
+        }
+
+        @Override
+        public int podsBoundNotAdded() {
+            return 0;
         }
 
         @Override

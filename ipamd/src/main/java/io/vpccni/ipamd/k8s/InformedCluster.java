@@ -3,11 +3,15 @@ package io.vpccni.ipamd.k8s;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.lang.System.Logger.Level;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -105,10 +109,63 @@ final class InformedCluster implements ClusterView, AutoCloseable {
                 var meta = pod.getMetadata();
                 Map<String, String> annotations = meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
                 onNode.add(new PodInfo(meta.getNamespace(), meta.getName(), Objects.requireNonNullElse(meta.getUid(), ""),
-                        Optional.ofNullable(annotations.get(PodReconciler.POD_IPS_ANNOTATION))));
+                        Optional.ofNullable(annotations.get(PodReconciler.POD_IPS_ANNOTATION)),
+                        Boolean.TRUE.equals(pod.getSpec().getHostNetwork()), finished(pod), boundAt(pod)));
             }
         }
         return Optional.of(onNode);
+    }
+
+    /**
+     * Calls {@code bound} when a pod is bound to this node: it appears (a watch filtered on the node sees a pod once
+     * it is bound), or an update gives it this node.
+     */
+    void onPodBound(Runnable bound) {
+        pods.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                if (onThisNode(pod)) {
+                    bound.run();
+                }
+            }
+
+            @Override
+            public void onUpdate(Pod before, Pod after) {
+                if (!onThisNode(before) && onThisNode(after)) {
+                    bound.run();
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {}
+        });
+    }
+
+    private boolean onThisNode(Pod pod) {
+        return pod.getSpec() != null && nodeName.equals(pod.getSpec().getNodeName());
+    }
+
+    private static boolean finished(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return pod.getMetadata().getDeletionTimestamp() != null || "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    private static Optional<Instant> boundAt(Pod pod) {
+        Optional<String> scheduled = pod.getStatus() == null || pod.getStatus().getConditions() == null
+                ? Optional.empty()
+                : pod.getStatus().getConditions().stream()
+                        .filter(c -> "PodScheduled".equals(c.getType()) && "True".equals(c.getStatus()))
+                        .map(PodCondition::getLastTransitionTime).filter(Objects::nonNull).findFirst();
+        return scheduled.or(() -> Optional.ofNullable(pod.getMetadata().getCreationTimestamp()))
+                .flatMap(InformedCluster::instant);
+    }
+
+    private static Optional<Instant> instant(String text) {
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            return Optional.empty(); // counted as bound now: at worst the pool grows for it
+        }
     }
 
     private static NodeInfo info(Node node) {

@@ -96,6 +96,7 @@ public final class KubernetesLink implements ClusterLink {
         this.hooks = daemon;
         this.reconciler = new PodReconciler(cluster, daemon, clock, options.podGrace(),
                 annotatePodIp ? Optional.of(this::annotate) : Optional.empty());
+        cluster.onPodBound(daemon.podBound());
         cluster.start();
         long period = options.period().toMillis();
         loop.scheduleWithFixedDelay(this::reconcileOnce, period, period, TimeUnit.MILLISECONDS);
@@ -121,6 +122,16 @@ public final class KubernetesLink implements ClusterLink {
     @Override
     public Set<NodeCondition> conditions() {
         return cluster.node().map(NodeInfo::conditions).orElse(Set.of());
+    }
+
+    @Override
+    public int podsBoundNotAdded() {
+        DaemonHooks daemon = hooks;
+        if (daemon == null) {
+            return 0;
+        }
+        return cluster.podsOnNode().map(pods -> PodsAwaitingAdd.count(pods, daemon.allocations().get(),
+                clock.instant(), PodsAwaitingAdd.WINDOW)).orElse(0);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.vpccni.ipamd.datastore.RemoveResult;
 import io.vpccni.ipamd.warmpool.EniState;
 import io.vpccni.ipamd.warmpool.NodeCondition;
 import io.vpccni.ipamd.warmpool.NodeLimits;
+import io.vpccni.ipamd.warmpool.PodDemand;
 import io.vpccni.ipamd.warmpool.PoolAction;
 import io.vpccni.ipamd.warmpool.PoolPlan;
 import io.vpccni.ipamd.warmpool.PoolPolicy;
@@ -54,6 +55,7 @@ public final class PoolMaintainer {
     private final Supplier<Set<NodeCondition>> conditions;
     private final Clock clock;
     private final PoolEvents events;
+    private final Supplier<BoundPods> boundPods;
 
     private final Object signal = new Object();
     private long ticks;
@@ -68,10 +70,24 @@ public final class PoolMaintainer {
     private volatile Optional<Instant> lastInsufficientCidrBlocks = Optional.empty();
     private volatile Optional<NumberedFailure> lastGrowFailure = Optional.empty();
     private volatile PoolPlan lastPlan;
+    private volatile PodDemand lastDemand = PodDemand.NONE;
 
     public PoolMaintainer(Datastore datastore, EniManager eniManager, NodeEnis enis, PoolTargets targets,
                           NodeLimits limits, EniPlacement placement, EniNetworking networking,
                           Supplier<Set<NodeCondition>> conditions, Clock clock, PoolEvents events) {
+        this(datastore, eniManager, enis, targets, limits, placement, networking, conditions, clock, events,
+                BoundPods.NONE);
+    }
+
+    /**
+     * @param boundPods pods bound to the node and not yet added, read each tick: the pool grows for them before
+     *                  their ADDs come (WARM_POOL_FOR_BOUND_PODS); {@link BoundPods#NONE} when that is off
+     */
+    public PoolMaintainer(Datastore datastore, EniManager eniManager, NodeEnis enis, PoolTargets targets,
+                          NodeLimits limits, EniPlacement placement, EniNetworking networking,
+                          Supplier<Set<NodeCondition>> conditions, Clock clock, PoolEvents events,
+                          Supplier<BoundPods> boundPods) {
+        this.boundPods = boundPods;
         this.datastore = datastore;
         this.eniManager = eniManager;
         this.enis = enis;
@@ -92,8 +108,11 @@ public final class PoolMaintainer {
         Instant now = clock.instant();
         PoolState state = new PoolState(now, enis.stateFor(datastore.stats()), currentLimits(), conditions.get(),
                 lastShrink, lastSubnetFull, lastInsufficientCidrBlocks);
-        PoolPlan plan = policy.evaluate(state, targets);
+        BoundPods coming = boundPods.get();
+        PodDemand demand = PodDemand.of(state, targets, coming.notAdded(), coming.subnetFree());
+        PoolPlan plan = policy.evaluate(state, targets, demand);
         lastPlan = plan;
+        lastDemand = demand;
         for (PoolAction action : plan.actions()) {
             try {
                 apply(action);
@@ -113,6 +132,11 @@ public final class PoolMaintainer {
         if (plan.shrinks()) {
             lastShrink = Optional.of(now);
         }
+        if (demand.growFor() > 0 && lastGrowTick == currentTick) {
+            // One grow per tick, as upstream; pods on their way may need more than one (a primary to fill, then an
+            // ENI): the next tick comes at once rather than a period later, and stops once they are covered.
+            wake();
+        }
         synchronized (signal) {
             ticks++;
             signal.notifyAll();
@@ -130,6 +154,18 @@ public final class PoolMaintainer {
             wakeRequested = true;
             signal.notifyAll();
             return ticksStarted + 1;
+        }
+    }
+
+    /**
+     * For a caller that runs the ticks itself instead of {@link #runLoop} (the fleet simulation): whether a tick was
+     * asked for ({@link #wake}, also by a tick that grew for pods coming) since the last look. Clears the request.
+     */
+    public boolean takeWakeRequest() {
+        synchronized (signal) {
+            boolean requested = wakeRequested;
+            wakeRequested = false;
+            return requested;
         }
     }
 
@@ -206,6 +242,11 @@ public final class PoolMaintainer {
      */
     public Optional<Instant> prefixFallbackUntil() {
         return PrefixFallback.until(lastInsufficientCidrBlocks, targets, clock.instant());
+    }
+
+    /** The pods bound and not yet added that the last tick saw, and what it grew for them. */
+    public PodDemand lastDemand() {
+        return lastDemand;
     }
 
     /** The last plan, for introspection. */

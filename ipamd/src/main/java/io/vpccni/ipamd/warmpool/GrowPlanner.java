@@ -69,7 +69,7 @@ final class GrowPlanner {
     }
 
     /** E29: with custom networking the primary ENI's subnet is not the pods' subnet. */
-    private static boolean takesAddresses(EniState eni, PoolTargets targets) {
+    static boolean takesAddresses(EniState eni, PoolTargets targets) {
         return eni.carriesPods() && !(eni.role() == EniRole.PRIMARY && targets.customNetworking());
     }
 }

@@ -34,4 +34,18 @@ public record PoolCounts(int total, int assigned, int cooling, int prefixes, int
     public int upstreamAvailable() {
         return total - assigned;
     }
+
+    /**
+     * The counts as they will be once {@code pods} more pods are added ({@link PodDemand#counted()}): they take free
+     * addresses, those of partly used prefixes first (the datastore packs pods), so {@code F} may go below 0 when the
+     * pods lack addresses.
+     */
+    public PoolCounts withPending(int pods) {
+        if (pods == 0) {
+            return this;
+        }
+        int inUsedPrefixes = Math.max(0, available() - PoolMath.PREFIX_SIZE * unusedPrefixes);
+        int prefixesTaken = PoolMath.ceilDiv(pods - inUsedPrefixes, PoolMath.PREFIX_SIZE);
+        return new PoolCounts(total, assigned + pods, cooling, prefixes, Math.max(0, unusedPrefixes - prefixesTaken));
+    }
 }

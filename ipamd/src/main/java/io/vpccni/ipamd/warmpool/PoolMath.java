@@ -43,9 +43,9 @@ public final class PoolMath {
         }
         int free = c.available();
         return switch (PoolMode.of(t)) {
-            case WARM_ENI -> free < t.warmEniTarget() * limits.unitsPerEni() || (t.warmEniTarget() == 0 && free == 0);
+            case WARM_ENI -> free < t.warmEniTarget() * limits.unitsPerEni() || (t.warmEniTarget() == 0 && free <= 0);
             case IP_TARGETS -> shortIps(c, t) > 0;
-            case WARM_PREFIX -> free < PREFIX_SIZE * t.warmPrefixTarget() || (t.warmPrefixTarget() == 0 && free == 0);
+            case WARM_PREFIX -> free < PREFIX_SIZE * t.warmPrefixTarget() || (t.warmPrefixTarget() == 0 && free <= 0);
             case PREFIX_IP_TARGETS -> shortPrefixes(c, t) > 0;
         };
     }

@@ -19,6 +19,7 @@ import java.util.Optional;
  *       cooling grows instead of failing pods (E19, issue #2896), and cooling /32s are not released (E21);</li>
  *   <li>no shrink or ENI release may leave the pool "low": no attach/free oscillation at WARM_ENI_TARGET = 0 (E4)
  *       and no prefix flap at WARM_PREFIX_TARGET = 0 (E11);</li>
+ *   <li>with WARM_POOL_FOR_BOUND_PODS, pods bound to the node and not yet added are demand ({@link PodDemand});</li>
  *   <li>in prefix mode, InsufficientCidrBlocks makes the pool grow with secondary /32s for a while instead of
  *       failing pods ({@link PrefixFallback}; upstream issues 2749 and 3105).</li>
  * </ul>
@@ -26,7 +27,16 @@ import java.util.Optional;
 public final class PoolPolicy {
 
     public PoolPlan evaluate(PoolState state, PoolTargets targets) {
-        PoolCounts counts = PoolCounts.of(state.enis());
+        return evaluate(state, targets, PodDemand.NONE);
+    }
+
+    /**
+     * The tick with pods bound and not yet added counted as demand (WARM_POOL_FOR_BOUND_PODS): the pods {@code demand}
+     * counts are taken as added, so the pool grows for them and keeps the static targets on top; and while any such
+     * pod is there, nothing is shrunk or freed, since those pods are about to take addresses.
+     */
+    public PoolPlan evaluate(PoolState state, PoolTargets targets, PodDemand demand) {
+        PoolCounts counts = PoolCounts.of(state.enis()).withPending(demand.counted());
         List<PoolAction> actions = new ArrayList<>();
         String idleReason;
         PoolState afterResize = state;
@@ -43,6 +53,9 @@ public final class PoolPolicy {
             if (!(grow instanceof PoolAction.Hold)) {
                 actions.add(grow);
             }
+        } else if ((excess > 0 || spareIps > 0) && demand.pods() > 0) {
+            idleReason = "pool is above target by " + over + " but " + demand.pods()
+                    + " pods bound to the node are about to take addresses";
         } else if ((excess > 0 || spareIps > 0) && !shrinkDue(state, targets)) {
             idleReason = "pool is above target by " + over + " but the last shrink was less than "
                     + targets.timings().shrinkInterval().toSeconds() + " s ago";
@@ -54,7 +67,7 @@ public final class PoolPolicy {
         } else {
             idleReason = "pool is within targets";
         }
-        if (!low && freeAllowed(state, targets)) {
+        if (!low && demand.pods() == 0 && freeAllowed(state, targets)) {
             EniReleasePlanner.plan(afterResize, targets).ifPresent(actions::add);
         }
         if (actions.isEmpty()) {

@@ -1,7 +1,8 @@
 /**
  * The warm-pool policy, a pure function: {@code PoolPolicy.evaluate(PoolState, PoolTargets)} returns a
  * {@code PoolPlan} of {@code PoolAction}s (grow, release, free an ENI, or hold with a reason), with aws-vpc-cni's
- * formulas ({@code PoolMath}) and our deliberate differences. Rules, worked examples and tests: docs/warm-pool.md.
+ * formulas ({@code PoolMath}) and our deliberate differences; {@code PodDemand} turns pods bound and not yet added into
+ * growth, within the node's limits and the subnet's free addresses. Rules, worked examples and tests: docs/warm-pool.md.
  *
  * <p>Pure: no I/O, no clock of its own (time comes in the state), no threads.
  *

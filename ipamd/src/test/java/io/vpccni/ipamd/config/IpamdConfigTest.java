@@ -29,7 +29,7 @@ class IpamdConfigTest {
         IpamdConfig config = parse(Map.of());
 
         assertThat(config.pool()).isEqualTo(new WarmPoolSettings(1, 0, 0, 0, false, 0, Duration.ofSeconds(30),
-                false, false, Duration.ofSeconds(5)));
+                false, false, Duration.ofSeconds(5), false));
         assertThat(config.eni()).isEqualTo(new EniSettings(false, "k8s.amazonaws.com/eniConfig",
                 "k8s.amazonaws.com/eniConfig", Optional.empty(), Map.of(), false, true, true, 9001));
         assertThat(config.hostNetwork()).isEqualTo(new HostNetworkSettings(false, List.of(), SnatRandomization.PRNG,

@@ -4,15 +4,18 @@ import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The fleet benchmark (bench/fleet.sh): each workload for our ipamd and for the aws-vpc-cni model, on the same
  * seed, printed as the Markdown of BENCHMARKS.md's "Fleet" section. Not a test: 500 nodes take minutes.
  *
- * <p>Arguments: nodes pods seed (defaults 500 10000 1).
+ * <p>Arguments: nodes pods seed [variants] (defaults 500 10000 1, and every variant: OURS,ADAPTIVE,BOUND_PODS,
+ * BOUND_PODS_WENI0,BASELINE, the model last).
  */
 public final class FleetBench {
 
@@ -25,77 +28,104 @@ public final class FleetBench {
         PoolTargets defaults = PoolTargets.warmEni(1);
         List<FleetSimulation.Scenario> scenarios = List.of(
                 new FleetSimulation.Scenario("scale-out", nodes, pods, 50, Duration.ofSeconds(60), Duration.ZERO,
-                        Duration.ZERO, 0, Duration.ZERO, false, "m5.xlarge", defaults, true, seed),
+                        Duration.ZERO, 0, Duration.ZERO, false, false, "m5.xlarge", defaults, true, seed),
                 new FleetSimulation.Scenario("scale-out + churn", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, false, "m5.xlarge", defaults,
-                        true, seed),
+                        Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, false, false, "m5.xlarge",
+                        defaults, true, seed),
                 new FleetSimulation.Scenario("scale-out + CronJob bursts", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ZERO, pods, Duration.ofMinutes(5), false, "m5.xlarge",
+                        Duration.ofMinutes(10), Duration.ZERO, pods, Duration.ofMinutes(5), false, false, "m5.xlarge",
                         defaults, true, seed),
                 new FleetSimulation.Scenario("scale-out + rolling update", nodes, pods, 50, Duration.ofSeconds(60),
-                        Duration.ofMinutes(10), Duration.ZERO, 0, Duration.ZERO, true, "m5.xlarge", defaults, true,
-                        seed));
+                        Duration.ofMinutes(10), Duration.ZERO, 0, Duration.ZERO, true, false, "m5.xlarge", defaults,
+                        true, seed),
+                new FleetSimulation.Scenario("scale-out + churn + ipamd roll", nodes, pods, 50,
+                        Duration.ofSeconds(60), Duration.ofMinutes(10), Duration.ofMinutes(10), 0, Duration.ZERO, false,
+                        true, "m5.xlarge", defaults, true, seed));
+        // The model last: the ratio columns divide by it.
+        List<FleetSimulation.Variant> variants = args.length > 3
+                ? Arrays.stream(args[3].split(",")).map(FleetSimulation.Variant::valueOf).toList()
+                : List.of(FleetSimulation.Variant.OURS, FleetSimulation.Variant.ADAPTIVE,
+                        FleetSimulation.Variant.BOUND_PODS, FleetSimulation.Variant.BOUND_PODS_WENI0,
+                        FleetSimulation.Variant.BASELINE);
         List<String[]> rows = new ArrayList<>();
         for (FleetSimulation.Scenario scenario : scenarios) {
-            FleetReport ours = new FleetSimulation(scenario, FleetSimulation.Variant.OURS).run();
-            System.err.println(ours);
-            FleetReport base = new FleetSimulation(scenario, FleetSimulation.Variant.BASELINE).run();
-            System.err.println(base);
-            Stream.concat(ours.syncFailedNodes().stream(), base.syncFailedNodes().stream()).limit(3)
-                    .forEach(n -> System.err.println("sync failed on " + n));
-            if (!ours.violations().isEmpty() || !base.violations().isEmpty()) {
-                throw new AssertionError("invariants broken: " + ours.violations() + " " + base.violations());
+            List<FleetReport> reports = new ArrayList<>();
+            for (FleetSimulation.Variant variant : variants) {
+                FleetReport report = new FleetSimulation(scenario, variant).run();
+                System.err.println(report);
+                report.syncFailedNodes().stream().limit(3).forEach(n -> System.err.println("sync failed on " + n));
+                if (!report.violations().isEmpty()) {
+                    throw new AssertionError("invariants broken: " + variant + " " + report.violations());
+                }
+                reports.add(report);
             }
-            rows.add(row(scenario.name(), "p50 bound to addressed (ms)", ours.p50Millis(), base.p50Millis()));
-            rows.add(row(scenario.name(), "p99 bound to addressed (ms)", ours.p99Millis(), base.p99Millis()));
-            rows.add(row(scenario.name(), "max bound to addressed (ms)", ours.maxMillis(), base.maxMillis()));
-            if (ours.laterPods() > 0) {
-                rows.add(row(scenario.name(), "pods bound after the scale-out: p99 (ms)", ours.laterP99Millis(),
-                        base.laterP99Millis()));
-                rows.add(row(scenario.name(), "pods bound after the scale-out: max (ms)", ours.laterMaxMillis(),
-                        base.laterMaxMillis()));
+            for (Measure measure : MEASURES) {
+                if (measure.onlyWhen().test(reports.getFirst())) {
+                    rows.add(row(scenario.name(), measure, reports));
+                }
             }
-            rows.add(row(scenario.name(), "pods that saw an ADD failure", ours.podsWithAddFailure(),
-                    base.podsWithAddFailure()));
-            rows.add(row(scenario.name(), "ADD failures", ours.addFailures(), base.addFailures()));
-            rows.add(row(scenario.name(), "EC2 calls", ours.ec2Calls(), base.ec2Calls()));
-            rows.add(row(scenario.name(), "EC2 calls, busiest minute", ours.maxCallsPerMinute(),
-                    base.maxCallsPerMinute()));
-            rows.add(row(scenario.name(), "throttled (RequestLimitExceeded)", ours.throttles(), base.throttles()));
-            rows.add(row(scenario.name(), "throttled, busiest minute", ours.maxThrottlesPerMinute(),
-                    base.maxThrottlesPerMinute()));
-            rows.add(row(scenario.name(), "idle address-hours", ours.idleAddressHours(), base.idleAddressHours()));
-            rows.add(row(scenario.name(), "periodic ENI syncs that failed", ours.syncFailures(),
-                    base.syncFailures()));
-            rows.add(row(scenario.name(), "nodes whose ENI sync failed", ours.syncFailedNodes().size(),
-                    base.syncFailedNodes().size()));
-            rows.add(row(scenario.name(), "least subnet headroom (free addresses)", ours.minSubnetHeadroom(),
-                    base.minSubnetHeadroom()));
-            rows.add(new String[] {scenario.name(), "pods bound / simulated minutes / wall seconds",
-                    ours.pods() + " / " + ours.simulatedMinutes() + " / " + fmt(ours.wallSeconds()),
-                    base.pods() + " / " + base.simulatedMinutes() + " / " + fmt(base.wallSeconds()), ""});
-            rows.add(new String[] {scenario.name(), "EC2 calls by API", ours.callsByApi().toString(),
-                    base.callsByApi().toString(), ""});
-            rows.add(new String[] {scenario.name(), "throttled by API", ours.throttledByApi().toString(),
-                    base.throttledByApi().toString(), ""});
-            rows.add(new String[] {scenario.name(), "pool actions EC2 refused (after the guard's retries)",
-                    ours.failedPoolActions().toString(), base.failedPoolActions().toString(), ""});
         }
         Duration floor = FakeEc2Api.REALISTIC_LATENCY.get("CreateNetworkInterface")
                 .plus(FakeEc2Api.REALISTIC_LATENCY.get("AttachNetworkInterface"))
                 .plus(FakeEc2Api.REALISTIC_ATTACHMENT_LATENCY);
         System.out.printf(Locale.ROOT, "%d nodes (m5.xlarge: 4 ENIs x 15 addresses), %d pods, seed %d; nodes join in "
                 + "waves of 50 a minute, each node's share of the pods bound when its ipamd is ready; WARM_ENI_TARGET=1 "
-                + "for both. Single-node floor set by attach latency (create + attach + attachment complete): %d ms.%n%n",
+                + "unless a column says otherwise. Single-node floor set by attach latency (create + attach + attachment complete): %d ms.%n%n",
                 nodes, pods, seed, floor.toMillis());
-        System.out.println("| workload | measure | ours | aws-vpc-cni model | ours / model |");
-        System.out.println("|---|---|---|---|---|");
+        System.out.println("| workload | measure | " + String.join(" | ", variants.stream().map(v -> v.label).toList())
+                + " | ours / model | bound pods, WENI=0 / model |");
+        System.out.println("|---|---|" + "---|".repeat(variants.size() + 2));
         rows.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
     }
 
-    private static String[] row(String scenario, String measure, double ours, double base) {
-        String ratio = base == 0 ? (ours == 0 ? "1" : "-") : fmt(ours / base);
-        return new String[] {scenario, measure, fmt(ours), fmt(base), ratio};
+    /** One line of the table: a figure of every variant's report. */
+    private record Measure(String name, Function<FleetReport, Object> figure, Predicate<FleetReport> onlyWhen) {
+        Measure(String name, Function<FleetReport, Object> figure) {
+            this(name, figure, r -> true);
+        }
+    }
+
+    private static final List<Measure> MEASURES = List.of(
+            new Measure("p50 bound to addressed (ms)", FleetReport::p50Millis),
+            new Measure("p99 bound to addressed (ms)", FleetReport::p99Millis),
+            new Measure("max bound to addressed (ms)", FleetReport::maxMillis),
+            new Measure("pods bound after the scale-out: p99 (ms)", FleetReport::laterP99Millis, r -> r.laterPods() > 0),
+            new Measure("pods bound after the scale-out: max (ms)", FleetReport::laterMaxMillis, r -> r.laterPods() > 0),
+            new Measure("idle address-hours", FleetReport::idleAddressHours),
+            new Measure("pods that saw an ADD failure", FleetReport::podsWithAddFailure),
+            new Measure("ADD failures", FleetReport::addFailures),
+            new Measure("pods whose ADD failed on a throttle", FleetReport::podsWithThrottledAdd),
+            new Measure("EC2 calls", FleetReport::ec2Calls),
+            new Measure("EC2 calls, busiest minute", FleetReport::maxCallsPerMinute),
+            new Measure("throttled (RequestLimitExceeded)", FleetReport::throttles),
+            new Measure("throttled, busiest minute", FleetReport::maxThrottlesPerMinute),
+            new Measure("ipamd roll: length (s)", FleetReport::rollSeconds, r -> r.rollSeconds() > 0),
+            new Measure("ipamd roll: EC2 requests of the restarted ipamds until ready", FleetReport::restartRequests,
+                    r -> r.rollSeconds() > 0),
+            new Measure("periodic ENI syncs that failed", FleetReport::syncFailures),
+            new Measure("nodes whose ENI sync failed", r -> r.syncFailedNodes().size()),
+            new Measure("least subnet headroom (free addresses)", FleetReport::minSubnetHeadroom),
+            new Measure("pods bound / simulated minutes / wall seconds",
+                    r -> r.pods() + " / " + r.simulatedMinutes() + " / " + fmt(r.wallSeconds())),
+            new Measure("EC2 calls by API", FleetReport::callsByApi),
+            new Measure("throttled by API", FleetReport::throttledByApi),
+            new Measure("pool actions EC2 refused (after the guard's retries)", FleetReport::failedPoolActions));
+
+    /** The figures in the variants' order, then ours and bound pods with WENI=0 each over the model (the last). */
+    private static String[] row(String scenario, Measure measure, List<FleetReport> reports) {
+        List<String> cells = new ArrayList<>(List.of(scenario, measure.name()));
+        List<Object> figures = reports.stream().map(measure.figure()).toList();
+        figures.forEach(f -> cells.add(f instanceof Number n ? fmt(n.doubleValue()) : String.valueOf(f)));
+        cells.add(ratio(figures.getFirst(), figures.getLast()));
+        cells.add(ratio(figures.get(figures.size() - 2), figures.getLast()));
+        return cells.toArray(String[]::new);
+    }
+
+    private static String ratio(Object ours, Object base) {
+        if (!(ours instanceof Number o) || !(base instanceof Number b)) {
+            return "";
+        }
+        return b.doubleValue() == 0 ? (o.doubleValue() == 0 ? "1" : "-") : fmt(o.doubleValue() / b.doubleValue());
     }
 
     private static String fmt(double value) {

@@ -11,6 +11,8 @@ import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.eni.subnet.SubnetSelector;
 import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.hostnet.LinkRetry;
+import io.vpccni.eni.model.Subnet;
+import io.vpccni.ipamd.pool.BoundPods;
 import io.vpccni.ipamd.pool.EniNetworking;
 import io.vpccni.ipamd.pool.EniPlacement;
 import io.vpccni.ipamd.pool.NodeEni;
@@ -18,6 +20,7 @@ import io.vpccni.ipamd.pool.NodeEnis;
 import io.vpccni.ipamd.pool.PoolEvents;
 import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.reconcile.EniSync;
+import io.vpccni.ipamd.state.PoolCheckpoint;
 import io.vpccni.ipamd.warmpool.NodeLimits;
 import io.vpccni.ipamd.warmpool.PoolAction;
 import io.vpccni.ipamd.warmpool.PoolTargets;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -43,18 +47,26 @@ final class FleetNode {
     static final Duration SUBNET_CHECK_PERIOD = Duration.ofSeconds(60);
     /** A daemon whose start-up failed (EC2 kept refusing) exits and is restarted by kubelet after about this long. */
     static final Duration RESTART_DELAY = Duration.ofSeconds(10);
+    static final Duration COOLDOWN = Duration.ofSeconds(30);
 
-    /** What the fleet is told about the node. */
+    /** What the fleet is told about the node, and what the node's informer would see of its pods. */
     interface Listener {
         void ready(FleetNode node);
 
         void ticked(FleetNode node);
+
+        /** Pods bound to the node whose ADD has not reached ipamd (WARM_POOL_FOR_BOUND_PODS). */
+        int boundNotAdded(FleetNode node);
     }
 
     final String name;
     final String instanceId;
     final String subnetId;
-    final Datastore datastore;
+    /** The running ipamd's; a restarted one builds its own from EC2 and the checkpoint. */
+    Datastore datastore;
+    /** The checkpoint file: it outlives a restart of ipamd, not the node. */
+    private final MemoryCheckpointStore checkpointFile = new MemoryCheckpointStore();
+    private final boolean forBoundPods;
     private final FakeEc2Api ec2;
     private final VirtualTime time;
     private final PoolTargets targets;
@@ -64,6 +76,7 @@ final class FleetNode {
     /** EC2 requests the node's guard let out, retries included: summed over the fleet, EC2's own count. */
     final AtomicLong ec2Requests = new AtomicLong();
     PoolMaintainer maintainer;
+    private PoolCheckpoint checkpoint;
     VirtualTime.Process process;
     Instant readyAt;
     /** Pool actions that EC2 refused, by action, operation and error code ("FreeEni DetachNetworkInterface RequestLimitExceeded"). */
@@ -71,9 +84,21 @@ final class FleetNode {
     /** Periodic ENI syncs that threw something other than an EC2 failure (the daemon logs those and goes on). */
     long syncFailures;
     String lastSyncFailure;
+    /** The subnet's free addresses as the daemon's periodic subnet check last saw them. */
+    private volatile OptionalInt subnetFree = OptionalInt.empty();
+    /** Set to stop the running ipamd (a DaemonSet roll): it ends after the tick it is in. */
+    private boolean stopping;
+    /** Called once a stopped ipamd's process has ended. */
+    private Runnable onStopped = () -> {};
+    /** Times ipamd was started on this node, the first included. */
+    int starts;
+    /** EC2 requests the restarts' start-ups sent (the first start's not counted). */
+    final AtomicLong restartRequests = new AtomicLong();
 
     FleetNode(String name, FakeEc2Api ec2, String subnetId, String instanceType, VirtualTime time,
-              PoolTargets targets, boolean upstreamCalls, Ec2Guard.Settings guardSettings, Listener listener) {
+              PoolTargets targets, boolean upstreamCalls, Ec2Guard.Settings guardSettings, boolean forBoundPods,
+              Listener listener) {
+        this.forBoundPods = forBoundPods;
         this.name = name;
         this.ec2 = ec2;
         this.subnetId = subnetId;
@@ -83,11 +108,25 @@ final class FleetNode {
         this.guardSettings = guardSettings;
         this.listener = listener;
         this.instanceId = ec2.runInstance(subnetId, instanceType);
-        this.datastore = new Datastore(time.clock(), Duration.ofSeconds(30));
+        this.datastore = new Datastore(time.clock(), COOLDOWN); // empty until ipamd first runs
     }
 
     void start() {
-        process = time.spawn(name, this::run);
+        starts++;
+        stopping = false;
+        datastore = new Datastore(time.clock(), COOLDOWN);
+        process = time.spawn(name + "#" + starts, this::run);
+    }
+
+    /**
+     * Stops ipamd as the DaemonSet's roll does; {@code stopped} runs once its process has ended. Until the next
+     * {@link #start}, the node is not ready: the shim holds ADDs and DELs for the next daemon.
+     */
+    void stop(Runnable stopped) {
+        stopping = true;
+        readyAt = null;
+        onStopped = stopped;
+        process.wake();
     }
 
     boolean ready() {
@@ -95,8 +134,13 @@ final class FleetNode {
     }
 
     private void run() {
-        Ec2Guard guard = new Ec2Guard(guardSettings,
-                (operation, latency, failure) -> ec2Requests.incrementAndGet(), time);
+        boolean restart = starts > 1;
+        Ec2Guard guard = new Ec2Guard(guardSettings, (operation, latency, failure) -> {
+            ec2Requests.incrementAndGet();
+            if (restart && readyAt == null) {
+                restartRequests.incrementAndGet();
+            }
+        }, time);
         Ec2Api api = new GuardedFakeEc2(ec2, guard, instanceId, upstreamCalls);
         FakeInstanceMetadata metadata = ec2.instanceMetadata(instanceId);
         EniSync sync;
@@ -124,7 +168,11 @@ final class FleetNode {
                                 failedActions.merge(action.getClass().getSimpleName() + " " + failure.operation()
                                         + " " + failure.errorCode(), 1L, Long::sum);
                             }
-                        });
+                        }, forBoundPods ? () -> new BoundPods(listener.boundNotAdded(this), subnetFree)
+                                : BoundPods.NONE);
+                // As NodeDaemon: the ENIs from EC2 first, then the assignments of the checkpoint on them.
+                checkpoint = new PoolCheckpoint(datastore, checkpointFile);
+                checkpoint.read().ifPresent(datastore::restore);
                 break;
             } catch (Ec2Failure failure) {
                 pause(RESTART_DELAY);
@@ -134,17 +182,21 @@ final class FleetNode {
         listener.ready(this);
         Instant nextSync = time.instant().plus(ENI_SYNC_PERIOD);
         Instant nextSubnetCheck = time.instant();
-        while (!Thread.currentThread().isInterrupted()) {
+        while (!Thread.currentThread().isInterrupted() && !stopping) {
             try {
                 maintainer.tick();
             } catch (RuntimeException e) {
                 // PoolMaintainer.runLoop logs it and ticks again next period; so does the simulated daemon.
             }
+            if (stopping) {
+                break;
+            }
             listener.ticked(this);
             try {
                 if (!time.instant().isBefore(nextSubnetCheck)) {
                     nextSubnetCheck = time.instant().plus(SUBNET_CHECK_PERIOD);
-                    api.describeSubnets(Ec2Api.SubnetQuery.byIds(List.of(subnetId)));
+                    subnetFree = api.describeSubnets(Ec2Api.SubnetQuery.byIds(List.of(subnetId))).stream()
+                            .mapToInt(Subnet::availableAddresses).findFirst();
                 }
                 if (!time.instant().isBefore(nextSync)) {
                     nextSync = time.instant().plus(ENI_SYNC_PERIOD);
@@ -160,12 +212,25 @@ final class FleetNode {
             } catch (Ec2Failure failure) {
                 // the daemon logs it and tries again next period
             }
+            if (maintainer.takeWakeRequest()) {
+                continue; // a tick asked for the next at once (pods coming), as runLoop honours it
+            }
             try {
                 time.idle(POOL_PERIOD);
             } catch (InterruptedException e) {
                 return;
             }
         }
+        if (stopping) {
+            // Every add and del persisted the checkpoint before its reply: what it holds now is what the file has.
+            checkpoint.persist();
+            onStopped.run();
+        }
+    }
+
+    /** Pods' assignments in the checkpoint as the file would have them; for the harness's look at the end. */
+    PoolCheckpoint checkpoint() {
+        return checkpoint;
     }
 
     /**

@@ -11,23 +11,29 @@ import java.util.Map;
  * actions EC2 refused (after the guard's retries) by action, operation and error code; {@code syncFailures} counts periodic ENI syncs that threw (the
  * daemon logs them and tries again a minute later), {@code syncFailedNodes} names the nodes and the last error; idle address-hours integrate, every 10 s, the addresses nodes held
  * without a pod (cooling ones included); subnet headroom is the least free count any subnet had.
+ * {@code podsWithThrottledAdd} and {@code addFailuresOnThrottle} count the ADD failures that came while the node's
+ * pool had last failed to grow on a throttle (RequestLimitExceeded, or the guard's circuit opened by them): throttles
+ * that reached pods. {@code restartRequests} are the EC2 requests of restarted ipamds until ready (a DaemonSet roll's
+ * cost) and {@code rollSeconds} the roll's length, 0 without one.
  */
 public record FleetReport(String scenario, FleetSimulation.Variant variant, long seed, int nodes, long readyNodes,
                           int pods, int addressed, long unaddressed, long p50Millis, long p99Millis, long maxMillis,
                           int laterPods, long laterP99Millis, long laterMaxMillis,
-                          long podsWithAddFailure, long addFailures, long ec2Calls, long guardRequests,
+                          long podsWithAddFailure, long addFailures, long podsWithThrottledAdd,
+                          long addFailuresOnThrottle, long ec2Calls, long guardRequests,
                           long throttles, long maxCallsPerMinute, long maxThrottlesPerMinute, double idleAddressHours,
                           int minSubnetHeadroom, Map<String, Long> callsByApi, Map<String, Long> throttledByApi,
                           Map<String, Long> failedPoolActions, long syncFailures, List<String> syncFailedNodes,
-                          List<String> violations,
+                          List<String> violations, long restartRequests, long rollSeconds,
                           long simulatedMinutes, double wallSeconds) {
 
     /** The figures without the wall-clock time: equal for two runs of the same scenario, variant and seed. */
     public FleetReport withoutWallTime() {
         return new FleetReport(scenario, variant, seed, nodes, readyNodes, pods, addressed, unaddressed, p50Millis,
-                p99Millis, maxMillis, laterPods, laterP99Millis, laterMaxMillis, podsWithAddFailure, addFailures, ec2Calls, guardRequests, throttles,
+                p99Millis, maxMillis, laterPods, laterP99Millis, laterMaxMillis, podsWithAddFailure, addFailures,
+                podsWithThrottledAdd, addFailuresOnThrottle, ec2Calls, guardRequests, throttles,
                 maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, throttledByApi,
-                failedPoolActions, syncFailures, syncFailedNodes, violations,
+                failedPoolActions, syncFailures, syncFailedNodes, violations, restartRequests, rollSeconds,
                 simulatedMinutes, 0);
     }
 }

@@ -8,6 +8,7 @@ import io.vpccni.ipamd.datastore.AllocationKey;
 import io.vpccni.ipamd.datastore.AssignResult;
 import io.vpccni.ipamd.datastore.PodRef;
 import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
@@ -52,6 +54,12 @@ public final class FleetSimulation {
     static final Duration BURST_POD_LIFETIME = Duration.ofMinutes(2);
     /** From a rolling update's new pod's address until it is ready and its old pod is deleted. */
     static final Duration READY_AFTER = Duration.ofSeconds(5);
+    /** From the old ipamd's end until the new one runs (the DaemonSet's new pod: image present, container start). */
+    static final Duration IPAMD_POD_START = Duration.ofSeconds(5);
+    /** How long the shim holds an ADD or DEL while no ipamd serves (VPC_CNI_SHIM_WAIT_SECONDS's default). */
+    static final Duration SHIM_WAIT = Duration.ofSeconds(60);
+    /** From a pod's binding until the node's informer has it (a watch event). */
+    static final Duration WATCH_DELAY = Duration.ofMillis(200);
     /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
     static final int MAX_PODS_PER_NODE = 50;
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
@@ -60,16 +68,30 @@ public final class FleetSimulation {
     /** Whose behaviour the nodes have. */
     public enum Variant {
         /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
-        OURS(Duration.ofSeconds(5), false),
+        OURS("ours", Duration.ofSeconds(5), false, false, Optional.empty()),
+        /** Ours with each node's guard adapting its rate to EC2's throttles (AdaptiveRate). */
+        ADAPTIVE("ours, adaptive guard", Duration.ofSeconds(5), false, false, Optional.empty()),
+        /** Ours with WARM_POOL_FOR_BOUND_PODS, the scenario's warm targets. */
+        BOUND_PODS("ours, bound pods", Duration.ofSeconds(5), false, true, Optional.empty()),
+        /** Ours with WARM_POOL_FOR_BOUND_PODS and the warm target it lets be lowered: WARM_ENI_TARGET=0. */
+        BOUND_PODS_WENI0("ours, bound pods, WENI=0", Duration.ofSeconds(5), false, true,
+                Optional.of(PoolTargets.warmEni(0))),
         /** aws-vpc-cni's, approximated: create then assign, DescribeInstances per ENI, an ADD fails at once when empty. */
-        BASELINE(Duration.ZERO, true);
+        BASELINE("aws-vpc-cni model", Duration.ZERO, true, false, Optional.empty());
 
+        final String label;
         final Duration addWait;
         final boolean upstreamCalls;
+        final boolean forBoundPods;
+        final Optional<PoolTargets> targets;
 
-        Variant(Duration addWait, boolean upstreamCalls) {
+        Variant(String label, Duration addWait, boolean upstreamCalls, boolean forBoundPods,
+                Optional<PoolTargets> targets) {
+            this.label = label;
             this.addWait = addWait;
             this.upstreamCalls = upstreamCalls;
+            this.forBoundPods = forBoundPods;
+            this.targets = targets;
         }
     }
 
@@ -83,11 +105,15 @@ public final class FleetSimulation {
      * @param rollingUpdate  in that phase, every pod of the scale-out replaced as a Deployment's rolling update does
      *                       (max surge 25 %, none unavailable): a quarter of them at a time, each new pod on a random
      *                       node with room, its old pod deleted once it has run {@link #READY_AFTER}
+     * @param ipamdRoll      in that phase, ipamd's DaemonSet rolled across the fleet (maxUnavailable 10 %, as
+     *                       aws-node's): a tenth of the nodes at a time, each ipamd stopped, its successor started
+     *                       {@link #IPAMD_POD_START} after the old one ended, from EC2 and the checkpoint; the next
+     *                       tenth once all of these are ready
      * @param realisticTiming the emulator's latencies, 3 s attachments and EC2's token buckets
      */
     public record Scenario(String name, int nodes, int pods, int waveSize, Duration waveInterval, Duration churnFor,
                            Duration podLifetime, int burstPods, Duration burstEvery, boolean rollingUpdate,
-                           String instanceType, PoolTargets targets, boolean realisticTiming, long seed) {
+                           boolean ipamdRoll, String instanceType, PoolTargets targets, boolean realisticTiming, long seed) {
         public Scenario {
             if (burstPods > 0 && !burstEvery.isPositive()) {
                 throw new IllegalArgumentException("bursts of " + burstPods + " pods need a positive interval, not "
@@ -127,6 +153,12 @@ public final class FleetSimulation {
     private final Map<String, Pod> addressHolders = new HashMap<>();
     private final List<String> violations = new ArrayList<>();
     private long addFailures;
+    private long addFailuresOnThrottle;
+    private final Map<FleetNode, Integer> notAdded = new HashMap<>();
+    /** ADDs and DELs the shim holds while the node's ipamd is down. */
+    private final Map<FleetNode, List<Runnable>> held = new HashMap<>();
+    private Instant rollStarted;
+    private Instant rollEnded;
     private double idleAddressSeconds;
     private int minSubnetHeadroom = Integer.MAX_VALUE;
     private final List<long[]> perMinute = new ArrayList<>();
@@ -141,6 +173,7 @@ public final class FleetSimulation {
         Instant waitingUntil;
         String ip;
         boolean failedAdd;
+        boolean failedOnThrottle;
         boolean deleted;
         /** Run once the pod has an address (a rolling update's next step). */
         Runnable onAddressed;
@@ -222,6 +255,9 @@ public final class FleetSimulation {
         if (!scenario.churnFor().isZero() && scenario.burstPods() > 0) {
             time.at(scenario.churnStart(), this::burst);
         }
+        if (!scenario.churnFor().isZero() && scenario.ipamdRoll()) {
+            time.at(scenario.churnStart(), () -> rollIpamd(0));
+        }
         if (!scenario.churnFor().isZero() && scenario.rollingUpdate()) {
             time.at(scenario.churnStart(), () -> rollingUpdate(List.copyOf(live), 0));
         }
@@ -229,15 +265,28 @@ public final class FleetSimulation {
 
     private void join(int index) {
         FleetNode node = new FleetNode("node-" + index, ec2, subnets.get(index % subnets.size()),
-                scenario.instanceType(), time, scenario.targets(), variant.upstreamCalls,
-                Ec2Guard.Settings.defaults(), new FleetNode.Listener() {
+                scenario.instanceType(), time, variant.targets.orElse(scenario.targets()), variant.upstreamCalls,
+                variant == Variant.ADAPTIVE ? Ec2Guard.Settings.defaults().withAdaptiveRate()
+                        : Ec2Guard.Settings.defaults(), variant.forBoundPods, new FleetNode.Listener() {
                     @Override
                     public void ready(FleetNode ready) {
+                        if (ready.starts > 1) {
+                            List<Runnable> waiting = held.remove(ready);
+                            if (waiting != null) {
+                                waiting.forEach(Runnable::run);
+                            }
+                            return;
+                        }
                         int share = scenario.pods() / scenario.nodes()
                                 + (index < scenario.pods() % scenario.nodes() ? 1 : 0);
                         for (int i = 0; i < share; i++) {
                             bind(ready);
                         }
+                    }
+
+                    @Override
+                    public int boundNotAdded(FleetNode node) {
+                        return notAdded.getOrDefault(node, 0);
                     }
 
                     @Override
@@ -255,12 +304,24 @@ public final class FleetSimulation {
         live.add(pod);
         livePerNode.merge(node, 1, Integer::sum);
         pod.bound = time.instant();
+        notAdded.merge(node, 1, Integer::sum);
+        if (variant.forBoundPods) {
+            time.at(WATCH_DELAY, () -> {
+                if (node.ready()) {
+                    node.process.wake(); // the informer's event wakes the maintainer
+                }
+            });
+        }
         time.at(ADD_DELAY, () -> add(pod));
         return pod;
     }
 
     private void add(Pod pod) {
         if (pod.deleted || pod.addressed != null) {
+            return;
+        }
+        if (!pod.node.ready()) {
+            holdForNextIpamd(pod, () -> add(pod), () -> failAdd(pod));
             return;
         }
         if (tryAssign(pod)) {
@@ -280,9 +341,32 @@ public final class FleetSimulation {
         });
     }
 
+    /** The shim holds a CNI call while no ipamd serves, for {@link #SHIM_WAIT}; then it fails. */
+    private void holdForNextIpamd(Pod pod, Runnable call, Runnable timedOut) {
+        boolean[] done = {false};
+        held.computeIfAbsent(pod.node, n -> new ArrayList<>()).add(() -> {
+            if (!done[0]) {
+                done[0] = true;
+                call.run();
+            }
+        });
+        time.at(SHIM_WAIT, () -> {
+            if (!done[0]) {
+                done[0] = true;
+                timedOut.run();
+            }
+        });
+    }
+
     private void failAdd(Pod pod) {
         pod.failedAdd = true;
         addFailures++;
+        boolean throttled = pod.node.maintainer != null && pod.node.maintainer.lastGrowFailure()
+                .filter(blocked -> blocked.kind() == GrowBlocked.Kind.THROTTLED).isPresent();
+        if (throttled) {
+            pod.failedOnThrottle = true;
+            addFailuresOnThrottle++;
+        }
         time.at(KUBELET_BACKOFF, () -> add(pod));
     }
 
@@ -301,6 +385,7 @@ public final class FleetSimulation {
         }
         pod.ip = assigned.ip().toString();
         pod.addressed = time.instant();
+        notAdded.merge(pod.node, -1, Integer::sum);
         if (pod.onAddressed != null) {
             time.at(Duration.ZERO, pod.onAddressed);
         }
@@ -323,12 +408,65 @@ public final class FleetSimulation {
         if (queue != null) {
             queue.remove(pod);
         }
-        if (pod.addressed != null) {
-            addressHolders.remove(pod.ip);
-            if (!(pod.node.datastore.release(pod.key()) instanceof ReleaseResult.Released)) {
-                violations.add("pod " + pod.id + "'s address " + pod.ip + " was not released on " + pod.node.name);
-            }
+        if (pod.addressed == null) {
+            notAdded.merge(pod.node, -1, Integer::sum);
+            return;
         }
+        addressHolders.remove(pod.ip);
+        if (pod.node.ready()) {
+            releaseAddress(pod);
+        } else {
+            holdForNextIpamd(pod, () -> releaseAddress(pod), () -> violations.add("pod " + pod.id + "'s DEL on "
+                    + pod.node.name + " found no ipamd for " + SHIM_WAIT.toSeconds() + " s"));
+        }
+    }
+
+    private void releaseAddress(Pod pod) {
+        if (!(pod.node.datastore.release(pod.key()) instanceof ReleaseResult.Released)) {
+            violations.add("pod " + pod.id + "'s address " + pod.ip + " was not released on " + pod.node.name);
+        }
+    }
+
+    /** ipamd's DaemonSet rolled: a tenth of the nodes at a time, the next tenth once these are ready again. */
+    private void rollIpamd(int from) {
+        if (from == 0) {
+            rollStarted = time.instant();
+        }
+        if (from >= nodes.size()) {
+            rollEnded = time.instant();
+            return;
+        }
+        int batch = Math.max(1, nodes.size() / 10);
+        List<FleetNode> rolling = nodes.subList(from, Math.min(nodes.size(), from + batch));
+        int[] pending = {rolling.size()};
+        for (FleetNode node : rolling) {
+            if (!node.ready()) {
+                pending[0]--; // still starting from the scale-out: its pod is new already
+                continue;
+            }
+            node.stop(() -> time.at(IPAMD_POD_START, () -> {
+                node.start();
+                awaitReady(node, () -> {
+                    if (--pending[0] == 0) {
+                        rollIpamd(from + batch);
+                    }
+                });
+            }));
+        }
+        if (pending[0] == 0) {
+            time.at(Duration.ZERO, () -> rollIpamd(from + batch));
+        }
+    }
+
+    /** Runs {@code then} once the node's ipamd is ready (looked at every second, as the DaemonSet's readiness probe). */
+    private void awaitReady(FleetNode node, Runnable then) {
+        time.at(Duration.ofSeconds(1), () -> {
+            if (node.ready()) {
+                then.run();
+            } else {
+                awaitReady(node, then);
+            }
+        });
     }
 
     /** One replacement per step: a random live pod deleted and a new one bound to the same node. */
@@ -416,6 +554,14 @@ public final class FleetSimulation {
     /** Across the fleet: every address a datastore holds is EC2's on that node's ENIs, and no two nodes share one. */
     private void checkFleet() {
         ec2.throttling(false); // the harness's look, not the account's load
+        for (Pod pod : live) {
+            // A restarted ipamd (the DaemonSet roll) must have every running pod's address back from its checkpoint.
+            if (pod.addressed != null && pod.node.datastore.find(pod.key())
+                    .filter(a -> a.ip().toString().equals(pod.ip)).isEmpty()) {
+                violations.add("pod " + pod.id + " on " + pod.node.name + " holds " + pod.ip
+                        + " but its node's ipamd does not know it (ipamd started " + pod.node.starts + " times)");
+            }
+        }
         Map<String, String> owner = new HashMap<>();
         for (FleetNode node : nodes) {
             Set<String> onEc2 = new LinkedHashSet<>();
@@ -461,14 +607,18 @@ public final class FleetSimulation {
                 percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
                 laterLatencies.size(), percentile(laterLatencies, 99),
                 laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
-                pods.stream().filter(p -> p.failedAdd).count(), addFailures, calls, requests,
+                pods.stream().filter(p -> p.failedAdd).count(), addFailures,
+                pods.stream().filter(p -> p.failedOnThrottle).count(), addFailuresOnThrottle, calls, requests,
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,
                 minSubnetHeadroom, callsByApi, throttledByApi,
                 failedActions(),
                 nodes.stream().mapToLong(n -> n.syncFailures).sum(),
                 nodes.stream().filter(n -> n.syncFailures > 0).map(n -> n.name + ": " + n.lastSyncFailure).toList(),
-                List.copyOf(violations), scenario.length().toMinutes(), wallSeconds);
+                List.copyOf(violations), nodes.stream().mapToLong(n -> n.restartRequests.get()).sum(),
+                rollStarted == null ? 0 : Duration.between(rollStarted, rollEnded == null ? time.instant() : rollEnded)
+                        .toSeconds(),
+                scenario.length().toMinutes(), wallSeconds);
     }
 
     private Map<String, Long> failedActions() {

@@ -14,6 +14,7 @@ import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.datastore.MutableClock;
 import io.vpccni.ipamd.datastore.PodRef;
 import io.vpccni.ipamd.datastore.ReleaseResult;
+import io.vpccni.ipamd.pool.BoundPods;
 import io.vpccni.ipamd.pool.EniNetworking;
 import io.vpccni.ipamd.pool.EniPlacement;
 import io.vpccni.ipamd.pool.NodeEni;
@@ -30,6 +31,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -58,6 +60,8 @@ public final class FakeNode {
     public EniManager eniManager;
     public EniSync sync;
     public PoolMaintainer maintainer;
+    /** Pods bound to the node whose ADD has not come, as the maintainer reads them each tick (WARM_POOL_FOR_BOUND_PODS). */
+    public volatile int boundNotAdded;
     /** What the start-up sync took over from EC2. */
     public EniSync.Changes startup;
 
@@ -88,7 +92,8 @@ public final class FakeNode {
         NodeLimits nodeLimits = new NodeLimits(limits.maxEnis(), limits.ipv4PerEni(), enis.unmanagedCount(), 0,
                 limits.maxPods(targets.prefixDelegation()));
         maintainer = new PoolMaintainer(datastore, eniManager, enis, targets, nodeLimits, placement,
-                EniNetworking.NONE, () -> Set.copyOf(conditions), clock, PoolEvents.NONE);
+                EniNetworking.NONE, () -> Set.copyOf(conditions), clock, PoolEvents.NONE,
+                () -> new BoundPods(boundNotAdded, OptionalInt.empty()));
     }
 
     public EniSync.Changes syncWithEc2() {

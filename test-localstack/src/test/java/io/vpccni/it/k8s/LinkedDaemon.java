@@ -1,5 +1,6 @@
 package io.vpccni.it.k8s;
 
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.eni.guard.Ec2CallStats;
@@ -8,8 +9,11 @@ import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.ipamd.app.NodeNetworking;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.k8s.KubernetesLink;
+import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
+import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.rpc.IpamClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * The real daemon in this JVM, without a data plane, linked to a (mock) API server as node {@code nodeName}: its
@@ -26,6 +31,33 @@ import java.util.Optional;
 final class LinkedDaemon {
 
     private LinkedDaemon() {}
+
+    /** A daemon and the socket client to reach it. */
+    record Started(NodeDaemon daemon, IpamClient ipam) {}
+
+    /**
+     * A new node: its Node object in the API server, an instance of {@code instanceType} in {@code subnet}, its test
+     * IMDS and a daemon started with {@code settings}; everything to close goes into {@code left}.
+     */
+    static Started onNewNode(KubernetesClient client, Ec2Client raw, TestVpc vpc, String subnet, String name,
+                             String instanceType, Map<String, String> settings, List<AutoCloseable> left)
+            throws Exception {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+        TestImds imds = TestImds.start(raw, vpc.instance(subnet, instanceType).instanceId());
+        left.add(imds);
+        Path dir = ScratchDirectory.create("vpccni-" + name);
+        left.add(() -> ScratchDirectory.delete(dir));
+        NodeDaemon daemon = start(client, name, imds, dir, settings);
+        left.add(daemon);
+        return new Started(daemon, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
+    }
+
+    /** Closes in reverse order: after the mock API server is gone (closing a watch under it blocks it for 30 s). */
+    static void closeAll(List<AutoCloseable> left) throws Exception {
+        for (AutoCloseable c : left.reversed()) {
+            c.close();
+        }
+    }
 
     static NodeDaemon start(KubernetesClient client, String nodeName, TestImds imds, Path dir,
                             Map<String, String> settings) throws Exception {

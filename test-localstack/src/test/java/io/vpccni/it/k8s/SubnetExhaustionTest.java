@@ -3,13 +3,9 @@ package io.vpccni.it.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.ipamd.k8s.NodeEvent;
-import io.vpccni.it.ScratchDirectory;
-import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
 import io.vpccni.rpc.AddOk;
@@ -19,7 +15,6 @@ import io.vpccni.rpc.Failure;
 import io.vpccni.rpc.IpamClient;
 import io.vpccni.rpc.IpamReply;
 import io.vpccni.rpc.ReasonCode;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +41,7 @@ class SubnetExhaustionTest {
 
     @AfterAll
     static void tearDown() throws Exception {
-        for (AutoCloseable c : LEFT.reversed()) {
-            c.close();
-        }
+        LinkedDaemon.closeAll(LEFT);
     }
 
     @Test
@@ -104,16 +97,10 @@ class SubnetExhaustionTest {
     }
 
     private Node node(TestVpc vpc, String subnet, String name) throws Exception {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
-        TestImds imds = TestImds.start(raw, vpc.instance(subnet, "t3.medium").instanceId());
-        LEFT.add(imds);
-        Path dir = ScratchDirectory.create("vpccni-exhaust");
-        LEFT.add(() -> ScratchDirectory.delete(dir));
         // One address warm at a time, so the two nodes take the subnet's addresses one pod at a time.
-        NodeDaemon daemon = LinkedDaemon.start(client, name, imds, dir, Map.of("WARM_IP_TARGET", "1",
-                "VPC_CNI_ADD_WAIT", "3s", "IP_COOLDOWN_PERIOD", "1"));
-        LEFT.add(daemon);
-        return new Node(name, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
+        LinkedDaemon.Started started = LinkedDaemon.onNewNode(client, raw, vpc, subnet, name, "t3.medium",
+                Map.of("WARM_IP_TARGET", "1", "VPC_CNI_ADD_WAIT", "3s", "IP_COOLDOWN_PERIOD", "1"), LEFT);
+        return new Node(name, started.ipam());
     }
 
     private record Node(String name, IpamClient client) {

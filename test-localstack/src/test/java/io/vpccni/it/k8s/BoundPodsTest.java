@@ -1,0 +1,105 @@
+package io.vpccni.it.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.vpccni.ipamd.app.NodeDaemon;
+import io.vpccni.it.localstack.LocalStack;
+import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.AddRequest;
+import io.vpccni.rpc.IpamClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+
+/**
+ * WARM_POOL_FOR_BOUND_PODS on the emulator with a (mock) API server: two real daemons on t3.medium nodes (3 ENIs of
+ * 5 pod addresses) at WARM_ENI_TARGET=0 hold the primary's 5 addresses; 12 pods are bound to each. The node with
+ * the setting has addresses for all 12 in its pool before any ADD is sent; the node without it still holds 5 when
+ * the ADDs come, and grows only as they find the pool empty. Both end with every pod added.
+ */
+@EnableKubernetesMockClient(crud = true)
+class BoundPodsTest {
+
+    private static final int PODS = 12;
+    /** Torn down after the mock API server is gone (closing a watch under it blocks it for 30 s). */
+    static final List<AutoCloseable> LEFT = new CopyOnWriteArrayList<>();
+
+    KubernetesClient client;
+    final Ec2Client raw = LocalStack.rawClient();
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        LinkedDaemon.closeAll(LEFT);
+    }
+
+    @Test
+    void podsBoundToTheNodeHaveTheirAddressesInThePoolBeforeTheirAddsOnlyWithTheSetting() throws Exception {
+        TestVpc vpc = TestVpc.create(raw);
+        LEFT.add(vpc);
+        String subnet = vpc.subnetWithBlock(vpc.cidr().replace(".0.0/16", ".1.0/24"));
+        Node seeing = node(vpc, subnet, "ip-bound", true);
+        Node blind = node(vpc, subnet, "ip-static", false);
+        await(() -> seeing.daemon.poolStats().total() == 5 && blind.daemon.poolStats().total() == 5,
+                "both pools at WARM_ENI_TARGET=0: the primary's 5 addresses");
+
+        Map<String, String> uids = new java.util.HashMap<>();
+        for (int i = 0; i < PODS; i++) {
+            uids.put(seeing.name + "-pod-" + i, bind(seeing.name, i));
+            uids.put(blind.name + "-pod-" + i, bind(blind.name, i));
+        }
+        await(() -> seeing.daemon.poolStats().available() >= PODS, "the bound pods' addresses in the pool");
+        // The node without the setting has had as long, and two more of its 5 s ticks, to do the same.
+        Thread.sleep(Duration.ofSeconds(11));
+        assertThat(blind.daemon.poolStats().total()).as("without the setting the pool does not see them coming")
+                .isEqualTo(5);
+        assertThat(seeing.daemon.maintainer().lastDemand().pods()).as("pods bound, not yet added").isEqualTo(PODS);
+
+        for (Node node : List.of(seeing, blind)) {
+            for (int i = 0; i < PODS; i++) {
+                String pod = node.name + "-pod-" + i;
+                assertThat(node.add(pod, uids.get(pod))).as(pod).isInstanceOf(AddOk.class);
+            }
+        }
+        await(() -> seeing.daemon.maintainer().lastDemand().pods() == 0, "every bound pod added");
+    }
+
+    /** Returns the uid the API server gave the pod, which its ADD carries. */
+    private String bind(String nodeName, int i) {
+        return client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata()
+                .withName(nodeName + "-pod-" + i).withNamespace("default").endMetadata()
+                .withNewSpec().withNodeName(nodeName).addNewContainer().withName("app").withImage("app").endContainer()
+                .endSpec().build()).create().getMetadata().getUid();
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 90 s: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private Node node(TestVpc vpc, String subnet, String name, boolean forBoundPods) throws Exception {
+        LinkedDaemon.Started started = LinkedDaemon.onNewNode(client, raw, vpc, subnet, name, "t3.medium",
+                Map.of("WARM_ENI_TARGET", "0", "WARM_POOL_FOR_BOUND_PODS", Boolean.toString(forBoundPods),
+                        "VPC_CNI_ADD_WAIT", "20s"), LEFT);
+        return new Node(name, started.daemon(), started.ipam());
+    }
+
+    private record Node(String name, NodeDaemon daemon, IpamClient client) {
+        Object add(String pod, String uid) throws Exception {
+            return client.call(new AddRequest("aws-cni", pod, "eth0", "/var/run/netns/" + pod, "default", pod, uid));
+        }
+    }
+}
