@@ -100,6 +100,13 @@ public final class ConfigKeys {
             "(ours) Run pods' CNI invocations in this daemon (plugin.sock beside VPC_CNI_SOCKET); false: every "
                     + "invocation starts the standalone Java plugin.");
 
+    // --- network policy (docs/network-policy.md) ---
+    public static final ConfigKey ENABLE_NETWORK_POLICY = new ConfigKey("ENABLE_NETWORK_POLICY", "false",
+            "Enforce NetworkPolicies on this node: the PolicyEndpoints naming its pods, with nftables.");
+    public static final ConfigKey NETWORK_POLICY_ENFORCING_MODE = new ConfigKey("NETWORK_POLICY_ENFORCING_MODE",
+            "standard", "standard: a pod is open until a policy selects it; strict: a new pod starts denied until its "
+                    + "policies are in place.");
+
     // --- upstream features we do not implement: refuse rather than silently ignore ---
     public static final ConfigKey ENABLE_IPv6 = new ConfigKey("ENABLE_IPv6", "false",
             "IPv6 pods are not supported by vpc-cni-java; must be false.");
@@ -116,5 +123,5 @@ public final class ConfigKeys {
             AWS_VPC_K8S_CNI_CONNMARK, AWS_VPC_K8S_CNI_LOGLEVEL, AWS_VPC_K8S_CNI_LOG_FILE, AWS_VPC_K8S_PLUGIN_LOG_FILE,
             AWS_VPC_K8S_PLUGIN_LOG_LEVEL, DISABLE_INTROSPECTION, INTROSPECTION_BIND_ADDRESS, DISABLE_METRICS,
             METRICS_BIND_ADDRESS, AWS_VPC_K8S_CNI_BACKING_STORE, ANNOTATE_POD_IP, MY_NODE_NAME, VPC_CNI_SOCKET,
-            VPC_CNI_PLUGIN_SERVER, ENABLE_IPv6, ENABLE_POD_ENI);
+            VPC_CNI_PLUGIN_SERVER, ENABLE_NETWORK_POLICY, NETWORK_POLICY_ENFORCING_MODE, ENABLE_IPv6, ENABLE_POD_ENI);
 }

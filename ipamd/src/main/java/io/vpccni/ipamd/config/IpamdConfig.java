@@ -16,7 +16,7 @@ import java.util.Objects;
  * default. All problems are reported at once.
  */
 public record IpamdConfig(WarmPoolSettings pool, EniSettings eni, HostNetworkSettings hostNetwork,
-                          DaemonSettings daemon) {
+                          DaemonSettings daemon, NetworkPolicySettings networkPolicy) {
 
     /** Every key read, for checking the README and the DaemonSet against. */
     public static final List<ConfigKey> KEYS = ConfigKeys.ALL;
@@ -26,6 +26,7 @@ public record IpamdConfig(WarmPoolSettings pool, EniSettings eni, HostNetworkSet
         Objects.requireNonNull(eni, "eni");
         Objects.requireNonNull(hostNetwork, "hostNetwork");
         Objects.requireNonNull(daemon, "daemon");
+        Objects.requireNonNull(networkPolicy, "networkPolicy");
     }
 
     /** @throws InvalidConfigurationException listing every invalid variable */
@@ -35,9 +36,10 @@ public record IpamdConfig(WarmPoolSettings pool, EniSettings eni, HostNetworkSet
         EniSettings eni = EniSettings.read(reader);
         HostNetworkSettings hostNetwork = HostNetworkSettings.read(reader, eni.eniMtu());
         DaemonSettings daemon = DaemonSettings.read(reader);
+        NetworkPolicySettings networkPolicy = NetworkPolicySettings.read(reader);
         refuseUnsupported(reader);
         reader.throwIfAny();
-        return new IpamdConfig(pool, eni, hostNetwork, daemon);
+        return new IpamdConfig(pool, eni, hostNetwork, daemon, networkPolicy);
     }
 
     private static void refuseUnsupported(ConfigReader reader) {

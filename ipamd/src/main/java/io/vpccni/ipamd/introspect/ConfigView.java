@@ -68,6 +68,9 @@ public record ConfigView(List<Setting> settings) {
             entry(MY_NODE_NAME, c -> c.daemon().nodeName()),
             entry(VPC_CNI_SOCKET, c -> c.daemon().socket()),
             entry(VPC_CNI_PLUGIN_SERVER, c -> c.daemon().pluginServer()),
+            entry(ENABLE_NETWORK_POLICY, c -> c.networkPolicy().enabled()),
+            entry(NETWORK_POLICY_ENFORCING_MODE,
+                    c -> c.networkPolicy().enforcingMode().name().toLowerCase(java.util.Locale.ROOT)),
             // Refused at start when true, so in force they are always false.
             entry(ENABLE_IPv6, c -> false),
             entry(ENABLE_POD_ENI, c -> false));
