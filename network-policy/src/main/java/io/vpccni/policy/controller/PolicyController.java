@@ -78,6 +78,7 @@ public final class PolicyController implements AutoCloseable {
             Thread.ofPlatform().name("policy-reconcile").daemon().factory());
     private final AtomicBoolean pending = new AtomicBoolean();
     private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong passes = new AtomicLong();
     private final AtomicLong eventSequence = new AtomicLong();
     /** The reason last reported per unresolvable policy; the reconcile thread's alone. */
     private final Map<PolicyRef, String> reported = new HashMap<>();
@@ -191,6 +192,11 @@ public final class PolicyController implements AutoCloseable {
         return writes.get();
     }
 
+    /** Reconcile passes completed (with or without writes), for tests that a change led to no write. */
+    public long passes() {
+        return passes.get();
+    }
+
     private void request() {
         if (pending.compareAndSet(false, true)) {
             schedule(options.debounce());
@@ -216,6 +222,7 @@ public final class PolicyController implements AutoCloseable {
         }
         try {
             reconcileOnce();
+            passes.incrementAndGet();
             failures = 0;
         } catch (RuntimeException e) {
             failures++;
