@@ -8,7 +8,11 @@ import java.util.Arrays;
  * that the rules we write compare equal however a policy spelled them. Parsing never resolves a name: only literal
  * addresses are accepted.
  */
-record Cidr(byte[] network, int bits) {
+record Cidr(byte[] network, int bits, String text) {
+
+    Cidr(byte[] network, int bits) {
+        this(network, bits, format(network, bits));
+    }
 
     static Cidr parse(String text) {
         int slash = text.indexOf('/');
@@ -123,8 +127,12 @@ record Cidr(byte[] network, int bits) {
 
     @Override
     public String toString() {
+        return text;
+    }
+
+    private static String format(byte[] network, int bits) {
         StringBuilder s = new StringBuilder();
-        if (isV4()) {
+        if (network.length == 4) {
             for (int i = 0; i < 4; i++) {
                 s.append(i == 0 ? "" : ".").append(network[i] & 0xff);
             }

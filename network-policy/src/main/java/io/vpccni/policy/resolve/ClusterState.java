@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,6 +23,8 @@ public final class ClusterState {
     private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final Map<String, List<Pod>> podsByNamespace = new HashMap<>();
     private final List<Pod> pods = new ArrayList<>();
+    /** Each endpoint pod's addresses as host prefixes (/32, /128), parsed once per snapshot, not once per rule. */
+    private final Map<Pod, List<Cidr>> hosts = new IdentityHashMap<>();
 
     public ClusterState(List<Pod> pods, List<Namespace> namespaces) {
         for (Namespace ns : namespaces) {
@@ -38,6 +41,7 @@ public final class ClusterState {
                         .thenComparing(p -> p.getMetadata().getName()))
                 .forEach(p -> {
                     this.pods.add(p);
+                    hosts.put(p, ips(p).stream().map(Cidr::host).toList());
                     podsByNamespace.computeIfAbsent(p.getMetadata().getNamespace(), k -> new ArrayList<>()).add(p);
                 });
     }
@@ -73,6 +77,11 @@ public final class ClusterState {
             out.add(status.getPodIP());
         }
         return out;
+    }
+
+    /** The host prefixes of an endpoint pod of this snapshot. */
+    List<Cidr> hosts(Pod pod) {
+        return hosts.get(pod);
     }
 
     /** Endpoint pods in {@code namespace}, by name. */

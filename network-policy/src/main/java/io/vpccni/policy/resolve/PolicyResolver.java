@@ -21,6 +21,7 @@ import io.vpccni.policy.endpoint.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -88,13 +89,20 @@ public final class PolicyResolver {
         }
         List<PeerRule> egressOut = isolation.contains(Direction.EGRESS) ? egressRules(egress, cluster) : List.of();
         Map<String, Object> selector = Selectors.asMap(spec.getPodSelector());
+        // Selected pods differ in their ingress rules only by how they number named ports: one resolution per
+        // distinct numbering, not one per pod.
+        Map<List<List<PolicyPort>>, List<PeerRule>> ingressByPorts = new HashMap<>();
 
         List<ResolvedEndpoint> out = new ArrayList<>();
         selectedByNode.forEach((node, pods) -> {
             // Pods of the node grouped by their own resolution of the ingress rules (named ports differ per pod).
             Map<List<PeerRule>, List<Pod>> groups = new LinkedHashMap<>();
             for (Pod pod : pods) {
-                List<PeerRule> rules = isolation.contains(Direction.INGRESS) ? ingressRules(ingress, pod) : List.of();
+                List<PeerRule> rules = List.of();
+                if (isolation.contains(Direction.INGRESS)) {
+                    List<List<PolicyPort>> ports = ingress.stream().map(r -> resolveOn(r.ports(), pod)).toList();
+                    rules = ingressByPorts.computeIfAbsent(ports, k -> ingressRules(ingress, k, cluster));
+                }
                 groups.computeIfAbsent(rules, k -> new ArrayList<>()).add(pod);
             }
             groups.forEach((rules, members) -> {
@@ -320,17 +328,20 @@ public final class PolicyResolver {
         return List.copyOf(out);
     }
 
-    private static List<PeerRule> ingressRules(List<Rule> rules, Pod selected) {
+    /** @param portsPerRule each rule's ports as resolved on the selected pods this list of rules is for */
+    private static List<PeerRule> ingressRules(List<Rule> rules, List<List<PolicyPort>> portsPerRule,
+                                               ClusterState cluster) {
         Set<PeerRule> out = new LinkedHashSet<>();
-        for (Rule rule : rules) {
-            List<PolicyPort> ports = resolveOn(rule.ports(), selected);
+        for (int i = 0; i < rules.size(); i++) {
+            Rule rule = rules.get(i);
+            List<PolicyPort> ports = portsPerRule.get(i);
             if (!rule.ports().isEmpty() && ports.isEmpty()) {
-                continue; // only names this pod does not have: the rule allows nothing to it
+                continue; // only names these pods do not have: the rule allows nothing to them
             }
             for (Peer peer : rule.peers()) {
                 switch (peer) {
                     case AnyAddress a -> EVERY_ADDRESS.forEach(c -> out.add(new PeerRule(c, List.of(), ports)));
-                    case Pods p -> p.pods().forEach(pod -> hostRules(pod, ports, out));
+                    case Pods p -> p.pods().forEach(pod -> hostRules(cluster.hosts(pod), ports, out));
                     case Block b -> out.add(new PeerRule(b.cidr().toString(),
                             b.except().stream().map(Cidr::toString).toList(), ports));
                 }
@@ -353,7 +364,7 @@ public final class PolicyResolver {
                         for (Pod pod : p.pods()) {
                             List<PolicyPort> ports = resolveOn(rule.ports(), pod);
                             if (!anyPorts || !ports.isEmpty()) {
-                                hostRules(pod, ports, out);
+                                hostRules(cluster.hosts(pod), ports, out);
                             }
                         }
                     }
@@ -361,14 +372,14 @@ public final class PolicyResolver {
                         if (cidrRule) {
                             EVERY_ADDRESS.forEach(c -> out.add(new PeerRule(c, List.of(), numbers)));
                         }
-                        namedOnPods(names, cluster.pods(), null, out);
+                        namedOnPods(names, cluster, null, out);
                     }
                     case Block b -> {
                         if (cidrRule) {
                             out.add(new PeerRule(b.cidr().toString(),
                                     b.except().stream().map(Cidr::toString).toList(), numbers));
                         }
-                        namedOnPods(names, cluster.pods(), b, out);
+                        namedOnPods(names, cluster, b, out);
                     }
                 }
             }
@@ -377,17 +388,16 @@ public final class PolicyResolver {
     }
 
     /** Named egress ports towards every address or a block: each pod (in the block) with its own numbers. */
-    private static void namedOnPods(List<PortSpec> names, List<Pod> pods, Block block, Set<PeerRule> out) {
+    private static void namedOnPods(List<PortSpec> names, ClusterState cluster, Block block, Set<PeerRule> out) {
         if (names.isEmpty()) {
             return;
         }
-        for (Pod pod : pods) {
+        for (Pod pod : cluster.pods()) {
             List<PolicyPort> ports = resolveOn(names, pod);
             if (ports.isEmpty()) {
                 continue;
             }
-            for (String ip : ClusterState.ips(pod)) {
-                Cidr host = Cidr.host(ip);
+            for (Cidr host : cluster.hosts(pod)) {
                 if (block == null || block.cidr().contains(host) && block.except().stream().noneMatch(e -> e.contains(host))) {
                     out.add(new PeerRule(host.toString(), List.of(), ports));
                 }
@@ -395,14 +405,17 @@ public final class PolicyResolver {
         }
     }
 
-    private static void hostRules(Pod pod, List<PolicyPort> ports, Set<PeerRule> out) {
-        for (String ip : ClusterState.ips(pod)) {
-            out.add(new PeerRule(Cidr.host(ip).toString(), List.of(), ports));
+    private static void hostRules(List<Cidr> hosts, List<PolicyPort> ports, Set<PeerRule> out) {
+        for (Cidr host : hosts) {
+            out.add(new PeerRule(host.toString(), List.of(), ports));
         }
     }
 
+    /** By canonical text, each computed once (a comparator building it per comparison cost seconds at 5,000 pods). */
     private static List<PeerRule> sorted(Set<PeerRule> rules) {
-        return rules.stream().sorted(Comparator.comparing(PolicyResolver::canonical)).toList();
+        Map<String, PeerRule> byKey = new TreeMap<>();
+        rules.forEach(r -> byKey.put(canonical(r), r));
+        return List.copyOf(byKey.values());
     }
 
     private static String canonical(List<PeerRule> rules) {
