@@ -368,8 +368,10 @@ public final class PolicyController implements AutoCloseable {
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata().withNamespace(namespace)
-                    .withName(policy.getMetadata().getName() + "." + Long.toHexString(now.getEpochSecond()
-                            * 1_000_000_000L + now.getNano()) + Long.toHexString(eventSequence.incrementAndGet()))
+                    // kubelet's naming (<object>.<unix nanos in hex>) plus a sequence, within 253 characters
+                    .withName(prefix(policy.getMetadata().getName(), 200) + "." + Long.toHexString(
+                            now.getEpochSecond() * 1_000_000_000L + now.getNano())
+                            + Long.toHexString(eventSequence.incrementAndGet()))
                     .endMetadata()
                     .withNewInvolvedObject().withApiVersion("networking.k8s.io/v1").withKind("NetworkPolicy")
                     .withNamespace(namespace).withName(policy.getMetadata().getName())
@@ -385,6 +387,10 @@ public final class PolicyController implements AutoCloseable {
                     + policy.getMetadata().getName() + ": " + e.getMessage());
             return false;
         }
+    }
+
+    private static String prefix(String name, int most) {
+        return name.length() <= most ? name : name.substring(0, most).replaceAll("[^a-z0-9]+$", "");
     }
 
     @Override
