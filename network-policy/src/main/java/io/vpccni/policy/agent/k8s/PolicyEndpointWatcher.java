@@ -13,6 +13,7 @@ import io.vpccni.policy.agent.model.Rejection;
 import io.vpccni.policy.endpoint.PolicyEndpoint;
 import io.vpccni.policy.endpoint.PolicyEndpointCodec;
 import io.vpccni.policy.endpoint.PolicyEndpointFormatException;
+import io.vpccni.policy.endpoint.PolicyEndpointLabels;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
@@ -36,9 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class PolicyEndpointWatcher implements PolicyAgent.Events, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(PolicyEndpointWatcher.class.getName());
-
-    /** The label our controller puts on each PolicyEndpoint it writes for one node; the value is the node's name. */
-    public static final String NODE_LABEL = "vpc-cni.io/node-name";
+    /** Our controller's node label (the value is the node name, hashed when longer than a label holds). */
+    public static final String NODE_LABEL = PolicyEndpointLabels.NODE_NAME;
     public static final String REASON = "PolicyEndpointNotEnforced";
     static final String COMPONENT = "vpc-cni-network-policy-agent";
 
@@ -81,7 +81,8 @@ public final class PolicyEndpointWatcher implements PolicyAgent.Events, AutoClos
     public synchronized void start(PolicyAgent agent) {
         this.agent = agent;
         var all = client.genericKubernetesResources(POLICY_ENDPOINTS).inAnyNamespace();
-        informer = (source == EndpointSource.NODE_LABEL ? all.withLabel(NODE_LABEL, nodeName) : all)
+        informer = (source == EndpointSource.NODE_LABEL
+                ? all.withLabel(NODE_LABEL, PolicyEndpointLabels.value(nodeName)) : all)
                 .runnableInformer(0);
         informer.exceptionHandler((started, error) -> {
             LOG.log(Level.DEBUG, "PolicyEndpoint watch: " + error.getMessage() + "; retrying");
