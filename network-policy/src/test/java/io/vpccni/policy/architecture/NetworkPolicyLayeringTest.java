@@ -13,7 +13,9 @@ import io.vpccni.netlink.testing.Layering;
  * The layering network-policy's package-info files state: no package cycle; {@code policy.endpoint} (the resource's
  * records and codec) depends on the JDK only; {@code policy.resolve} is pure (fabric8's model types, never its
  * client) and knows nothing of the controller; the controller's plan is pure; only the controller's {@code Main}
- * reads the environment or exits.
+ * reads the environment or exits. The node agent's side: its model ({@code policy.agent.model}) and the nft script
+ * renderer are pure, the model knows nothing of nft or Kubernetes, and only {@code policy.agent.k8s} imports fabric8
+ * among the agent's packages.
  */
 @AnalyzeClasses(packages = "io.vpccni.policy", importOptions = {
         ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
@@ -46,4 +48,22 @@ class NetworkPolicyLayeringTest {
             .should().callMethod(System.class, "getenv")
             .orShould().callMethod(System.class, "getenv", String.class)
             .orShould().callMethod(System.class, "exit", int.class);
+
+    @ArchTest
+    static final ArchRule pureParts = noClasses().that().resideInAnyPackage("io.vpccni.policy.endpoint..",
+                    "io.vpccni.policy.agent.model..")
+            .or().haveFullyQualifiedName("io.vpccni.policy.agent.nft.NftScript")
+            .or().haveFullyQualifiedName("io.vpccni.policy.agent.nft.DropCounters")
+            .should().dependOnClassesThat(Layering.doingIo("io.fabric8.."));
+
+    @ArchTest
+    static final ArchRule modelDependsOnTheRecordsOnly = classes().that().resideInAPackage("io.vpccni.policy.agent.model..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.policy.agent.model..",
+                    "io.vpccni.policy.endpoint..");
+
+    @ArchTest
+    static final ArchRule onlyTheAgentsK8sPackageImportsFabric8 = noClasses()
+            .that().resideInAPackage("io.vpccni.policy.agent..")
+            .and().resideOutsideOfPackage("io.vpccni.policy.agent.k8s..")
+            .should().dependOnClassesThat().resideInAPackage("io.fabric8..");
 }
