@@ -37,6 +37,13 @@ public final class KubeImages {
         return archive;
     }
 
+    /** The image {@code fromTag} as a new image tagged {@code tag} ({@code build.sh retag}): a rebuilt image. */
+    public static Path retagged(KubeTools tools, String fromTag, String tag, Consumer<String> progress) {
+        Path archive = tools.repository().resolve("deploy/target/vpc-cni-java-" + tag + ".oci.tar");
+        build(tools, progress, List.of("retag", fromTag, "--tag", tag, "--out", archive.toString()));
+        return archive;
+    }
+
     private static void build(KubeTools tools, Consumer<String> progress, List<String> args) {
         long started = System.nanoTime();
         List<String> command = new java.util.ArrayList<>(List.of(tools.imageBuilder().toString()));
@@ -47,14 +54,17 @@ public final class KubeImages {
                 (System.nanoTime() - started) / 1e9, built.stderr().strip().replace('\n', ';')));
     }
 
-    // What the Dockerfile copies and builds from: every module's main sources and pom, and deploy/image, deploy/conflist.
+    /** The modules the Dockerfile builds (ipamd, cni and what they depend on). */
+    private static final String IMAGE_MODULES = "(netlink|rpc|eni-manager|ipamd|cni)";
+
+    // What the image is built from: those modules' main sources, poms and build scripts, deploy/image, deploy/conflist.
     private static FileTime newestSource(Path repository) {
-        try (Stream<Path> all = Files.walk(repository, 6)) {
+        try (Stream<Path> all = Files.walk(repository)) {
             return all.filter(p -> {
                 String relative = repository.relativize(p).toString();
-                return Files.isRegularFile(p) && (relative.matches("[^/]+/src/main/.*") || relative.matches(
-                        "([^/]+/)?pom\\.xml") || relative.startsWith("deploy/image/")
-                        || relative.startsWith("deploy/conflist/") || relative.startsWith("cni/package.sh"));
+                return Files.isRegularFile(p) && (relative.matches(IMAGE_MODULES + "/(src/main/.*|pom\\.xml|[^/]+\\.sh)")
+                        || relative.equals("pom.xml") || relative.startsWith("deploy/image/")
+                        || relative.startsWith("deploy/conflist/"));
             }).map(KubeImages::modified).max(FileTime::compareTo).orElse(FileTime.fromMillis(0));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -76,8 +76,7 @@ public final class KubeNode {
         teardown.add("processes of " + name, kube, kube::killLeftovers);
         kube.startContainerd(teardown, tools);
         for (Path image : images) {
-            kube.nodeExec(List.of("ctr", "-n", "k8s.io", "images", "import", "--no-unpack=false", image.toString()))
-                    .orThrow();
+            kube.importImage(image);
         }
         kube.startKubelet(teardown, tools, nodeIp, server, pki, maxPods);
         progress.accept(String.format("node %s: containerd and kubelet in %s, %d images imported, in %.1f s", name,
@@ -111,6 +110,11 @@ public final class KubeNode {
 
     public Daemon containerd() {
         return containerd;
+    }
+
+    /** Imports an OCI archive into the node's containerd, where kubelet's pods find it. */
+    public void importImage(Path archive) {
+        nodeExec(List.of("ctr", "-n", "k8s.io", "images", "import", archive.toString())).orThrow();
     }
 
     /** Runs a command in the node's network and mount namespaces (ctr, iptables-save...). */
