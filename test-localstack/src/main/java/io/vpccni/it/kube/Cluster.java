@@ -37,9 +37,7 @@ public final class Cluster {
             kube.awaitNodesReady(java.time.Duration.ofSeconds(240));
             step("nodes Ready:\n" + kube.kubectl("get", "nodes", "-o", "wide").stdout()
                     + kube.kubectl("get", "pods", "-A", "-o", "wide").stdout());
-            Path kubeconfig = kube.controlPlane().adminKubeconfig("admin-by-hand",
-                    kube.kubectl("config", "view", "--minify", "-o", "jsonpath={.clusters[0].cluster.server}")
-                            .orThrow().stdout().strip());
+            Path kubeconfig = kube.kubeconfig();
             step("the cluster is up; in another shell:\n  export KUBECONFIG=" + kubeconfig + "\n  "
                     + tools.kubectl() + " get nodes\n"
                     + "each node's files (logs, /etc/cni/net.d...) are under " + kube.nodes().stream()

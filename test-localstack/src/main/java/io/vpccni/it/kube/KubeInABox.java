@@ -215,6 +215,11 @@ public final class KubeInABox implements AutoCloseable {
         return found.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst();
     }
 
+    /** The administrator's kubeconfig for this machine (the API server through the relay), while the box runs. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
     public KubernetesClient client() {
         return client;
     }

@@ -220,6 +220,55 @@ class KubernetesInTheBoxTest {
                 .doesNotContain("\"ip\":\"" + ip + "\",\"state\":\"assigned\"");
     }
 
+    @Test
+    @Order(5)
+    void customNetworkingPutsNewEnisAndTheirPodsInTheEniConfigsSubnet() throws Exception {
+        kube.awaitNodesReady(Duration.ofSeconds(180));
+        String podSubnet = kube.box().vpc().subnet(8, Map.of());
+        String podSubnetCidr = kube.box().ec2().describeSubnets(b -> b.subnetIds(podSubnet)).subnets().getFirst()
+                .cidrBlock();
+        Path eniConfig = Files.createTempFile("vpccni-eniconfig-", ".yaml");
+        try {
+            Files.writeString(eniConfig, """
+                    apiVersion: crd.k8s.amazonaws.com/v1alpha1
+                    kind: ENIConfig
+                    metadata: {name: pods}
+                    spec:
+                      subnet: %s
+                      securityGroups: [%s]
+                    """.formatted(podSubnet, kube.box().vpc().securityGroupId()));
+            kube.kubectl("apply", "-f", eniConfig.toString()).orThrow();
+        } finally {
+            Files.delete(eniConfig);
+        }
+        for (KubeNode node : kube.nodes()) {
+            kube.kubectl("label", "node", node.name(), "k8s.amazonaws.com/eniConfig=pods", "--overwrite").orThrow();
+        }
+        kube.deployVpcCni(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+                "true"));
+        kube.kubectl("-n", "kube-system", "rollout", "status", "daemonset/vpc-cni", "--timeout=240s").orThrow();
+        KubeNode nodeB = kube.nodes().get(1);
+        // More pods than the addresses node-b's ENIs from before hold: the pool must grow, into the pod subnet.
+        createPauseDeployment("custom", 14, nodeB.name());
+        List<Pod> pods = awaitRunning("app=custom", 14, Duration.ofSeconds(180));
+        List<String> inPodSubnet = pods.stream().map(p -> p.getStatus().getPodIP())
+                .filter(ip -> io.vpccni.it.vpc.Ipv4.contains(io.vpccni.netlink.api.IpPrefix.parse(podSubnetCidr),
+                        io.vpccni.it.vpc.Ipv4.parse(ip))).toList();
+        assertThat(inPodSubnet).as("pods with an address of the ENIConfig's subnet %s", podSubnetCidr).isNotEmpty();
+        for (Pod pod : pods) {
+            EniLink eni = kube.box().eniOf(pod.getStatus().getPodIP()).orElseThrow();
+            assertThat(eni.deviceIndex()).as("%s not on the primary ENI", pod.getStatus().getPodIP()).isNotZero();
+        }
+        var enis = kube.box().ec2().describeNetworkInterfaces(b -> b.filters(f -> f.name("attachment.instance-id")
+                .values(nodeB.simulated().instanceId()))).networkInterfaces();
+        assertThat(enis.stream().filter(e -> e.subnetId().equals(podSubnet)).toList()).as("ENIs in the pod subnet")
+                .isNotEmpty().allSatisfy(e -> assertThat(e.groups().stream().map(g -> g.groupId()).toList())
+                        .containsExactly(kube.box().vpc().securityGroupId()));
+        kube.nodes().getFirst().simulated().namespace().exec(Map.of(), null, List.of("ping", "-c1", "-W2",
+                inPodSubnet.getFirst())).orThrow();
+        deleteDeployment("custom");
+    }
+
     private void awaitNoIpamd(KubeNode node, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!kube.client().pods().inNamespace("kube-system").withLabel("app.kubernetes.io/name", "vpc-cni")
