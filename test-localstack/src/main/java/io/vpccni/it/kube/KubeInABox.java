@@ -85,8 +85,9 @@ public final class KubeInABox implements AutoCloseable {
 
     private void startAll(List<VpcBox.NodeSpec> specs, int maxPods, List<Path> images) throws Exception {
         long started = System.nanoTime();
-        List<String> createdPaths = KubeNode.NODE_PATHS.stream().filter(p -> !Files.exists(Path.of(p))).toList();
-        teardown.add("node paths made on this machine", createdPaths, () -> removeEmpty(createdPaths));
+        // The node paths a node mounts over are left in place, empty, when the box goes: removing a directory that is
+        // a mount point in another mount namespace detaches the mounts there, so another box running beside this one
+        // (a test of another worktree) would lose its nodes' /run/vpc-cni, /etc/cni/net.d... at once.
         box = teardown.add("VPC box", VpcBox.startWithoutIpamd(specs, progress));
         Pki pki = Pki.create(dir.resolve("pki"));
         String address = box.serviceAddress(API_SERVICE_INDEX);
@@ -243,16 +244,6 @@ public final class KubeInABox implements AutoCloseable {
 
     public KubeTools tools() {
         return tools;
-    }
-
-    private static void removeEmpty(List<String> paths) {
-        for (String path : paths) {
-            try {
-                Files.deleteIfExists(Path.of(path));
-            } catch (IOException notEmpty) {
-                System.err.println("[kube] left " + path + ": " + notEmpty);
-            }
-        }
     }
 
     @Override

@@ -8,7 +8,8 @@
  *
  * <p>I/O: namespaces, mount namespaces, processes, cgroups, certificates, the emulator; needs root and the
  * binaries {@code ./vpc-cni test} installs. Never touches the root namespace's links, routes, rules or iptables; the
- * only things it leaves in the root mount namespace are empty directories it mounts over inside the nodes' own.
+ * only things it leaves in the root mount namespace are the empty directories it mounts over inside the nodes' own
+ * (removing one would detach the mounts of every other box running at the time).
  *
  * <p>Used by test-localstack's tests ({@code it.kube}) and by {@code ./vpc-cni cluster}. Test code only.
  */
