@@ -5,16 +5,16 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 
-/** IPv4 arithmetic the fabric needs (gateway = network + 1), nothing more. */
-final class Ipv4 {
+/** IPv4 arithmetic the fabric and the tests on the box need (gateway = network + 1, containment), nothing more. */
+public final class Ipv4 {
 
     private Ipv4() {}
 
-    static Inet4Address parse(String literal) {
+    public static Inet4Address parse(String literal) {
         return (Inet4Address) InetAddress.ofLiteral(literal);
     }
 
-    static boolean contains(io.vpccni.netlink.api.IpPrefix prefix, InetAddress address) {
+    public static boolean contains(io.vpccni.netlink.api.IpPrefix prefix, InetAddress address) {
         int mask = prefix.length() == 0 ? 0 : -1 << (32 - prefix.length());
         int net = ByteBuffer.wrap(prefix.address().getAddress()).getInt();
         return (net & mask) == (ByteBuffer.wrap(address.getAddress()).getInt() & mask);
