@@ -11,8 +11,12 @@
 #   cni/package.sh cni/target [JDK_HOME]
 # The training run exercises ADD/CHECK/DEL against the test PoolBackedIpamd inside scratch
 # namespaces when run as root with test classes present; otherwise it trains the paths that
-# need no kernel changes (VERSION, STATUS, errors). The install must keep the jars' mtimes
-# (cp -p): the JVM refuses an AOT cache whose class path jars changed.
+# need no kernel changes (VERSION, STATUS, errors). VPCCNI_AOT_TRAINING chooses instead of guessing:
+#   auto    (default) the kernel paths when root with test classes and ip, else the basic ones
+#   kernel  the kernel paths or nothing: fails, naming what is missing, when namespaces cannot be made or
+#           /proc/sys is read-only (a container builder's default privileges)
+#   basic   never the kernel paths: creates no namespace (the image build, deploy/image/build.sh)
+# The install must keep the jars' mtimes (cp -p): the JVM refuses an AOT cache whose class path jars changed.
 set -euo pipefail
 
 target="$(cd "${1:?usage: package.sh <cni/target> [jdk]}" && pwd)"
@@ -95,10 +99,37 @@ trap cleanup EXIT
 socket="$tmp/ipamd.sock"
 runner=()
 pod_path=""
-if [[ $EUID -eq 0 && -d "$target/test-classes" ]] && command -v ip >/dev/null; then
+training="${VPCCNI_AOT_TRAINING:-auto}"
+case "$training" in
+  auto | kernel | basic) ;;
+  *) say "VPCCNI_AOT_TRAINING='$training' is not auto, kernel or basic"; exit 2 ;;
+esac
+kernel_training_missing() {
+  [[ $EUID -eq 0 ]] || { echo "not root"; return; }
+  [[ -d "$target/test-classes" ]] || { echo "no test classes in $target"; return; }
+  command -v ip >/dev/null || { echo "no ip command"; return; }
+}
+kernel_missing="$(kernel_training_missing)"
+if [[ "$training" == kernel && -n "$kernel_missing" ]]; then
+  say "VPCCNI_AOT_TRAINING=kernel but $kernel_missing"; exit 1
+fi
+if [[ "$training" != basic && -z "$kernel_missing" ]]; then
   suffix="$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')"
   node_ns="vpccni-cni-aotnode-$suffix"; pod_ns="vpccni-cni-aotpod-$suffix"
-  ip netns add "$node_ns"; ip netns add "$pod_ns"
+  # A builder without CAP_SYS_ADMIN or with a read-only /proc/sys (a container build's defaults) would train
+  # half the paths and fail the rest quietly: stop instead, and say how to train without the kernel paths.
+  if ! ip netns add "$node_ns" 2>"$tmp/netns.err"; then
+    node_ns=""
+    say "AOT training cannot create network namespaces here ($(tr '\n' ' ' <"$tmp/netns.err")); run with" \
+      "privileges to create them and write /proc/sys, or set VPCCNI_AOT_TRAINING=basic to train without kernel paths"
+    exit 1
+  fi
+  if [[ ! -w /proc/sys/net/ipv4/ip_forward ]]; then
+    say "AOT training needs a writable /proc/sys (the plugin sets the host veth's sysctls); run with privileges" \
+      "or set VPCCNI_AOT_TRAINING=basic to train without kernel paths"
+    exit 1
+  fi
+  ip netns add "$pod_ns"
   ip -n "$node_ns" link set lo up
   "$jdk/bin/java" -cp "$target/test-classes:$cp_list" io.vpccni.cni.testing.PoolBackedIpamd "$socket" 4 \
       > "$tmp/ipamd.out" 2>&1 &
@@ -108,7 +139,7 @@ if [[ $EUID -eq 0 && -d "$target/test-classes" ]] && command -v ip >/dev/null; t
   pod_path="/var/run/netns/$pod_ns"
   say "training with ADD/CHECK/DEL in scratch namespaces $node_ns/$pod_ns"
 else
-  say "training without kernel paths (not root, or no test classes)"
+  say "training without kernel paths (${kernel_missing:-VPCCNI_AOT_TRAINING=basic})"
 fi
 # LambdaForm holders. The AOT cache holds the pre-generated method-handle invokers that the
 # runtime's lib/classlist names, but JDK 25's AOT training does not add the ones our own paths

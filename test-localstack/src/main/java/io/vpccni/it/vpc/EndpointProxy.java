@@ -11,22 +11,30 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay that listens on an address inside a namespace and forwards each connection to a loopback service
- * of the root namespace, the way an interface endpoint puts a service inside a VPC. No packet crosses namespaces:
- * the bytes are carried by this JVM.
+ * of the root namespace, the way an interface endpoint puts a service inside a VPC; or the other way round
+ * ({@link #intoNamespace}), a loopback port of the root namespace for a service inside a namespace (the tests'
+ * client of an API server in the box). No packet crosses namespaces: the bytes are carried by this JVM.
  *
- * <p>Only the listening socket is made inside the namespace (a socket stays in the namespace it was created in).
- * Every thread, and the outbound socket, is created by threads of the root namespace: a thread started from inside
- * a namespace would stay there, and a pool thread born there would later run unrelated work in the wrong place.
+ * <p>Only the sockets on the namespace's side are made inside it (a socket stays in the namespace it was created
+ * in), each on a {@code NetNs.run} thread that does nothing else. Every relay thread is created by threads of the
+ * root namespace: a thread started from inside a namespace would stay there, and a pool thread born there would
+ * later run unrelated work in the wrong place.
  */
 public final class EndpointProxy implements AutoCloseable {
 
+    /** Opens the relay's outbound connection, in whichever namespace the target lives. */
+    @FunctionalInterface
+    private interface Dialer {
+        SocketChannel dial() throws IOException;
+    }
+
     private final ServerSocketChannel server;
-    private final InetSocketAddress target;
+    private final Dialer target;
     private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
     private final Thread acceptor;
 
-    private EndpointProxy(ServerSocketChannel server, InetSocketAddress target, String label) {
+    private EndpointProxy(ServerSocketChannel server, Dialer target, String label) {
         this.server = server;
         this.target = target;
         this.acceptor = Thread.ofPlatform().daemon(true).name("proxy-" + label).start(this::acceptLoop);
@@ -44,7 +52,29 @@ public final class EndpointProxy implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("cannot listen on " + listen + " in " + ns, e);
         }
-        return new EndpointProxy(channel, target, ns.name() + "-" + listen.getPort());
+        return new EndpointProxy(channel, () -> SocketChannel.open(target), ns.name() + "-" + listen.getPort());
+    }
+
+    /** Listens on an ephemeral port of this process's loopback, forwarding to {@code target} inside {@code ns}. */
+    public static EndpointProxy intoNamespace(Namespace ns, InetSocketAddress target) {
+        ServerSocketChannel channel;
+        try {
+            channel = ServerSocketChannel.open();
+            channel.bind(new InetSocketAddress("127.0.0.1", 0), 64);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on the loopback for " + target + " in " + ns, e);
+        }
+        return new EndpointProxy(channel, () -> ns.handle().run(() -> SocketChannel.open(target)),
+                "into-" + ns.name() + "-" + target.getPort());
+    }
+
+    /** Where this relay listens (with the port chosen for an ephemeral one). */
+    public InetSocketAddress listenAddress() {
+        try {
+            return (InetSocketAddress) server.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException("relay closed", e);
+        }
     }
 
     public long connections() {
@@ -68,7 +98,7 @@ public final class EndpointProxy implements AutoCloseable {
         open.add(inbound);
         SocketChannel outbound = null;
         try {
-            outbound = SocketChannel.open(target);
+            outbound = target.dial();
             open.add(outbound);
             SocketChannel to = outbound;
             Thread back = Thread.ofPlatform().daemon(true).name("proxy-back").start(() -> pump(to, inbound));

@@ -2,6 +2,7 @@ package io.vpccni.it.vpc;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,15 @@ public final class Exec {
     }
 
     public static Result run(Map<String, String> env, String stdin, List<String> command) {
+        return run(env, stdin, command, Duration.ofSeconds(60));
+    }
+
+    /** As {@link #run(Map, String, List)} for a longer command (an image build), without input. */
+    public static Result runFor(Map<String, String> env, List<String> command, Duration timeout) {
+        return run(env, null, command, timeout);
+    }
+
+    private static Result run(Map<String, String> env, String stdin, List<String> command, Duration timeout) {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         try {
@@ -46,9 +56,10 @@ public final class Exec {
                 }
             }
             String out = drain(process, false);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish in 60 s");
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in "
+                        + timeout.toSeconds() + " s");
             }
             return new Result(command, process.exitValue(), out, err.join());
         } catch (IOException e) {

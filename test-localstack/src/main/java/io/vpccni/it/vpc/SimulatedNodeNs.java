@@ -28,16 +28,15 @@ public final class SimulatedNodeNs {
     private final Namespace ns;
     private final Path dir;
     private final Map<String, String> env = new HashMap<>();
-    private final CniRuntime cni;
+    private CniRuntime cni;
     private IpamdProcess ipamd;
 
-    private SimulatedNodeNs(int index, String name, String instanceId, Namespace ns, Path dir, CniRuntime cni) {
+    private SimulatedNodeNs(int index, String name, String instanceId, Namespace ns, Path dir) {
         this.index = index;
         this.name = name;
         this.instanceId = instanceId;
         this.ns = ns;
         this.dir = dir;
-        this.cni = cni;
     }
 
     /**
@@ -62,8 +61,7 @@ public final class SimulatedNodeNs {
                 served));
 
         Path socket = dir.resolve("ipamd.sock");
-        SimulatedNodeNs node = new SimulatedNodeNs(index, name, instanceId, ns, dir,
-                new CniRuntime(ns, CniRuntime.findPluginDir(), dir, socket));
+        SimulatedNodeNs node = new SimulatedNodeNs(index, name, instanceId, ns, dir);
         node.env.put("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://" + IMDS_ADDRESS);
         node.env.put("AWS_ENDPOINT_URL_EC2", ec2Endpoint.toString());
         node.env.put("AWS_ACCESS_KEY_ID", "test");
@@ -111,7 +109,18 @@ public final class SimulatedNodeNs {
         return ipamd;
     }
 
-    public CniRuntime cni() {
+    /**
+     * The harness's container runtime on this node, made on first use: it needs the packaged plugin, which a node
+     * whose pods a real runtime wires (Kubernetes in the box) does not.
+     */
+    public synchronized CniRuntime cni() {
+        if (cni == null) {
+            try {
+                cni = new CniRuntime(ns, CniRuntime.findPluginDir(), dir, dir.resolve("ipamd.sock"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot set up the CNI runtime of " + name, e);
+            }
+        }
         return cni;
     }
 

@@ -7,7 +7,7 @@ import java.util.Deque;
  * Everything the harness created, undone in reverse order: on close, when setup fails half-way, and from a JVM
  * shutdown hook when the run is interrupted (Ctrl-C), so no namespace, process or emulator VPC outlives it.
  */
-final class Teardown implements AutoCloseable {
+public final class Teardown implements AutoCloseable {
 
     private record Step(String what, Object resource, AutoCloseable action) {}
 
@@ -15,12 +15,12 @@ final class Teardown implements AutoCloseable {
     private final Thread hook = new Thread(this::runAll, "vpc-teardown");
     private boolean closed;
 
-    Teardown() {
+    public Teardown() {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** Registers {@code action} to run before everything registered earlier; returns {@code resource}. */
-    synchronized <T> T add(String what, T resource, AutoCloseable action) {
+    public synchronized <T> T add(String what, T resource, AutoCloseable action) {
         if (closed) {
             quietly(new Step(what, resource, action));
             throw new IllegalStateException("torn down already; undid " + what);
@@ -33,11 +33,11 @@ final class Teardown implements AutoCloseable {
      * Drops the steps registered for {@code resource} without running them: it was already undone by hand. Keeps
      * a churn of thousands of pods from leaving thousands of no-op steps (each a process run) for teardown.
      */
-    synchronized void forget(Object resource) {
+    public synchronized void forget(Object resource) {
         steps.removeIf(step -> step.resource() == resource);
     }
 
-    <T extends AutoCloseable> T add(String what, T resource) {
+    public <T extends AutoCloseable> T add(String what, T resource) {
         return add(what, resource, resource);
     }
 

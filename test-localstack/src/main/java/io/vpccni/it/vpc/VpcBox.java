@@ -46,8 +46,9 @@ public final class VpcBox implements AutoCloseable {
     private final List<SimulatedNodeNs> nodes = new ArrayList<>();
     private final List<PodNs> pods = new ArrayList<>();
     private final AtomicInteger podCount = new AtomicInteger();
+    private final java.util.Set<String> serviceAddresses = new java.util.HashSet<>();
 
-    private VpcBox(Teardown teardown, List<NodeSpec> specs, Consumer<String> progress)
+    private VpcBox(Teardown teardown, List<NodeSpec> specs, Consumer<String> progress, boolean startIpamd)
             throws IOException, InterruptedException {
         this.teardown = teardown;
         this.progress = progress;
@@ -71,7 +72,7 @@ public final class VpcBox implements AutoCloseable {
         progress.accept("fabric " + fabric.namespace() + ": EC2 endpoint http://" + endpointAddress + ":" + EC2_PORT
                 + ", outside host " + OUTSIDE);
 
-        URI ec2 = URI.create("http://" + endpointAddress + ":" + EC2_PORT);
+        URI ec2 = ec2Endpoint();
         for (int i = 0; i < specs.size(); i++) {
             NodeSpec spec = specs.get(i);
             String subnet = vpc.subnet(i, Map.of());
@@ -86,14 +87,29 @@ public final class VpcBox implements AutoCloseable {
         }
         reconciler.reconcileNow();
         teardown.add("fabric reconciler", reconciler.start());
-        startDaemons();
+        if (startIpamd) {
+            startDaemons();
+        }
     }
 
     /** Builds the box; on failure, everything made so far is removed before the exception propagates. */
     public static VpcBox start(List<NodeSpec> nodes, Consumer<String> progress) throws Exception {
+        return start(nodes, progress, true);
+    }
+
+    /**
+     * The box with its nodes' namespaces, instances, instance metadata and ENIs, but no ipamd started on them:
+     * something else runs it there (Kubernetes in the box, {@code io.vpccni.it.kube}, through the DaemonSet).
+     */
+    public static VpcBox startWithoutIpamd(List<NodeSpec> nodes, Consumer<String> progress) throws Exception {
+        return start(nodes, progress, false);
+    }
+
+    private static VpcBox start(List<NodeSpec> nodes, Consumer<String> progress, boolean startIpamd)
+            throws Exception {
         Teardown teardown = new Teardown();
         try {
-            return new VpcBox(teardown, nodes, progress);
+            return new VpcBox(teardown, nodes, progress, startIpamd);
         } catch (Exception | Error e) {
             teardown.close();
             throw e;
@@ -190,6 +206,28 @@ public final class VpcBox implements AutoCloseable {
 
     public Fabric fabric() {
         return fabric;
+    }
+
+    /** EC2 as the nodes reach it: the endpoint inside the fabric. */
+    public URI ec2Endpoint() {
+        return URI.create("http://" + endpointAddress + ":" + EC2_PORT);
+    }
+
+    /**
+     * A free address of the VPC CIDR on the fabric's loopback, for a service of the box's own (the API server of
+     * Kubernetes in the box): reached by every node through its default route, as a VPC endpoint would be.
+     */
+    public String serviceAddress(int index) {
+        if (index < 1 || index > 200) {
+            throw new IllegalArgumentException("service address index " + index + " is not 1..200");
+        }
+        String address = endpointAddress.substring(0, endpointAddress.lastIndexOf('.') + 1) + (254 - index);
+        synchronized (serviceAddresses) {
+            if (serviceAddresses.add(address)) {
+                fabric.addLoopbackAddress(Ipv4.parse(address));
+            }
+        }
+        return address;
     }
 
     public FabricReconciler reconciler() {
