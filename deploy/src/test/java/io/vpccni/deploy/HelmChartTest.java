@@ -70,6 +70,33 @@ class HelmChartTest {
                 .satisfies(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("VPC_CNI_MOVE_AWS_CONFLIST=true"));
     }
 
+    /**
+     * enableNetworkPolicy=true renders the plain manifests plus deploy/manifests/network-policy/, with the agent's
+     * switch on; with policyController.enabled=false (EKS, whose control plane writes the PolicyEndpoints) only the
+     * agent's role is added.
+     */
+    @Test
+    void enablingNetworkPolicyAddsExactlyTheNetworkPolicyManifests() throws Exception {
+        List<HasMetadata> plain = new java.util.ArrayList<>(Manifests.all());
+        plain.addAll(Manifests.networkPolicy());
+        DaemonSet ds = plain.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).findFirst()
+                .orElseThrow();
+        ds.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
+                .filter(e -> e.getName().equals("ENABLE_NETWORK_POLICY")).forEach(e -> e.setValue("true"));
+        Map<String, String> rendered = byKindAndName(render("--set", "enableNetworkPolicy=true"));
+        Map<String, String> expected = byKindAndName(plain);
+
+        assertThat(rendered.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((key, json) -> assertThat(Serialization.<Object>unmarshal(rendered.get(key), Object.class))
+                .as(key).isEqualTo(Serialization.unmarshal(json, Object.class)));
+
+        Map<String, String> agentOnly = byKindAndName(render("--set", "enableNetworkPolicy=true",
+                "--set", "policyController.enabled=false"));
+        assertThat(agentOnly.keySet()).containsAll(byKindAndName(Manifests.all()).keySet())
+                .contains("ClusterRole/vpc-cni-network-policy-agent")
+                .noneMatch(k -> k.contains("policy-controller"));
+    }
+
     /** pods/patch is granted exactly when the chart turns ANNOTATE_POD_IP on. */
     @Test
     void theClusterRoleFollowsAnnotatePodIp() throws Exception {

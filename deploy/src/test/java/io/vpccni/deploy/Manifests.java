@@ -16,11 +16,21 @@ final class Manifests {
 
     static final Path DEPLOY = Path.of(System.getProperty("user.dir")); // surefire runs in the module directory
     static final Path DIR = DEPLOY.resolve("manifests");
+    /** What enabling network policy adds (applied besides DIR; the chart's enableNetworkPolicy=true). */
+    static final Path NETWORK_POLICY_DIR = DIR.resolve("network-policy");
 
     private Manifests() {}
 
     static List<HasMetadata> all() {
-        try (Stream<Path> files = Files.list(DIR)) {
+        return in(DIR);
+    }
+
+    static List<HasMetadata> networkPolicy() {
+        return in(NETWORK_POLICY_DIR);
+    }
+
+    private static List<HasMetadata> in(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
             List<HasMetadata> objects = new ArrayList<>();
             files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> objects.addAll(parse(read(f))));
             return objects;
@@ -30,7 +40,11 @@ final class Manifests {
     }
 
     static <T extends HasMetadata> T one(Class<T> type) {
-        List<T> found = all().stream().filter(type::isInstance).map(type::cast).toList();
+        return one(all(), type);
+    }
+
+    static <T extends HasMetadata> T one(List<HasMetadata> objects, Class<T> type) {
+        List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
         if (found.size() != 1) {
             throw new AssertionError("expected one " + type.getSimpleName() + ", found " + found.size());
         }

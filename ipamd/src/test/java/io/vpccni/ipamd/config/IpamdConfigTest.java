@@ -144,6 +144,8 @@ class IpamdConfigTest {
             VPC_CNI_ADD_WAIT                   | soon         | a duration
             DISABLE_METRICS                    | 2            | true or false
             ENABLE_IPv6                        | true         | not supported by vpc-cni-java
+            ENABLE_NETWORK_POLICY              | on           | true or false
+            NETWORK_POLICY_ENFORCING_MODE      | lenient      | standard or strict
             """)
     void rejectsAnInvalidValueNamingVariableValueAndAcceptedRange(String key, String value, String accepted) {
         assertThatThrownBy(() -> parse(key, value))
@@ -170,6 +172,15 @@ class IpamdConfigTest {
                 .isTrue();
         assertThat(parse(Map.of("ENABLE_PREFIX_DELEGATION", "true", "MINIMUM_IP_TARGET", "20")).pool().warmPrefixTarget())
                 .isZero();
+    }
+
+    @Test
+    void networkPolicyIsOffAndStandardUnlessSet() {
+        assertThat(parse(Map.of()).networkPolicy()).isEqualTo(new NetworkPolicySettings(false,
+                io.vpccni.policy.agent.model.EnforcingMode.STANDARD, io.vpccni.policy.agent.EndpointSource.NODE_LABEL));
+        assertThat(parse(Map.of("ENABLE_NETWORK_POLICY", "true", "NETWORK_POLICY_ENFORCING_MODE", "strict",
+                "MY_NODE_NAME", "n1")).networkPolicy()).isEqualTo(new NetworkPolicySettings(true,
+                io.vpccni.policy.agent.model.EnforcingMode.STRICT, io.vpccni.policy.agent.EndpointSource.NODE_LABEL));
     }
 
     @Test
