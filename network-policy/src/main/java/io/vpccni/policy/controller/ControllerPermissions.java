@@ -24,7 +24,7 @@ public final class ControllerPermissions {
 
     /** In its own namespace only: the leader-election lease. */
     public static final List<Rule> OWN_NAMESPACE = List.of(
-            new Rule("coordination.k8s.io", "leases", List.of("get", "create", "update")));
+            new Rule("coordination.k8s.io", "leases", List.of("get", "create", "patch")));
 
     private ControllerPermissions() {}
 }

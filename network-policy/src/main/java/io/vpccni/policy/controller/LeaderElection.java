@@ -70,7 +70,8 @@ public final class LeaderElection implements AutoCloseable {
 
     /** Starts competing for the lease; the future ends when this replica stops competing (lost, closed, failed). */
     public CompletableFuture<?> start() {
-        // ControllerPermissions: leases get, create, update (in the controller's namespace).
+        // ControllerPermissions: leases get, create, patch (in the controller's namespace; fabric8's lock renews with a
+        // JSON merge patch that carries the resourceVersion, not a PUT).
         running = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
                 .withName(leaseName)
                 .withLock(new FencedLock(new LeaseLock(namespace, leaseName, identity)))

@@ -94,4 +94,36 @@ class LeaderElectionTest {
         assertThat(follower.controller().writes()).isEqualTo(2);
         await(() -> !leader.controller().leading(), patience, "the dead leader to stop leading");
     }
+
+    /**
+     * Every call the elector makes on its Lease is one the Role grants (ControllerPermissions): fabric8's lock renews
+     * with a PATCH, which a Role of get, create and update refused on a real API server (the mock server checks no
+     * RBAC, so only the recorded requests show it).
+     */
+    @Test
+    void everyLeaseCallIsOneTheRoleGrants() throws Exception {
+        Replica only = replica("replica-1");
+        await(() -> only.controller().leading(), Duration.ofSeconds(20), "the leader");
+        String firstRenewal = client.leases().inNamespace("kube-system").withName(Main.LEASE_NAME).get().getSpec()
+                .getRenewTime().toString();
+        await(() -> !firstRenewal.equals(client.leases().inNamespace("kube-system").withName(Main.LEASE_NAME).get()
+                .getSpec().getRenewTime().toString()), Duration.ofSeconds(20), "a renewal");
+        java.util.Set<String> verbs = new java.util.TreeSet<>();
+        for (var request = server.takeRequest(1, java.util.concurrent.TimeUnit.SECONDS); request != null;
+             request = server.takeRequest(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (request.getPath().contains("/namespaces/kube-system/leases")) {
+                verbs.add(switch (request.getMethod()) {
+                    case "GET" -> "get";
+                    case "POST" -> "create";
+                    case "PUT" -> "update";
+                    case "PATCH" -> "patch";
+                    case "DELETE" -> "delete";
+                    default -> request.getMethod();
+                });
+            }
+        }
+        java.util.Set<String> granted = new java.util.TreeSet<>(ControllerPermissions.OWN_NAMESPACE.getFirst().verbs());
+        assertThat(verbs).as("the lease calls made").contains("create", "patch");
+        assertThat(granted).as("the Role's verbs on leases").containsAll(verbs);
+    }
 }

@@ -54,8 +54,8 @@ public final class KubeImages {
                 (System.nanoTime() - started) / 1e9, built.stderr().strip().replace('\n', ';')));
     }
 
-    /** The modules the Dockerfile builds (ipamd, cni and what they depend on). */
-    private static final String IMAGE_MODULES = "(netlink|rpc|eni-manager|ipamd|cni)";
+    /** The modules the Dockerfile builds (ipamd, cni and what they depend on, network-policy among them). */
+    private static final String IMAGE_MODULES = "(netlink|rpc|eni-manager|network-policy|ipamd|cni)";
 
     // What the image is built from: those modules' main sources, poms and build scripts, deploy/image, deploy/conflist.
     private static FileTime newestSource(Path repository) {

@@ -156,6 +156,14 @@ public final class KubeInABox implements AutoCloseable {
      * @param env more of ipamd's settings (the chart's {@code env}), e.g. custom networking
      */
     public void deployVpcCni(String imageTag, Map<String, String> env) throws IOException {
+        deployVpcCni(imageTag, env, "");
+    }
+
+    /**
+     * {@link #deployVpcCni(String, Map)} with more of the chart's values, as YAML appended to the test's (e.g.
+     * {@code enableNetworkPolicy: true}).
+     */
+    public void deployVpcCni(String imageTag, Map<String, String> env, String moreValues) throws IOException {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("AWS_ENDPOINT_URL_EC2", box.ec2Endpoint().toString());
         all.put("AWS_ACCESS_KEY_ID", "test");
@@ -166,6 +174,7 @@ public final class KubeInABox implements AutoCloseable {
         all.putAll(env);
         StringBuilder values = new StringBuilder("image:\n  pullPolicy: Never\n  tag: \"" + imageTag + "\"\nenv:\n");
         all.forEach((key, value) -> values.append("  ").append(key).append(": \"").append(value).append("\"\n"));
+        values.append(moreValues);
         Path valuesFile = dir.resolve("values.yaml");
         Files.writeString(valuesFile, values);
         Exec.Result rendered = Exec.run(Map.of(), null, List.of(tools.helm().toString(), "template", "vpc-cni",

@@ -23,6 +23,19 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
                 Path.of(System.getProperty("vpccni.helm", "/opt/helm/bin/helm")), Path.of("/usr/lib/cni"), repository);
     }
 
+    /**
+     * The tools, for a test that needs Kubernetes in the box: fails under VPCCNI_REQUIRE_ALL_TESTS, and skips
+     * otherwise, when not root (namespaces, mounts and cgroups) or when a tool is missing.
+     */
+    public static KubeTools requireForTest() {
+        io.vpccni.netlink.testing.Shell.require("root".equals(System.getProperty("user.name")),
+                "namespaces, mounts and cgroups need root");
+        KubeTools tools = find();
+        io.vpccni.netlink.testing.Shell.require(tools.missing().isEmpty(),
+                "Kubernetes in the box needs " + tools.missing());
+        return tools;
+    }
+
     public Path kubectl() {
         return kubernetesBin.resolve("kubectl");
     }

@@ -11,7 +11,6 @@ import io.vpccni.it.vpc.EniLink;
 import io.vpccni.it.vpc.Exec;
 import io.vpccni.it.vpc.SimulatedNodeNs;
 import io.vpccni.it.vpc.VpcBox;
-import io.vpccni.netlink.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,9 +50,7 @@ class KubernetesInTheBoxTest {
     @BeforeAll
     void startCluster() throws Exception {
         classStarted = System.nanoTime();
-        Shell.require("root".equals(System.getProperty("user.name")), "namespaces, mounts and cgroups need root");
-        KubeTools tools = KubeTools.find();
-        Shell.require(tools.missing().isEmpty(), "Kubernetes in the box needs " + tools.missing());
+        KubeTools tools = KubeTools.requireForTest();
         List<Path> images = List.of(KubeImages.pause(tools, KubernetesInTheBoxTest::log),
                 KubeImages.vpcCni(tools, IMAGE_TAG, KubernetesInTheBoxTest::log));
         kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
