@@ -6,6 +6,8 @@
 #   deploy/image/build.sh retag FROM_TAG --tag TAG [--out ARCHIVE]
 #       the image FROM_TAG already built, as a new image (a label of its own, so a new image id) tagged TAG: what a
 #       DaemonSet roll needs, in seconds rather than a build's minutes
+#   deploy/image/build.sh bases
+#       only the two base images (what takes minutes on a new machine), made again only when their recipe changed
 #   deploy/image/build.sh pause [--out ARCHIVE]
 #       the sandbox ("pause") image kubelet's pods need: a static pause program compiled here, nothing else
 #
@@ -142,15 +144,18 @@ retag_image() {
   archive "$image" "$out"
 }
 
-build_image() {
-  local tag="$1" out="$2" started=$SECONDS
+make_bases() {
   require_jdk25
-  [[ -d "$HOME/.m2/repository" ]] || { say "no $HOME/.m2/repository: run the Maven build once first"; exit 1; }
   make_base "$RUNTIME_BASE" iptables,nftables,iproute2,curl,procps,ca-certificates
   local maven_home
   maven_home="$(mvn -v 2>/dev/null | sed -n 's/^Maven home: //p')"
   [[ -d "$maven_home" ]] || { say "no Maven here to put in the build stage's base"; exit 1; }
   make_base "$BUILD_BASE" gcc,libc6-dev,iproute2,iptables "$JAVA_HOME" "$maven_home"
+}
+build_image() {
+  local tag="$1" out="$2" started=$SECONDS
+  [[ -d "$HOME/.m2/repository" ]] || { say "no $HOME/.m2/repository: run the Maven build once first"; exit 1; }
+  make_bases
   local image="docker.io/library/$REPOSITORY:$tag" built=$SECONDS
   say "building $image (buildah, --network=none, Maven offline)"
   buildah build --pull=never --network=none -f "$HERE/Dockerfile" \
@@ -165,17 +170,19 @@ build_image() {
 mode=image
 from_tag=""
 [[ "${1:-}" == pause ]] && { mode=pause; shift; }
+[[ "${1:-}" == bases ]] && { mode=bases; shift; }
 [[ "${1:-}" == retag ]] && { mode=retag; from_tag="${2:?retag needs the tag of the image to retag}"; shift 2; }
 out=""
 while (($#)); do
   case "$1" in
     --tag) TAG="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    *) say "unknown option $1 (usage: build.sh [pause | retag FROM_TAG] [--tag TAG] [--out ARCHIVE])"; exit 2 ;;
+    *) say "unknown option $1 (usage: build.sh [pause | bases | retag FROM_TAG] [--tag TAG] [--out ARCHIVE])"; exit 2 ;;
   esac
 done
 case "$mode" in
   pause) build_pause "${out:-$ROOT/deploy/target/pause.oci.tar}" ;;
+  bases) make_bases ;;
   image) build_image "$TAG" "${out:-$ROOT/deploy/target/$REPOSITORY-$TAG.oci.tar}" ;;
   retag) retag_image "$from_tag" "$TAG" "${out:-$ROOT/deploy/target/$REPOSITORY-$TAG.oci.tar}" ;;
 esac

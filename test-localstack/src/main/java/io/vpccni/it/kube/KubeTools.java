@@ -30,10 +30,46 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
     public static KubeTools requireForTest() {
         io.vpccni.netlink.testing.Shell.require("root".equals(System.getProperty("user.name")),
                 "namespaces, mounts and cgroups need root");
+        awaitBackgroundSetup();
         KubeTools tools = find();
         io.vpccni.netlink.testing.Shell.require(tools.missing().isEmpty(),
-                "Kubernetes in the box needs " + tools.missing());
+                "Kubernetes in the box needs " + tools.missing() + " (if ./vpc-cni test built them in the background: "
+                        + SETUP_LOG + ")");
         return tools;
+    }
+
+    /** Where ./vpc-cni test records the process that builds the binaries and base images beside the first modules. */
+    static final Path SETUP_PID = Path.of("/var/cache/vpc-cni/kube-setup.pid");
+    static final Path SETUP_LOG = Path.of("/var/cache/vpc-cni/kube-setup.log");
+    /** Long enough for Kubernetes' binaries and both base images on a loaded new machine. */
+    private static final java.time.Duration SETUP_BOUND = java.time.Duration.ofMinutes(40);
+
+    /** Waits, bounded, while the background set-up ./vpc-cni test started is still running. */
+    private static void awaitBackgroundSetup() {
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(SETUP_PID).strip());
+        } catch (java.io.IOException | NumberFormatException e) {
+            return; // none started: the tools are there or missing() names them
+        }
+        // A pid file left by an interrupted run may name a process that is not ours by now.
+        var process = ProcessHandle.of(pid).filter(p -> p.info().commandLine().orElse("").contains("kube-setup"));
+        if (process.isEmpty()) {
+            return;
+        }
+        System.out.println("[kube] waiting for ./vpc-cni test's background set-up (pid " + pid + ", log " + SETUP_LOG
+                + ")");
+        try {
+            process.get().onExit().get(SETUP_BOUND.toMinutes(), java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the background set-up (pid " + pid + ") is still running after "
+                    + SETUP_BOUND.toMinutes() + " minutes; see " + SETUP_LOG, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the background set-up", e);
+        }
     }
 
     public Path kubectl() {
