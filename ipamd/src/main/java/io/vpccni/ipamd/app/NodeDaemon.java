@@ -107,7 +107,8 @@ public final class NodeDaemon implements AutoCloseable {
     private final List<AutoCloseable> running = new ArrayList<>();
     private volatile PluginServer pluginServer;
     private volatile IpamServer ipamServer;
-    private PoolMaintainer maintainer;
+    private volatile PoolMaintainer maintainer;
+    private volatile IpamHandler.Phase phase = IpamHandler.Phase.STARTING;
 
     /** What starting from the process environment came to. */
     public sealed interface Start {
@@ -226,17 +227,21 @@ public final class NodeDaemon implements AutoCloseable {
      * steps before it started is closed again and the failure is thrown.
      */
     public NodeDaemon start() throws IOException {
-        StartupSteps steps = new StartupSteps(8);
+        StartupSteps steps = new StartupSteps(9);
         try {
+            PoolCheckpoint checkpoint = new PoolCheckpoint(datastore,
+                    new JsonFileCheckpointStore(config.daemon().backingStore()));
+            // Before any address goes back to EC2 the checkpoint, which records the pool, no longer lists it.
+            datastore.whenAddressesLeave(checkpoint::persist);
+            steps.act("listen, refusing requests", () -> listen(checkpoint));
+            Optional<PoolCheckpoint.Saved> saved = steps.run("serve from the checkpoint",
+                    () -> serveFromCheckpoint(checkpoint));
             Node node = steps.run("identify", this::identify);
             steps.act("node networking", () -> networking.setUpNode(node.identity(), metadata.enis()));
             Synced synced = steps.run("sync ENIs", () -> syncEnis(node));
             SubnetSelector subnets = new SubnetSelector(ec2);
             NodeEni primary = steps.run("build the pool", () -> buildPool(node, synced, subnets));
-            PoolCheckpoint checkpoint = new PoolCheckpoint(datastore,
-                    new JsonFileCheckpointStore(config.daemon().backingStore()));
-            steps.act("listen, refusing requests", () -> listen(checkpoint));
-            steps.act("restore", () -> restore(checkpoint));
+            steps.act("restore", () -> restore(checkpoint, saved));
             steps.act("ready", () -> ready(checkpoint));
             steps.act("start loops", () -> startLoops(node, synced, subnets, primary));
             // ENABLE_NETWORK_POLICY=true: the NetworkPolicy agent starts here, as one more step.
@@ -248,7 +253,7 @@ public final class NodeDaemon implements AutoCloseable {
         return this;
     }
 
-    /** Step 1: instance identity from instance metadata; the instance type's limits from EC2, MAX_ENI applied. */
+    /** Step 3: instance identity from instance metadata; the instance type's limits from EC2, MAX_ENI applied. */
     private Node identify() {
         InstanceIdentity identity = metadata.identity();
         InstanceLimits limits = new InstanceLimitsSource(ec2).limitsFor(identity.instanceType(), config.pool().maxEni());
@@ -256,7 +261,7 @@ public final class NodeDaemon implements AutoCloseable {
         return new Node(identity, limits);
     }
 
-    /** Step 3: the node's ENIs and the datastore as EC2 has them. */
+    /** Step 5: the node's ENIs and the datastore as EC2 has them. */
     private Synced syncEnis(Node node) {
         EniManager eniManager = new EniManager(ec2, node.identity(), node.limits(),
                 new EniManagerSettings(config.eni().clusterName(), config.eni().additionalTags(),
@@ -268,7 +273,7 @@ public final class NodeDaemon implements AutoCloseable {
         return new Synced(eniManager, sync);
     }
 
-    /** Step 4: where new ENIs go, the node's limits and targets, the pool maintainer; returns the primary ENI. */
+    /** Step 6: where new ENIs go, the node's limits and targets, the pool maintainer; returns the primary ENI. */
     private NodeEni buildPool(Node node, Synced synced, SubnetSelector subnets) {
         InstanceIdentity identity = node.identity();
         NodeEni primary = enis.all().stream().filter(NodeEni::primary).findFirst().orElseThrow(() ->
@@ -289,15 +294,43 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     /**
-     * Step 5: ipamd's socket and the plugin server listen, refusing every request until ready. Listening first
-     * matters: a DEL that found no socket would be answered by the plugin from prevResult alone, and the restore,
-     * which looked at the pod's veth before the plugin removed it, would keep its address for ever.
+     * Step 1: ipamd's socket and the plugin server listen, refusing every request until the checkpoint is restored.
+     * Listening first matters: a DEL that found no socket would be answered by the plugin from prevResult alone, and
+     * the restore, which looked at the pod's veth before the plugin removed it, would keep its address for ever.
      */
     private void listen(PoolCheckpoint checkpoint) throws IOException {
-        IpamHandler handler = new IpamHandler(datastore, maintainer, checkpoint, view::ready,
+        IpamHandler handler = new IpamHandler(datastore, () -> maintainer, checkpoint, () -> phase,
                 config.hostNetwork().podMtu(), config.pool().addWait(), counters);
         ipamServer = IpamServer.start(config.daemon().socket(), handler);
         startPluginServer();
+    }
+
+    /**
+     * Step 2: when the checkpoint records the pool (ours does, aws-node's does not), its ENIs and addresses go into
+     * the datastore and its assignments are restored, and adds are served the addresses it records as free before
+     * EC2 has answered; dels are served too. The sync with EC2 then corrects whatever changed meanwhile. Returns what
+     * the file held, for the restore step.
+     */
+    private Optional<PoolCheckpoint.Saved> serveFromCheckpoint(PoolCheckpoint checkpoint) {
+        Optional<PoolCheckpoint.Saved> saved = checkpoint.readSaved();
+        if (saved.isEmpty() || saved.get().pool().isEmpty()) {
+            LOG.log(Level.INFO, "{0} records no pool: adds wait for EC2", saved.isEmpty()
+                    ? "no checkpoint at " + config.daemon().backingStore() : "the checkpoint");
+            return saved;
+        }
+        for (PoolCheckpoint.SavedEni eni : saved.get().pool()) {
+            datastore.putEni(eni.eni());
+            if (eni.eni().primary() && config.eni().customNetworking()) {
+                continue; // with custom networking pods get no address of the primary ENI, whatever it once gave
+            }
+            eni.cidrs().forEach(cidr -> datastore.addCidrIfFree(eni.eni().eniId(), cidr));
+        }
+        restoreAssignments(saved.get().assignments());
+        checkpoint.persist();
+        phase = IpamHandler.Phase.FROM_CHECKPOINT;
+        LOG.log(Level.INFO, "serving {0} free addresses of {1} ENIs from the checkpoint until EC2 answers",
+                datastore.stats().available(), saved.get().pool().size());
+        return saved;
     }
 
     /** Pods' CNI invocations run here, through the shim (PluginServer); the daemon's namespace is the host's. */
@@ -322,27 +355,32 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     /**
-     * Step 6: the checkpoint (ours or aws-node's) into the datastore: assignments whose pod's host veth is gone are
-     * dropped, and so are those on an address no ENI of this node holds; the result is written back at once.
+     * Step 7: the checkpoint into the datastore unless step 2 did it already (aws-node's checkpoint, or none):
+     * assignments whose pod's host veth is gone are dropped, and so are those on an address no ENI of this node
+     * holds; the result is written back at once.
      */
-    private void restore(PoolCheckpoint checkpoint) {
-        Optional<DatastoreSnapshot> saved = checkpoint.read();
-        if (saved.isPresent()) {
-            List<Allocation> wired = saved.get().allocations().stream().filter(stillWired).toList();
-            saved.get().allocations().stream().filter(a -> !wired.contains(a)).forEach(a -> LOG.log(Level.INFO,
-                    "dropping {0} of container {1}: its pod''s host veth is gone", a.ip(), a.key().containerId()));
-            RestoreReport report = datastore.restore(new DatastoreSnapshot(wired, saved.get().cooling()));
-            report.rejected().forEach(a -> LOG.log(Level.WARNING,
-                    "checkpoint entry {0} of container {1} is on no ENI of this node any more; dropped", a.ip(),
-                    a.key().containerId()));
-            LOG.log(Level.INFO, "restored {0} assignments and {1} cooling addresses from {2}",
-                    report.restored().size(), report.coolingRestored(), config.daemon().backingStore());
+    private void restore(PoolCheckpoint checkpoint, Optional<PoolCheckpoint.Saved> saved) {
+        if (saved.isPresent() && phase == IpamHandler.Phase.STARTING) {
+            restoreAssignments(saved.get().assignments());
         }
         checkpoint.persist();
     }
 
-    /** Step 7: adds and dels are served; the Kubernetes link starts (node conditions, ENIConfigs, stale pods). */
+    private void restoreAssignments(DatastoreSnapshot saved) {
+        List<Allocation> wired = saved.allocations().stream().filter(stillWired).toList();
+        saved.allocations().stream().filter(a -> !wired.contains(a)).forEach(a -> LOG.log(Level.INFO,
+                "dropping {0} of container {1}: its pod''s host veth is gone", a.ip(), a.key().containerId()));
+        RestoreReport report = datastore.restore(new DatastoreSnapshot(wired, saved.cooling()));
+        report.rejected().forEach(a -> LOG.log(Level.WARNING,
+                "checkpoint entry {0} of container {1} is on no ENI of this node any more; dropped", a.ip(),
+                a.key().containerId()));
+        LOG.log(Level.INFO, "restored {0} assignments and {1} cooling addresses from {2}",
+                report.restored().size(), report.coolingRestored(), config.daemon().backingStore());
+    }
+
+    /** Step 8: everything is served; the Kubernetes link starts (node conditions, ENIConfigs, stale pods). */
     private void ready(PoolCheckpoint checkpoint) {
+        phase = IpamHandler.Phase.READY;
         view.ready(true);
         running.add(cluster);
         cluster.start(new ClusterLink.DaemonHooks(datastore::allocations, key -> releaseStale(checkpoint, key),
@@ -350,7 +388,7 @@ public final class NodeDaemon implements AutoCloseable {
     }
 
     /**
-     * Step 8: the pool maintainer's thread, ENI sync every minute, the subnet's free count, the leaked-ENI sweep,
+     * Step 9: the pool maintainer's thread, ENI sync every minute, the subnet's free count, the leaked-ENI sweep,
      * then the introspection and metrics listeners.
      */
     private void startLoops(Node node, Synced synced, SubnetSelector subnets, NodeEni primary) throws IOException {
@@ -425,6 +463,7 @@ public final class NodeDaemon implements AutoCloseable {
         if (rpc != null) {
             rpc.close();
         }
+        phase = IpamHandler.Phase.STARTING;
         view.ready(false);
         for (AutoCloseable part : running.reversed()) {
             try {

@@ -5,7 +5,7 @@ import java.lang.System.Logger.Level;
 
 /**
  * Runs ipamd's start-up steps one after another and logs each as it completes, with its duration and the time since
- * the first: "start-up step 3 of 8, sync ENIs: 412 ms (1530 ms in)". A step that throws is logged as the one that
+ * the first: "start-up step 5 of 9, sync ENIs: 412 ms (1530 ms in)". A step that throws is logged as the one that
  * failed and its exception goes on to the caller.
  */
 final class StartupSteps {
