@@ -59,7 +59,8 @@ class IpamdLayeringTest {
     @ArchTest
     static final ArchRule datastoreDependsOnNothingElse = classes()
             .that().resideInAPackage("io.vpccni.ipamd.datastore..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.datastore..");
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.datastore..",
+                    "io.vpccni.netlink.ip..");
 
     @ArchTest
     static final ArchRule metricsDependOnNothingElse = classes()
@@ -70,7 +71,7 @@ class IpamdLayeringTest {
     static final ArchRule warmPoolDependsOnDatastoreAndConfigOnly = classes()
             .that().resideInAPackage("io.vpccni.ipamd.warmpool..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.warmpool..",
-                    "io.vpccni.ipamd.datastore..", "io.vpccni.ipamd.config..");
+                    "io.vpccni.ipamd.datastore..", "io.vpccni.ipamd.config..", "io.vpccni.netlink.ip..");
 
     @ArchTest
     static final ArchRule warmPoolHasNoClockOrThreadsOfItsOwn = noClasses()

@@ -1,4 +1,4 @@
-package io.vpccni.ipamd.datastore;
+package io.vpccni.netlink.ip;
 
 /**
  * An IPv4 block: a /32 secondary IP or a /28 delegated prefix in the pool, or any block in configuration.

@@ -1,4 +1,4 @@
-package io.vpccni.ipamd.datastore;
+package io.vpccni.netlink.ip;
 
 /**
  * An IPv4 address held as its 32 bits, so ordering and arithmetic are cheap and exact.
