@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where ipamd's memory goes, ready with no pod and with its plugin server wiring PODS pods: bench/ipamd-served.sh's
-# run (one node of VPC in a box, the image's JVM flags from deploy/image/ipamd) with Native Memory Tracking added to
-# the flags, and jcmd's native memory summary, loaded classes per library, threads and class histogram at both
+# run (one node of VPC in a box, the image's JVM flags from deploy/image/ipamd.jvm-flags) with Native Memory Tracking
+# added to the flags, and jcmd's native memory summary, loaded classes per library, threads and class histogram at both
 # moments. Not part of the tests; prints markdown; the raw jcmd outputs stay in OUT.
 #   bench/ipamd-memory.sh [PODS=250] [OUT=/tmp/ipamd-memory]   (root; after building test-localstack and its modules)
 #   IPAMD_EXTRA_FLAGS="-XX:..." bench/ipamd-memory.sh ...          the same with candidate flags added
@@ -22,11 +22,9 @@ for entry in ${cp//:/ }; do
   fi
 done
 cp="$(IFS=:; echo "${own[*]}")"
-flags="$(grep -o -- '-XX:[^\\]*' "$ROOT/deploy/image/ipamd" | head -1 | sed 's/ *$//')"
-[[ -n "$flags" ]] || { echo "no JVM flags found in deploy/image/ipamd"; exit 1; }
-# IPAMD_EXTRA_FLAGS: a candidate flag measured against the image's, before it goes into deploy/image/ipamd.
-flags="$flags${IPAMD_EXTRA_FLAGS:+ $IPAMD_EXTRA_FLAGS}"
+# The image's flags are deploy/image/ipamd.jvm-flags, which VPC in a box reads itself; IPAMD_EXTRA_FLAGS: a candidate
+# flag measured against them, before it goes into that file.
 rm -rf "$OUT"
 cd "$ROOT/test-localstack" # VPC in a box finds the packaged plugin above its working directory
-"$JDK/bin/java" --enable-native-access=ALL-UNNAMED "-Dvpccni.ipamd.jvmFlags=$flags -XX:NativeMemoryTracking=summary" \
+"$JDK/bin/java" --enable-native-access=ALL-UNNAMED "-Dvpccni.ipamd.extraJvmFlags=${IPAMD_EXTRA_FLAGS:+$IPAMD_EXTRA_FLAGS }-XX:NativeMemoryTracking=summary" \
   -cp "$cp" io.vpccni.it.ipamd.ServedPodsMemoryBench "$PODS" "$OUT"

@@ -1,5 +1,8 @@
 package io.vpccni.rpc;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
+
 /** Argument checks shared by the message records; failures become ProtocolExceptions on decode. */
 final class Checks {
     private Checks() {}
@@ -29,7 +32,7 @@ final class Checks {
     /** Dotted-quad IPv4 literal; parsed by hand so nothing can trigger a DNS lookup. */
     static String ipv4(String field, String value) {
         nonBlank(field, value);
-        if (!IpLiterals.isIpv4(value)) {
+        if (!Ipv4Address.isLiteral(value)) {
             throw new IllegalArgumentException(field + " is not an IPv4 address: '" + value + "'");
         }
         return value;
@@ -38,11 +41,9 @@ final class Checks {
     /** IPv4 CIDR such as 10.0.64.0/19. */
     static String ipv4Cidr(String field, String value) {
         nonBlank(field, value);
-        int slash = value.indexOf('/');
-        if (slash < 0 || !IpLiterals.isDecimal(value.substring(slash + 1), 32)) {
+        if (!Ipv4Cidr.isLiteral(value)) {
             throw new IllegalArgumentException(field + " is not an IPv4 CIDR: '" + value + "'");
         }
-        ipv4(field, value.substring(0, slash));
         return value;
     }
 }

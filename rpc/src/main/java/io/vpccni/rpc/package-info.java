@@ -10,10 +10,9 @@
  * {@code UnixRequestServer}, {@code BoundedServer}, {@code PassedDescriptor} and {@code SocketFiles} do socket and
  * file I/O.
  *
- * <p>Used by {@code cni.plugin} (client), {@code cni.spec} ({@code IpLiterals}), {@code cni.server} (transport),
- * {@code ipamd.rpc} and {@code ipamd.app} (server), test-localstack's {@code it.vpc}. It may depend on netlink only
- * ({@code netlink.sys} and {@code netlink.error} for the client's socket calls and {@code PassedDescriptor}'s
- * recvmsg): the CNI plugin carries it, so no
- * library and no ipamd code may come in here.
+ * <p>Used by {@code cni.plugin} (client), {@code cni.server} (transport), {@code ipamd.rpc} and {@code ipamd.app}
+ * (server), test-localstack's {@code it.vpc}. It may depend on netlink only ({@code netlink.sys} and
+ * {@code netlink.error} for the client's socket calls and {@code PassedDescriptor}'s recvmsg, {@code netlink.ip} for the messages' address checks): the CNI
+ * plugin carries it, so no library and no ipamd code may come in here.
  */
 package io.vpccni.rpc;

@@ -4,6 +4,7 @@ import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.net.Inet4Address;
 
 /**
@@ -12,7 +13,7 @@ import java.net.Inet4Address;
  */
 public final class Contract {
     /** The pod's only next hop; answered by the permanent neighbour entry, never by ARP. */
-    public static final Inet4Address GATEWAY = IpPrefix.ipv4("169.254.1.1");
+    public static final Inet4Address GATEWAY = Ipv4Address.parse("169.254.1.1").toInet();
     /** {@code to <podIP> lookup main}: replies to the pod ignore the ENI source rules. */
     public static final int TO_POD_RULE_PRIORITY = 512;
     /** {@code from <podIP> lookup <table>}: a secondary ENI's pods leave through that ENI. */

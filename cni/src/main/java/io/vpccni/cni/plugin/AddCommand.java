@@ -3,9 +3,9 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.dataplane.PodAttachment;
 import io.vpccni.cni.dataplane.PodNetwork;
 import io.vpccni.cni.spec.CniError;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.rpc.HostVethName;
 import io.vpccni.cni.spec.ResultWriter;
-import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.rpc.AddOk;
@@ -33,7 +33,7 @@ final class AddCommand {
             // The netconf's mtu is the operator's explicit choice for this network; ipamd's is the
             // node default (POD_MTU).
             int mtu = conf.mtu().orElse(ok.podMtu());
-            PodAttachment a = new PodAttachment(veth, args.ifName(), IpPrefix.ipv4(ok.ipv4Address()),
+            PodAttachment a = new PodAttachment(veth, args.ifName(), Ipv4Address.parse(ok.ipv4Address()).toInet(),
                     ok.routeTableId(), mtu);
             try (Netlink hostNl = inv.host().openNetlink()) {
                 PodNetwork.setup(inv.host(), hostNl, podNs, a, inv.log());

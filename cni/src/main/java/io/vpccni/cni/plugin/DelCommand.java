@@ -2,8 +2,8 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.dataplane.PodNetwork;
 import io.vpccni.cni.spec.CniError;
-import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.rpc.DelOk;
 import io.vpccni.rpc.DelRequest;
@@ -40,7 +40,7 @@ final class DelCommand {
         try {
             DelOk ok = inv.ipamd().del(new DelRequest(inv.conf().name(), args.containerId(), args.ifName(),
                     pod.namespace(), pod.name(), pod.uid()));
-            ip = ok.released().map(r -> IpPrefix.ipv4(r.ipv4Address()));
+            ip = ok.released().map(r -> Ipv4Address.parse(r.ipv4Address()).toInet());
             inv.log().info("container " + inv.containerId() + ": ipamd released "
                     + ip.map(Inet4Address::getHostAddress).orElse("nothing"));
             if (ip.isEmpty()) {

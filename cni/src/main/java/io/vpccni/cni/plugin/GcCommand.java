@@ -3,8 +3,8 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.dataplane.PodNetwork;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.NetConf;
-import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.rpc.AttachmentKey;
 import io.vpccni.rpc.GcOk;
 import io.vpccni.rpc.GcRequest;
@@ -41,7 +41,7 @@ final class GcCommand {
             for (GcOk.Released r : ok.released()) {
                 inv.log().info("GC released container " + r.attachment().containerId() + " ifname "
                         + r.attachment().ifName() + " ip " + r.ipv4Address());
-                PodNetwork.teardown(hostNl, IpPrefix.ipv4(r.ipv4Address()), Optional.empty(), "", inv.log());
+                PodNetwork.teardown(hostNl, Ipv4Address.parse(r.ipv4Address()).toInet(), Optional.empty(), "", inv.log());
             }
         } catch (RuntimeException e) {
             throw new CniError(PluginErrors.DATAPLANE_FAILED, "GC released addresses but removing their host "

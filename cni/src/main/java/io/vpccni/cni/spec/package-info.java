@@ -6,6 +6,7 @@
  *
  * <p>Pure: no I/O, and never {@code System.getenv}; the caller passes the environment.
  *
- * <p>Used by {@code cni.plugin} and {@code cni.server}. Depends on {@code rpc} and {@code rpc.json} only.
+ * <p>Used by {@code cni.plugin} and {@code cni.server}. Depends on {@code rpc}, {@code rpc.json} and {@code netlink.ip}
+ * (the IPv4 syntax) only.
  */
 package io.vpccni.cni.spec;

@@ -53,9 +53,10 @@ class CniLayeringTest {
             .should().dependOnClassesThat(Layering.doingIo());
 
     @ArchTest
-    static final ArchRule specDependsOnRpcOnly = classes().that().resideInAPackage("io.vpccni.cni.spec..")
+    static final ArchRule specDependsOnRpcAndTheIpv4TypesOnly = classes().that().resideInAPackage("io.vpccni.cni.spec..")
             .should().onlyDependOnClassesThat()
-            .resideInAnyPackage("java..", "io.vpccni.cni.spec..", "io.vpccni.rpc", "io.vpccni.rpc.json..");
+            .resideInAnyPackage("java..", "io.vpccni.cni.spec..", "io.vpccni.rpc", "io.vpccni.rpc.json..",
+                    "io.vpccni.netlink.ip..");
 
     @ArchTest
     static final ArchRule nothingDependsOnThePluginServer = noClasses()

@@ -1,11 +1,11 @@
 package io.vpccni.cni.dataplane;
 
 import io.vpccni.cni.log.PluginLog;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.rpc.HostVethName;
 import io.vpccni.netlink.testing.Shell;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.cni.testing.NodeNamespace;
-import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Link;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Rule;
@@ -63,7 +63,7 @@ class PodNetworkTest {
 
     @Test
     void buildsTheContractOfAPodOnThePrimaryEni() {
-        Link veth = setup(new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.0.10"), 254, 9001));
+        Link veth = setup(new PodAttachment(VETH, "eth0", Ipv4Address.parse("10.0.0.10").toInet(), 254, 9001));
 
         assertThat(pod.ip("-4", "-o", "addr", "show", "dev", "eth0"))
                 .contains("inet 10.0.0.10/32 scope global eth0");
@@ -91,7 +91,7 @@ class PodNetworkTest {
 
     @Test
     void podsOnASecondaryEniGetTheFromRuleAt1536() {
-        setup(new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.1.20"), 3, 9001));
+        setup(new PodAttachment(VETH, "eth0", Ipv4Address.parse("10.0.1.20").toInet(), 3, 9001));
 
         assertThat(node.ip("rule")).isEqualTo("""
                 0:	from all lookup local
@@ -103,11 +103,11 @@ class PodNetworkTest {
 
     @Test
     void aRepeatedSetupReplacesTheStaleHostVeth() {
-        Link first = setup(new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.0.10"), 254, 9001));
+        Link first = setup(new PodAttachment(VETH, "eth0", Ipv4Address.parse("10.0.0.10").toInet(), 254, 9001));
         try (ScratchNetns pod2 = NodeNamespace.pod(); NetNs pod2Ns = NetNs.named(pod2.name());
                 Netlink nl = host.openNetlink()) {
             Link second = PodNetwork.setup(host, nl, pod2Ns, new PodAttachment(VETH, "eth0",
-                    IpPrefix.ipv4("10.0.0.10"), 254, 9001), PluginLog.discard());
+                    Ipv4Address.parse("10.0.0.10").toInet(), 254, 9001), PluginLog.discard());
 
             assertThat(second.index()).isNotEqualTo(first.index());
             assertThat(pod.ip("link")).doesNotContain("eth0");
@@ -117,11 +117,11 @@ class PodNetworkTest {
 
     @Test
     void teardownRemovesRulesRouteAndVethAndIsIdempotent() {
-        setup(new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.1.20"), 3, 9001));
+        setup(new PodAttachment(VETH, "eth0", Ipv4Address.parse("10.0.1.20").toInet(), 3, 9001));
         try (Netlink nl = host.openNetlink()) {
-            assertThat(PodNetwork.teardown(nl, IpPrefix.ipv4("10.0.1.20"), Optional.of(podNs), "eth0",
+            assertThat(PodNetwork.teardown(nl, Ipv4Address.parse("10.0.1.20").toInet(), Optional.of(podNs), "eth0",
                     PluginLog.discard())).isTrue();
-            assertThat(PodNetwork.teardown(nl, IpPrefix.ipv4("10.0.1.20"), Optional.of(podNs), "eth0",
+            assertThat(PodNetwork.teardown(nl, Ipv4Address.parse("10.0.1.20").toInet(), Optional.of(podNs), "eth0",
                     PluginLog.discard())).isFalse();
         }
         assertThat(node.ip("route")).isEmpty();
@@ -136,7 +136,7 @@ class PodNetworkTest {
         try (Netlink real = host.openNetlink()) {
             Netlink failingRules = failOn(real, "addRule");
             assertThatThrownBy(() -> PodNetwork.setup(host, failingRules, podNs,
-                    new PodAttachment(VETH, "eth0", IpPrefix.ipv4("10.0.1.20"), 3, 9001), PluginLog.discard()))
+                    new PodAttachment(VETH, "eth0", Ipv4Address.parse("10.0.1.20").toInet(), 3, 9001), PluginLog.discard()))
                     .isInstanceOf(NetlinkException.class);
         }
         assertThat(node.snapshot()).isEqualTo(before);

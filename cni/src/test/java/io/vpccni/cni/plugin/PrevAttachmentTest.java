@@ -2,7 +2,7 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.ResultReader;
-import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.rpc.HostVethName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,7 +49,7 @@ class PrevAttachmentTest {
 
         PrevAttachment a = read("{\"name\":\"" + VETH + "\"}," + eth0 + dummy);
 
-        assertThat(a).isEqualTo(new PrevAttachment((java.net.Inet4Address) IpPrefix.ipv4("10.0.1.20"), table,
+        assertThat(a).isEqualTo(new PrevAttachment((java.net.Inet4Address) Ipv4Address.parse("10.0.1.20").toInet(), table,
                 Optional.of(VETH)));
     }
 

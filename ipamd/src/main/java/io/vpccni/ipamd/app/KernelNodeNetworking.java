@@ -3,7 +3,7 @@ package io.vpccni.ipamd.app;
 import io.vpccni.eni.model.EniMetadata;
 import io.vpccni.eni.model.InstanceIdentity;
 import io.vpccni.ipamd.config.IpamdConfig;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.hostnet.AwsNodeNftTable;
 import io.vpccni.ipamd.hostnet.Changes;
 import io.vpccni.ipamd.hostnet.CommandRunner;

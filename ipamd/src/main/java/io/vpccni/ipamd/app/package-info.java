@@ -1,10 +1,11 @@
 /**
- * ipamd's composition root and entry point. {@code Main} reads the environment, builds the real collaborators (AWS SDK
- * clients, kernel host networking, the Kubernetes link) and runs the daemon or the status command. It and
+ * ipamd's composition root and entry point. {@code NodeDaemon} is the composition root: it builds the real
+ * collaborators from the process environment (AWS SDK clients, instance metadata, kernel host networking, the
+ * Kubernetes link), or takes a test's, and wires the pool, the servers and the loops in the start-up steps of
+ * docs/architecture.md, "ipamd's start-up" ({@code StartupSteps} logs each). {@code NodeReadModel} is what the
+ * endpoints, metrics and status command read. {@code Main} runs the daemon or the status command and exits; it and
  * {@code status.NodeStatusCommand.main} are the only places in ipamd that read the process environment or exit.
- * {@code NodeDaemon} wires the pool, the servers and the loops in the order of docs/architecture.md, "ipamd's
- * start-up". {@code NodeNetworking} is the host-networking port, {@code KernelNodeNetworking} its kernel
- * implementation.
+ * {@code NodeNetworking} is the host-networking port, {@code KernelNodeNetworking} its kernel implementation.
  *
  * <p>I/O: everything, through what it composes.
  *

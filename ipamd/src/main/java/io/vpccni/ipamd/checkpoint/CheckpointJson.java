@@ -47,6 +47,12 @@ final class CheckpointJson {
     static final String ENI_ID = "eniID";
     static final String DEVICE_NUMBER = "deviceNumber";
     static final String RELEASED_AT = "releasedAt";
+    static final String ENIS = "enis";
+    static final String PRIMARY = "primary";
+    static final String SUBNET_CIDR = "subnetCIDR";
+    static final String PRIMARY_IP = "primaryIP";
+    static final String CREATED_AT = "createdAt";
+    static final String CIDRS = "cidrs";
 
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
     private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
@@ -68,6 +74,13 @@ final class CheckpointJson {
                 g.writeArrayFieldStart(COOLDOWNS);
                 for (CooldownEntry cooling : checkpoint.cooldowns()) {
                     writeCooldown(g, cooling);
+                }
+                g.writeEndArray();
+            }
+            if (!checkpoint.enis().isEmpty()) {
+                g.writeArrayFieldStart(ENIS);
+                for (PooledEni eni : checkpoint.enis()) {
+                    writeEni(g, eni);
                 }
                 g.writeEndArray();
             }
@@ -116,6 +129,22 @@ final class CheckpointJson {
         g.writeEndObject();
     }
 
+    private static void writeEni(JsonGenerator g, PooledEni e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField(ENI_ID, e.eniId());
+        g.writeNumberField(DEVICE_NUMBER, e.deviceNumber());
+        g.writeBooleanField(PRIMARY, e.primary());
+        g.writeStringField(SUBNET_CIDR, e.subnetCidr());
+        g.writeStringField(PRIMARY_IP, e.primaryIp());
+        g.writeNumberField(CREATED_AT, e.createdAtNanos());
+        g.writeArrayFieldStart(CIDRS);
+        for (String cidr : e.cidrs()) {
+            g.writeString(cidr);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
     private static void writeIfPresent(JsonGenerator g, String field, Optional<String> value) throws IOException {
         if (value.isPresent()) {
             g.writeStringField(field, value.get());
@@ -160,7 +189,9 @@ final class CheckpointJson {
             forEachObject(root, ALLOCATIONS, (node, where) -> allocations.add(entry(node, where)));
             List<CooldownEntry> cooldowns = new ArrayList<>();
             forEachObject(root, COOLDOWNS, (node, where) -> cooldowns.add(cooldown(node, where)));
-            return new Checkpoint(version.get(), allocations, cooldowns);
+            List<PooledEni> enis = new ArrayList<>();
+            forEachObject(root, ENIS, (node, where) -> enis.add(pooledEni(node, where)));
+            return new Checkpoint(version.get(), allocations, cooldowns, enis);
         }
 
         private CheckpointEntry entry(JsonNode node, String where) {
@@ -201,6 +232,36 @@ final class CheckpointJson {
             long releasedAt = optionalLong(node, RELEASED_AT, where)
                     .orElseThrow(() -> corrupt(where + ": no \"" + RELEASED_AT + "\""));
             return new CooldownEntry(ipv4, ipv6, releasedAt, optionalString(node, ENI_ID, where));
+        }
+
+        private PooledEni pooledEni(JsonNode node, String where) {
+            JsonNode primary = present(node, PRIMARY);
+            if (primary != null && !primary.isBoolean()) {
+                throw corrupt(where + "." + PRIMARY + ": expected true or false, found " + kind(primary));
+            }
+            List<String> cidrs = new ArrayList<>();
+            JsonNode array = present(node, CIDRS);
+            if (array != null && !array.isArray()) {
+                throw corrupt(where + "." + CIDRS + ": expected an array, found " + kind(array));
+            }
+            for (int i = 0; array != null && i < array.size(); i++) {
+                if (!array.get(i).isTextual()) {
+                    throw corrupt(where + "." + CIDRS + "[" + i + "]: expected a string, found " + kind(array.get(i)));
+                }
+                cidrs.add(array.get(i).textValue());
+            }
+            return new PooledEni(required(node, ENI_ID, where),
+                    optionalInt(node, DEVICE_NUMBER, where).orElseThrow(() -> missing(where, DEVICE_NUMBER)),
+                    primary != null && primary.booleanValue(), required(node, SUBNET_CIDR, where),
+                    required(node, PRIMARY_IP, where), optionalLong(node, CREATED_AT, where).orElse(0L), cidrs);
+        }
+
+        private String required(JsonNode node, String field, String where) {
+            return optionalString(node, field, where).orElseThrow(() -> missing(where, field));
+        }
+
+        private CheckpointException missing(String where, String field) {
+            return corrupt(where + ": no \"" + field + "\"");
         }
 
         private interface ElementReader {

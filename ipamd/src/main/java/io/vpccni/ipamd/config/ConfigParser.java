@@ -3,7 +3,7 @@ package io.vpccni.ipamd.config;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package io.vpccni.ipamd.config;
 
 import static io.vpccni.ipamd.config.ConfigKeys.*;
 
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.List;
 import java.util.Set;
 

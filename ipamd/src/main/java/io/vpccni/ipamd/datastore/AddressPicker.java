@@ -1,5 +1,7 @@
 package io.vpccni.ipamd.datastore;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;

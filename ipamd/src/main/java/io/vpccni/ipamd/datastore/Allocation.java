@@ -1,5 +1,6 @@
 package io.vpccni.ipamd.datastore;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.time.Instant;
 import java.util.Objects;
 

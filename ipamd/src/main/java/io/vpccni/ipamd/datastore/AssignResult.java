@@ -1,5 +1,7 @@
 package io.vpccni.ipamd.datastore;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+
 /** Outcome of {@link Datastore#assign}. */
 public sealed interface AssignResult {
 

@@ -1,5 +1,7 @@
 package io.vpccni.ipamd.datastore;
 
+import io.vpccni.netlink.ip.Ipv4Cidr;
+
 /** Usage of one /32 secondary IP or /28 prefix at the moment the stats were taken. */
 public record CidrStats(Ipv4Cidr cidr, int assigned, int cooling) {
 

@@ -1,5 +1,7 @@
 package io.vpccni.ipamd.datastore;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +37,8 @@ public final class Datastore {
     private final Map<Ipv4Address, AllocationKey> byIp = new HashMap<>();
     /** Release time of addresses that may still be cooling; expired entries are dropped lazily. */
     private final Map<Ipv4Address, Instant> releasedAt = new HashMap<>();
+    /** Runs after CIDRs or ENIs leave the pool, outside the lock; see {@link #whenAddressesLeave}. */
+    private volatile Runnable addressesLeft = () -> {};
 
     record Owned(String eniId, Ipv4Cidr cidr) {}
 
@@ -43,6 +47,33 @@ public final class Datastore {
         this.cooldown = Objects.requireNonNull(cooldown, "cooldown");
         if (cooldown.isNegative()) {
             throw new IllegalArgumentException("cooldown must not be negative: " + cooldown);
+        }
+    }
+
+    /**
+     * Runs {@code hook} each time CIDRs or ENIs have left the pool, before the call that removed them returns and
+     * outside the datastore's lock: the checkpoint, which records the pool, is written before the caller gives the
+     * addresses back to EC2, so that a restarted daemon never serves one from the checkpoint that EC2 may already
+     * have given to someone else.
+     */
+    public void whenAddressesLeave(Runnable hook) {
+        this.addressesLeft = Objects.requireNonNull(hook, "hook");
+    }
+
+    /**
+     * Adds an ENI or replaces what is known of it (its device, subnet and creation time, as a checkpoint recorded
+     * them) by what EC2 says now, keeping its CIDRs and whoever holds their addresses.
+     */
+    public void putEni(EniInfo eni) {
+        synchronized (lock) {
+            enis.put(eni.eniId(), eni);
+        }
+    }
+
+    /** The ENIs of the pool, by device index. */
+    public List<EniInfo> enis() {
+        synchronized (lock) {
+            return sortedEnis();
         }
     }
 
@@ -61,6 +92,10 @@ public final class Datastore {
      * {@code force} (the ENI is already gone in EC2); a forced removal drops those assignments and reports them.
      */
     public RemoveResult removeEni(String eniId, boolean force) {
+        return thenTellLeft(removeEniLocked(eniId, force));
+    }
+
+    private RemoveResult removeEniLocked(String eniId, boolean force) {
         synchronized (lock) {
             if (!enis.containsKey(eniId)) {
                 return new RemoveResult.NotFound("ENI " + eniId);
@@ -117,14 +152,23 @@ public final class Datastore {
 
     /** Removes a CIDR; same refusal rule as {@link #removeEni}. */
     public RemoveResult removeCidr(String eniId, Ipv4Cidr cidr, boolean force) {
+        RemoveResult result;
         synchronized (lock) {
             Owned owned = cidrs.get(cidr.network());
             if (owned == null || !owned.cidr().equals(cidr) || !owned.eniId().equals(eniId)) {
                 return new RemoveResult.NotFound(cidr + " on " + eniId);
             }
             RemoveResult refused = refuseIfInUse(List.of(cidr), force);
-            return refused != null ? refused : new RemoveResult.Removed(dropCidr(cidr));
+            result = refused != null ? refused : new RemoveResult.Removed(dropCidr(cidr));
         }
+        return thenTellLeft(result);
+    }
+
+    private RemoveResult thenTellLeft(RemoveResult result) {
+        if (result instanceof RemoveResult.Removed) {
+            addressesLeft.run();
+        }
+        return result;
     }
 
     /** Gives {@code key} an address; a key that already holds one gets the same one back. */

@@ -18,6 +18,6 @@ public record NodeRuleSettings(boolean externalSnat, boolean nodePortSupport, lo
         if (connmark < 1 || connmark > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("connmark " + connmark + " is not a non-zero 32-bit value");
         }
-        externalServiceCidrs = externalServiceCidrs.stream().map(Ipv4::network).distinct().toList();
+        externalServiceCidrs = externalServiceCidrs.stream().map(c -> IpPrefix.of(c.toIpv4Cidr())).distinct().toList();
     }
 }

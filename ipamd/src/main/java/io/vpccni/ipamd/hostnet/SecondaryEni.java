@@ -3,6 +3,7 @@ package io.vpccni.ipamd.hostnet;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.net.Inet4Address;
 import java.util.Objects;
 
@@ -25,8 +26,8 @@ public record SecondaryEni(String eniId, MacAddress mac, int deviceIndex, Inet4A
             throw new IllegalArgumentException("ENI " + eniId + " has device index " + deviceIndex
                     + "; only secondary ENIs (device index >= 1) get a route table");
         }
-        subnet = Ipv4.network(subnet);
-        if (!Ipv4.contains(subnet, primaryIp)) {
+        subnet = IpPrefix.of(subnet.toIpv4Cidr());
+        if (!subnet.toIpv4Cidr().contains(Ipv4Address.of(primaryIp))) {
             throw new IllegalArgumentException("ENI " + eniId + " primary IP " + primaryIp.getHostAddress()
                     + " is outside its subnet " + subnet);
         }
@@ -38,7 +39,7 @@ public record SecondaryEni(String eniId, MacAddress mac, int deviceIndex, Inet4A
     }
 
     public Inet4Address gateway() {
-        return Ipv4.gateway(subnet);
+        return subnet.toIpv4Cidr().gateway().toInet();
     }
 
     @Override

@@ -29,8 +29,8 @@ public record SnatSettings(List<IpPrefix> vpcCidrs, List<IpPrefix> excludedCidrs
     private static final Pattern INTERFACE = Pattern.compile("[A-Za-z0-9_.@-]{1,15}");
 
     public SnatSettings {
-        vpcCidrs = vpcCidrs.stream().map(Ipv4::network).distinct().toList();
-        excludedCidrs = excludedCidrs.stream().map(Ipv4::network).distinct().toList();
+        vpcCidrs = vpcCidrs.stream().map(c -> IpPrefix.of(c.toIpv4Cidr())).distinct().toList();
+        excludedCidrs = excludedCidrs.stream().map(c -> IpPrefix.of(c.toIpv4Cidr())).distinct().toList();
         Objects.requireNonNull(primaryIp, "primaryIp");
         Objects.requireNonNull(randomization, "randomization");
         if (!INTERFACE.matcher(primaryInterface).matches()) {

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vpccni.ipamd.config.ConfigKey;
 import io.vpccni.ipamd.config.IpamdConfig;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.datastore.CidrStats;
 import io.vpccni.ipamd.datastore.EniInfo;
 import io.vpccni.ipamd.datastore.EniStats;
-import io.vpccni.ipamd.datastore.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.ipamd.pool.NodeEni;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.vpccni.ipamd.introspect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.ipamd.config.WarmPoolSettings;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.warmpool.PoolAction;

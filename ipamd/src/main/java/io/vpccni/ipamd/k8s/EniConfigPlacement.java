@@ -2,7 +2,7 @@ package io.vpccni.ipamd.k8s;
 
 import io.vpccni.eni.model.Subnet;
 import io.vpccni.eni.subnet.SubnetSelector;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.pool.EniPlacement;
 import java.util.List;
 import java.util.function.Supplier;

@@ -58,16 +58,16 @@ public final class NodeNetworkPolicy implements AutoCloseable {
      * The agent for this node when the configuration enables it (nft on the host, PolicyEndpoints from the API
      * server in the pod's service account), otherwise one that does nothing.
      *
-     * @param nodeIp the node's primary address: PolicyEndpoints name a pod's node by it
+     * @param nodeIp the node's primary address (PolicyEndpoints name a pod's node by it), asked only when enabled
      */
-    public static NodeNetworkPolicy create(IpamdConfig config, String nodeIp) {
+    public static NodeNetworkPolicy create(IpamdConfig config, java.util.function.Supplier<String> nodeIp) {
         NetworkPolicySettings settings = config.networkPolicy();
         if (!settings.enabled()) {
             return new NodeNetworkPolicy(settings, config.hostNetwork().vethPrefix(), Optional.empty(), a -> () -> {});
         }
         String node = config.daemon().nodeName().orElseThrow(); // the configuration requires it when enabled
         PolicyEndpointWatcher watcher = PolicyEndpointWatcher.inCluster(node, settings.source());
-        PolicyAgent agent = new PolicyAgent(new PolicyAgent.Settings(Optional.of(nodeIp), settings.mode(),
+        PolicyAgent agent = new PolicyAgent(new PolicyAgent.Settings(Optional.of(nodeIp.get()), settings.mode(),
                 settings.source() == io.vpccni.policy.agent.EndpointSource.ALL, STRICT_ADD_WAIT),
                 NftApplier.host(), List.of(), watcher);
         return new NodeNetworkPolicy(settings, config.hostNetwork().vethPrefix(), Optional.of(agent), a -> {

@@ -2,7 +2,7 @@ package io.vpccni.ipamd.pool;
 
 import io.vpccni.eni.model.Subnet;
 import io.vpccni.eni.subnet.SubnetSelector;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

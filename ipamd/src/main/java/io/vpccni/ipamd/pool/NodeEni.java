@@ -1,7 +1,7 @@
 package io.vpccni.ipamd.pool;
 
 import io.vpccni.eni.model.Eni;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Instant;
 
 /**

@@ -2,8 +2,8 @@ package io.vpccni.ipamd.pool;
 
 import io.vpccni.ipamd.datastore.CidrStats;
 import io.vpccni.ipamd.datastore.EniStats;
-import io.vpccni.ipamd.datastore.Ipv4Address;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.warmpool.EniRole;
 import io.vpccni.ipamd.warmpool.EniState;

@@ -4,8 +4,8 @@ import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.model.EniMetadata;
 import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.datastore.EniInfo;
-import io.vpccni.ipamd.datastore.Ipv4Address;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.datastore.RemoveResult;
 import io.vpccni.ipamd.pool.EniNetworking;
 import io.vpccni.ipamd.pool.NodeEni;
@@ -80,7 +80,8 @@ public final class EniSync {
                         eni.createdAtTag().orElse(clock.instant()));
                 enis.put(current);
                 networking.attached(current);
-                datastore.addEni(new EniInfo(eni.id(), eni.deviceIndex(), current.primary(), current.subnetCidr(),
+                // put, not add: the datastore may know the ENI from the checkpoint, as it was; EC2's is what it is.
+                datastore.putEni(new EniInfo(eni.id(), eni.deviceIndex(), current.primary(), current.subnetCidr(),
                         Ipv4Address.parse(eni.primaryIp()), current.createdAt()));
                 added.add(eni.id());
                 LOG.log(Level.INFO, "took over {0} at device index {1} with {2} secondary IPs and {3} prefixes",
@@ -103,6 +104,18 @@ public final class EniSync {
                 enis.remove(gone.id());
                 removed.add(gone.id());
                 LOG.log(Level.WARNING, "{0} is no longer attached; dropped it from the pool", gone.id());
+            }
+        }
+        for (EniInfo pooled : datastore.enis()) {
+            if (!seen.contains(pooled.eniId()) && enis.get(pooled.eniId()).isEmpty()) {
+                // Known from the checkpoint only, and not (or no longer) an ENI of this instance that ipamd manages.
+                if (datastore.removeEni(pooled.eniId(), true) instanceof RemoveResult.Removed r) {
+                    cidrs[2] += r.dropped().size();
+                    r.dropped().forEach(a -> LOG.log(Level.WARNING, "{0} was on {1}, which the checkpoint recorded"
+                            + " but EC2 no longer attaches to this node for ipamd; container {2} lost its address",
+                            a.ip(), pooled.eniId(), a.key().containerId()));
+                }
+                removed.add(pooled.eniId());
             }
         }
         return new Changes(added, removed, cidrs[0], cidrs[1], cidrs[2]);

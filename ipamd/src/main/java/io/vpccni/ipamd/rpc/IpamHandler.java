@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Answers the plugin. An add takes a free address from the datastore and makes no EC2 call; when the pool is
@@ -52,20 +53,44 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     /** The restore takes milliseconds to a second; a waiting ADD looks this often. */
     private static final Duration READY_POLL = Duration.ofMillis(10);
 
+    /** How far the daemon's start has come, as far as requests are concerned. */
+    public enum Phase {
+        /** Nothing is served: the checkpoint is not restored yet. */
+        STARTING,
+        /**
+         * Restored from a checkpoint that records the pool, EC2 not answered yet: adds get addresses the checkpoint
+         * records as free, dels release; an add that finds none waits for READY, garbage collection waits.
+         */
+        FROM_CHECKPOINT,
+        /** EC2 has answered and the pool maintainer runs: everything is served. */
+        READY
+    }
+
     private final Datastore datastore;
-    private final PoolMaintainer maintainer;
+    private final Supplier<PoolMaintainer> maintainers;
     private final PoolCheckpoint checkpoint;
-    private final BooleanSupplier ready;
+    private final Supplier<Phase> phase;
     private final int podMtu;
     private final Duration addWait;
     private final RequestCounters counters;
 
+    /** A handler that serves nothing until {@code ready}, with its maintainer from the start. */
     public IpamHandler(Datastore datastore, PoolMaintainer maintainer, PoolCheckpoint checkpoint,
                        BooleanSupplier ready, int podMtu, Duration addWait, RequestCounters counters) {
+        this(datastore, () -> maintainer, checkpoint, () -> ready.getAsBoolean() ? Phase.READY : Phase.STARTING,
+                podMtu, addWait, counters);
+    }
+
+    /**
+     * @param maintainer the pool maintainer, which exists once EC2 has answered: asked for only in {@link Phase#READY}
+     * @param phase      how far the start has come
+     */
+    public IpamHandler(Datastore datastore, Supplier<PoolMaintainer> maintainer, PoolCheckpoint checkpoint,
+                       Supplier<Phase> phase, int podMtu, Duration addWait, RequestCounters counters) {
         this.datastore = datastore;
-        this.maintainer = maintainer;
+        this.maintainers = maintainer;
         this.checkpoint = checkpoint;
-        this.ready = ready;
+        this.phase = phase;
         this.podMtu = podMtu;
         this.addWait = addWait;
         this.counters = counters;
@@ -84,26 +109,34 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     private IpamReply add(AddRequest add) {
         counters.addRequested();
         long deadline = System.nanoTime() + addWait.toNanos();
+        AllocationKey key = new AllocationKey(add.networkName(), add.containerId(), add.ifName());
+        PodRef pod = new PodRef(add.podNamespace(), add.podName(), add.podUid());
+        String notServed = "ipamd is starting: the address pool is not restored yet";
         // The socket listens before the checkpoint is restored (NodeDaemon.start): an ADD arriving meanwhile,
         // typically one the shim held back while ipamd restarted, waits for the restore within the add's wait
         // rather than failing a moment before it could have been served.
-        if (!awaitReady(deadline)) {
-            return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: the address pool is not restored yet");
+        if (awaitPhase(Phase.FROM_CHECKPOINT, deadline) && phase.get() == Phase.FROM_CHECKPOINT) {
+            // The checkpoint's free addresses, before EC2 has answered: the checkpoint is written before any address
+            // goes back to EC2, so each of these is still the ENI's.
+            switch (datastore.assign(key, pod)) {
+                case AssignResult.Assigned assigned -> {
+                    return assigned(add, assigned, " (from the checkpoint, EC2 not asked yet)");
+                }
+                case AssignResult.NoFreeAddress empty -> notServed = "ipamd is starting: the checkpoint's pool has"
+                        + " no free address (" + empty.reason() + ") and EC2 has not answered yet";
+            }
         }
-        AllocationKey key = new AllocationKey(add.networkName(), add.containerId(), add.ifName());
-        PodRef pod = new PodRef(add.podNamespace(), add.podName(), add.podUid());
+        if (!awaitPhase(Phase.READY, deadline)) {
+            return Failure.of(ReasonCode.NOT_READY, notServed);
+        }
+        PoolMaintainer maintainer = maintainers.get();
         long answeringTick = 0; // the tick that answers this add's last wake; 0 before it wakes the maintainer
         while (true) {
             long seenTicks = maintainer.tickCount();
             AssignResult result = datastore.assign(key, pod);
             switch (result) {
                 case AssignResult.Assigned assigned -> {
-                    checkpoint.persist();
-                    LOG.log(Level.INFO, "assigned {0} on {1} to {2}/{3} (container {4})", assigned.ip(),
-                            assigned.eniId(), add.podNamespace(), add.podName(), add.containerId());
-                    int table = assigned.deviceIndex() == 0 ? AddOk.MAIN_TABLE : assigned.deviceIndex() + 1;
-                    return new AddOk(assigned.ip().toString(), 32, assigned.deviceIndex(), table, podMtu,
-                            assigned.eniId(), datastore.locate(assigned.ip()).map(e -> e.subnetCidr().toString()));
+                    return assigned(add, assigned, "");
                 }
                 case AssignResult.NoFreeAddress empty -> {
                     Optional<GrowBlocked> refused = answeringTick == 0 ? Optional.empty()
@@ -114,7 +147,7 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     boolean coolingBack = empty.stats().cooling() > 0;
                     if (left <= 0 || refused.isPresent() && !coolingBack) {
                         counters.noAvailableAddress();
-                        return noAddress(empty, refused.or(maintainer::lastGrowFailure));
+                        return noAddress(maintainer, empty, refused.or(maintainer::lastGrowFailure));
                     }
                     // Woken again only after the tick that answered the last wake ran and grew the pool (other adds
                     // took what it added). A tick that neither grew it nor failed held, or fell back from prefixes
@@ -124,18 +157,31 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                         answeringTick = maintainer.wake();
                     }
                     long wait = coolingBack ? Math.min(left, COOLING_LOOK.toNanos()) : left;
-                    if (!awaitTick(seenTicks, Duration.ofNanos(wait)) && !coolingBack) {
+                    if (!awaitTick(maintainer, seenTicks, Duration.ofNanos(wait)) && !coolingBack) {
                         counters.noAvailableAddress();
-                        return noAddress(empty, maintainer.lastGrowFailure());
+                        return noAddress(maintainer, empty, maintainer.lastGrowFailure());
                     }
                 }
             }
         }
     }
 
-    /** Whether the daemon is ready, or becomes so before {@code deadline} (System.nanoTime). */
-    private boolean awaitReady(long deadline) {
-        while (!ready.getAsBoolean()) {
+    private AddOk assigned(AddRequest add, AssignResult.Assigned assigned, String how) {
+        checkpoint.persist();
+        LOG.log(Level.INFO, "assigned {0} on {1} to {2}/{3} (container {4}){5}", assigned.ip(), assigned.eniId(),
+                add.podNamespace(), add.podName(), add.containerId(), how);
+        int table = assigned.deviceIndex() == 0 ? AddOk.MAIN_TABLE : assigned.deviceIndex() + 1;
+        return new AddOk(assigned.ip().toString(), 32, assigned.deviceIndex(), table, podMtu, assigned.eniId(),
+                datastore.locate(assigned.ip()).map(e -> e.subnetCidr().toString()));
+    }
+
+    private boolean ready() {
+        return phase.get() == Phase.READY;
+    }
+
+    /** Whether the start has come as far as {@code wanted}, or does before {@code deadline} (System.nanoTime). */
+    private boolean awaitPhase(Phase wanted, long deadline) {
+        while (phase.get().compareTo(wanted) < 0) {
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
@@ -151,7 +197,7 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     private IpamReply del(DelRequest del) {
         counters.delRequested();
-        if (!ready.getAsBoolean()) {
+        if (phase.get() == Phase.STARTING) {
             // Refused, not ignored: the runtime retries the DEL, and by then the restored assignment is known.
             return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: try the delete again");
         }
@@ -169,18 +215,18 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
     }
 
     private IpamReply status() {
-        if (!ready.getAsBoolean()) {
+        if (!ready()) {
             return new StatusOk(false, "ipamd is starting: the address pool is not restored yet", 0);
         }
         int available = datastore.stats().available();
         if (available > 0) {
             return new StatusOk(true, available + " addresses free", available);
         }
-        return new StatusOk(false, reasonForEmptyPool(), 0);
+        return new StatusOk(false, reasonForEmptyPool(maintainers.get()), 0);
     }
 
     private IpamReply gc(GcRequest gc) {
-        if (!ready.getAsBoolean()) {
+        if (!ready()) {
             return Failure.of(ReasonCode.NOT_READY, "ipamd is starting: try the garbage collection again");
         }
         Set<AttachmentKey> valid = new HashSet<>(gc.valid());
@@ -202,7 +248,8 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
         return new GcOk(released);
     }
 
-    private Failure noAddress(AssignResult.NoFreeAddress empty, Optional<GrowBlocked> growFailure) {
+    private Failure noAddress(PoolMaintainer maintainer, AssignResult.NoFreeAddress empty,
+                              Optional<GrowBlocked> growFailure) {
         return growFailure.map(blocked -> switch (blocked.kind()) {
             case SUBNET_FULL -> Failure.of(ReasonCode.POOL_EMPTY_SUBNET_EXHAUSTED,
                     "no free address: the subnet is out of addresses (" + blocked.message() + ")");
@@ -223,12 +270,12 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                         + "; the pool is growing, try again"));
     }
 
-    private String reasonForEmptyPool() {
+    private static String reasonForEmptyPool(PoolMaintainer maintainer) {
         return maintainer.lastGrowFailure().map(b -> "pool empty: " + b.message())
                 .orElse(maintainer.atCapacity() ? "pool empty: instance ENI limit reached" : "pool empty: growing");
     }
 
-    private boolean awaitTick(long seen, Duration timeout) {
+    private static boolean awaitTick(PoolMaintainer maintainer, long seen, Duration timeout) {
         try {
             return maintainer.awaitTickAfter(seen, timeout);
         } catch (InterruptedException e) {

@@ -6,12 +6,15 @@ import io.vpccni.ipamd.checkpoint.CheckpointStore;
 import io.vpccni.ipamd.checkpoint.CheckpointWriter;
 import io.vpccni.ipamd.checkpoint.CooldownEntry;
 import io.vpccni.ipamd.checkpoint.PodMetadata;
+import io.vpccni.ipamd.checkpoint.PooledEni;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.datastore.AllocationKey;
 import io.vpccni.ipamd.datastore.CoolingAddress;
 import io.vpccni.ipamd.datastore.Datastore;
 import io.vpccni.ipamd.datastore.DatastoreSnapshot;
-import io.vpccni.ipamd.datastore.Ipv4Address;
+import io.vpccni.ipamd.datastore.EniInfo;
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.ipamd.datastore.PodRef;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +23,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * The datastore's assignments and cooldowns in the checkpoint file, in aws-vpc-cni's vpc-cni-ipam/1 format.
+ * The datastore's assignments, cooldowns and pool in the checkpoint file, in aws-vpc-cni's vpc-cni-ipam/1 format.
  * {@link #persist()} returns only once a write that includes every change made before the call is on disk.
  */
 public final class PoolCheckpoint {
@@ -41,7 +44,21 @@ public final class PoolCheckpoint {
 
     /** What the file holds, as a datastore snapshot; empty when there is no file yet. */
     public Optional<DatastoreSnapshot> read() {
-        return store.read().map(PoolCheckpoint::toSnapshot);
+        return readSaved().map(Saved::assignments);
+    }
+
+    /**
+     * The assignments and cooldowns, and the pool's ENIs with their CIDRs when the file records them (ours does,
+     * aws-node's does not: {@code pool} is empty then).
+     */
+    public record Saved(DatastoreSnapshot assignments, List<SavedEni> pool) {}
+
+    /** One ENI of the saved pool and the CIDRs it held. */
+    public record SavedEni(EniInfo eni, List<Ipv4Cidr> cidrs) {}
+
+    /** What the file holds; empty when there is no file yet. */
+    public Optional<Saved> readSaved() {
+        return store.read().map(c -> new Saved(toSnapshot(c), c.enis().stream().map(PoolCheckpoint::toEni).toList()));
     }
 
     static Checkpoint toCheckpoint(DatastoreSnapshot snapshot, Datastore datastore) {
@@ -58,7 +75,18 @@ public final class PoolCheckpoint {
         List<CooldownEntry> cooldowns = snapshot.cooling().stream()
                 .map(c -> CooldownEntry.ipv4(c.ip().toString(), nanos(c.releasedAt())))
                 .toList();
-        return new Checkpoint(entries, cooldowns);
+        List<PooledEni> pool = datastore.stats().enis().stream()
+                .map(e -> new PooledEni(e.eni().eniId(), e.eni().deviceIndex(), e.eni().primary(),
+                        e.eni().subnetCidr().toString(), e.eni().primaryIp().toString(), nanos(e.eni().createdAt()),
+                        e.cidrs().stream().map(c -> c.cidr().toString()).toList()))
+                .toList();
+        return new Checkpoint(Checkpoint.CURRENT_VERSION, entries, cooldowns, pool);
+    }
+
+    private static SavedEni toEni(PooledEni e) {
+        return new SavedEni(new EniInfo(e.eniId(), e.deviceNumber(), e.primary(), Ipv4Cidr.parse(e.subnetCidr()),
+                Ipv4Address.parse(e.primaryIp()), instant(e.createdAtNanos())),
+                e.cidrs().stream().map(Ipv4Cidr::parse).toList());
     }
 
     static DatastoreSnapshot toSnapshot(Checkpoint checkpoint) {

@@ -1,6 +1,6 @@
 package io.vpccni.ipamd.warmpool;
 
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.List;
 
 /** One thing the pool maintainer should do through EC2, or nothing. */

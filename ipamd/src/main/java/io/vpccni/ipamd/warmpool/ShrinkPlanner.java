@@ -1,7 +1,7 @@
 package io.vpccni.ipamd.warmpool;
 
 import io.vpccni.ipamd.datastore.CidrStats;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A daemon started without its instance metadata service: one line per attempt, then an exit, never a trace. */
+/**
+ * A daemon that cannot start says why and is refused, never null: without its instance metadata service one line per
+ * attempt and then the reason, never a trace; with a bad variable, the variable.
+ */
 class MainTest {
     private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
     private final PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
@@ -29,21 +32,35 @@ class MainTest {
     @Test
     void withNothingListeningAtTheMetadataEndpointTheDaemonSaysSoOnOneLineRetriesAndGivesUp() throws Exception {
         String endpoint = "http://127.0.0.1:" + closedPort();
-        long start = System.nanoTime();
+        long began = System.nanoTime();
 
-        var daemon = Main.start(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint), (config, metadata) -> {
-            throw new AssertionError("no host side without metadata");
-        }, Duration.ofSeconds(3), err);
+        var start = NodeDaemon.fromEnvironment(Map.of("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint),
+                (config, metadata) -> {
+                    throw new AssertionError("no host side without metadata");
+                }, Duration.ofSeconds(3), err);
 
-        assertThat(daemon).isNull();
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(60));
         List<String> lines = errBytes.toString(StandardCharsets.UTF_8).lines().toList();
-        assertThat(lines).as("one line per attempt, no stack trace").allMatch(l -> l.startsWith("ipamd: "));
+        assertThat(lines).as("one line per attempt, no stack trace").isNotEmpty()
+                .allMatch(l -> l.startsWith("ipamd: "));
         assertThat(lines.getFirst()).startsWith("ipamd: no instance metadata at " + endpoint + " (attempt 1), "
                 + "retrying in 1 s: cannot read instance metadata /latest/meta-data/");
-        assertThat(lines.getLast()).startsWith("ipamd: no instance metadata at " + endpoint + " after ")
-                .contains(" attempts in ").contains(" s, exiting: cannot read instance metadata")
-                .contains("Connection refused");
+        assertThat(start).isInstanceOfSatisfying(NodeDaemon.Start.Refused.class, refused ->
+                assertThat(refused.reason()).startsWith("no instance metadata at " + endpoint + " after ")
+                        .contains(" attempts in ").contains(" s, exiting: cannot read instance metadata")
+                        .contains("Connection refused").doesNotContain("\n"));
+    }
+
+    @Test
+    void anInvalidVariableIsRefusedWithItsNameBeforeAnythingIsAsked() throws Exception {
+        var start = NodeDaemon.fromEnvironment(Map.of("WARM_IP_TARGET", "many"), (config, metadata) -> {
+            throw new AssertionError("no host side with an invalid configuration");
+        }, Duration.ofSeconds(3), err);
+
+        assertThat(start).isInstanceOfSatisfying(NodeDaemon.Start.Refused.class, refused ->
+                assertThat(refused.reason()).startsWith("invalid configuration, not starting")
+                        .contains("WARM_IP_TARGET").contains("many"));
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).as("nothing was tried").isEmpty();
     }
 
     @Test
@@ -67,9 +84,9 @@ class MainTest {
             }
         };
 
-        var identity = Main.identity(late, URI.create("http://169.254.169.254"), Duration.ofSeconds(30), err);
+        var identity = MetadataWait.identity(late, URI.create("http://169.254.169.254"), Duration.ofSeconds(30), err);
 
-        assertThat(identity).hasValue(node);
+        assertThat(identity).isEqualTo(new MetadataWait.Outcome.Answered(node));
         assertThat(errBytes.toString(StandardCharsets.UTF_8)).isEqualTo("ipamd: no instance metadata at "
                 + "http://169.254.169.254 (attempt 1), retrying in 1 s: cannot read instance metadata: connection "
                 + "refused" + System.lineSeparator());

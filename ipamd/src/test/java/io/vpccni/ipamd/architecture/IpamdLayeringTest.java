@@ -1,12 +1,24 @@
 package io.vpccni.ipamd.architecture;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaCall.Predicates.target;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaConstructor.CONSTRUCTOR_NAME;
+import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
+import static com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.vpccni.cni.server.PluginServer;
+import io.vpccni.eni.aws.AwsEc2Api;
+import io.vpccni.ipamd.introspect.IntrospectionServer;
+import io.vpccni.ipamd.k8s.KubernetesLink;
+import io.vpccni.ipamd.pool.PoolMaintainer;
+import io.vpccni.ipamd.reconcile.EniSync;
+import io.vpccni.ipamd.rpc.IpamHandler;
+import io.vpccni.rpc.IpamServer;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
@@ -47,7 +59,8 @@ class IpamdLayeringTest {
     @ArchTest
     static final ArchRule datastoreDependsOnNothingElse = classes()
             .that().resideInAPackage("io.vpccni.ipamd.datastore..")
-            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.datastore..");
+            .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.datastore..",
+                    "io.vpccni.netlink.ip..");
 
     @ArchTest
     static final ArchRule metricsDependOnNothingElse = classes()
@@ -58,7 +71,7 @@ class IpamdLayeringTest {
     static final ArchRule warmPoolDependsOnDatastoreAndConfigOnly = classes()
             .that().resideInAPackage("io.vpccni.ipamd.warmpool..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.ipamd.warmpool..",
-                    "io.vpccni.ipamd.datastore..", "io.vpccni.ipamd.config..");
+                    "io.vpccni.ipamd.datastore..", "io.vpccni.ipamd.config..", "io.vpccni.netlink.ip..");
 
     @ArchTest
     static final ArchRule warmPoolHasNoClockOrThreadsOfItsOwn = noClasses()
@@ -75,6 +88,26 @@ class IpamdLayeringTest {
             .should().callMethod(System.class, "getenv")
             .orShould().callMethod(System.class, "getenv", String.class)
             .orShould().callMethod(System.class, "exit", int.class);
+
+    /** One composition root: the daemon's parts are built in NodeDaemon and nowhere else in ipamd. */
+    @ArchTest
+    static final ArchRule onlyTheCompositionRootComposesTheDaemon = noClasses()
+            .that().doNotHaveFullyQualifiedName("io.vpccni.ipamd.app.NodeDaemon")
+            .and().doNotBelongToAnyOf(IpamHandler.class) // its constructors delegate to one another
+            .should().callCodeUnitWhere(target(owner(oneOf(PoolMaintainer.class, IpamHandler.class, EniSync.class,
+                    AwsEc2Api.class))).and(target(name(CONSTRUCTOR_NAME))))
+            .orShould().callCodeUnitWhere(target(owner(oneOf(IpamServer.class, PluginServer.class,
+                    IntrospectionServer.class))).and(target(name("start"))))
+            .orShould().callCodeUnitWhere(target(owner(oneOf(KubernetesLink.class))).and(target(name("inCluster"))));
+
+    /** Exactly these classes, not their nested ones (a maintainer may build its own records). */
+    private static com.tngtech.archunit.base.DescribedPredicate<com.tngtech.archunit.core.domain.JavaClass> oneOf(
+            Class<?>... types) {
+        java.util.Set<String> names = java.util.Arrays.stream(types).map(Class::getName)
+                .collect(java.util.stream.Collectors.toSet());
+        return com.tngtech.archunit.base.DescribedPredicate.describe("one of " + names,
+                c -> names.contains(c.getName()));
+    }
 
     @ArchTest
     static final ArchRule onlyK8sImportsFabric8 = noClasses()

@@ -3,7 +3,7 @@ package io.vpccni.ipamd.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;

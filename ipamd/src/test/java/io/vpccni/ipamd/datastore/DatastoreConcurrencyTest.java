@@ -5,6 +5,8 @@ import static io.vpccni.ipamd.datastore.DatastoreTest.T0;
 import static io.vpccni.ipamd.datastore.DatastoreTest.eni;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -7,6 +7,7 @@ import static io.vpccni.ipamd.datastore.DatastoreTest.ip;
 import static io.vpccni.ipamd.datastore.DatastoreTest.key;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

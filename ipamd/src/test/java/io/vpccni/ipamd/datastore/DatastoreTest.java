@@ -3,6 +3,8 @@ package io.vpccni.ipamd.datastore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;

@@ -2,6 +2,7 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,7 @@ class AwsNodeNftTablePrivilegedTest {
         IptablesRestore iptables = new IptablesRestore(node.execPrefix(),
                 new IptablesTool(IptablesTool.Backend.NFT, 1, 8, 9), RUNNER);
         new SnatReconciler(iptables).reconcile(new SnatSettings(List.of(IpPrefix.parse("10.0.0.0/16")), List.of(),
-                IpPrefix.ipv4("10.0.0.10"), "eth0", SnatRandomization.PRNG, false, true, 0x80, "eni"));
+                Ipv4Address.parse("10.0.0.10").toInet(), "eth0", SnatRandomization.PRNG, false, true, 0x80, "eni"));
     }
 
     /** Both tables' rules, without packet counters and the "# Generated/Completed on <time>" comment lines. */

@@ -7,6 +7,7 @@ import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Tag("privileged")
 class EniNetworkConfiguratorPrivilegedTest {
     private static final MacAddress MAC = MacAddress.parse("02:aa:00:00:00:21");
-    private static final SecondaryEni ENI = new SecondaryEni("eni-0sim1", MAC, 1, IpPrefix.ipv4("10.0.32.7"),
+    private static final SecondaryEni ENI = new SecondaryEni("eni-0sim1", MAC, 1, Ipv4Address.parse("10.0.32.7").toInet(),
             IpPrefix.parse("10.0.32.0/20"));
     private static final LinkRetry NO_WAIT = new LinkRetry(3, Duration.ofSeconds(3), d -> {});
 
@@ -90,7 +91,7 @@ class EniNetworkConfiguratorPrivilegedTest {
         });
         assertThat(table).anySatisfy(r -> {
             assertThat(r.destination()).isEqualTo(IpPrefix.defaultIpv4());
-            assertThat(r.gateway()).contains(IpPrefix.ipv4("10.0.32.1"));
+            assertThat(r.gateway()).contains(Ipv4Address.parse("10.0.32.1").toInet());
             assertThat(r.linkIndex()).isEqualTo(link.index());
         });
         assertThat(netlink.routes(Route.TABLE_MAIN)).noneMatch(r -> r.destination().equals(ENI.subnet()));

@@ -4,6 +4,7 @@ import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
+import io.vpccni.netlink.ip.Ipv4Address;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,13 +19,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The pure halves of ENI bring-up, node rules and sysctls. */
 class HostnetPlansTest {
     private static final SecondaryEni ENI = new SecondaryEni("eni-1", MacAddress.parse("02:00:00:00:01:01"), 2,
-            IpPrefix.ipv4("10.0.32.7"), IpPrefix.parse("10.0.32.9/20"));
+            Ipv4Address.parse("10.0.32.7").toInet(), IpPrefix.parse("10.0.32.9/20"));
 
     @Test
     void tableIsDeviceIndexPlusOneAndGatewayTheSubnetsFirstAddress() {
         assertThat(ENI.routeTable()).isEqualTo(3);
         assertThat(ENI.subnet()).isEqualTo(IpPrefix.parse("10.0.32.0/20"));
-        assertThat(ENI.gateway()).isEqualTo(IpPrefix.ipv4("10.0.32.1"));
+        assertThat(ENI.gateway()).isEqualTo(Ipv4Address.parse("10.0.32.1").toInet());
     }
 
     @Test
@@ -42,7 +43,7 @@ class HostnetPlansTest {
     void primaryEniAndAddressesOutsideTheSubnetAreRejected() {
         assertThatThrownBy(() -> new SecondaryEni("eni-0", ENI.mac(), 0, ENI.primaryIp(), ENI.subnet()))
                 .hasMessageContaining("device index 0");
-        assertThatThrownBy(() -> new SecondaryEni("eni-2", ENI.mac(), 1, IpPrefix.ipv4("10.1.0.7"), ENI.subnet()))
+        assertThatThrownBy(() -> new SecondaryEni("eni-2", ENI.mac(), 1, Ipv4Address.parse("10.1.0.7").toInet(), ENI.subnet()))
                 .hasMessageContaining("outside its subnet");
     }
 

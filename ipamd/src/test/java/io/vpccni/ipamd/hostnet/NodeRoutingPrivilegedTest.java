@@ -3,6 +3,7 @@ package io.vpccni.ipamd.hostnet;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.netlink.socket.KernelNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("privileged")
 class NodeRoutingPrivilegedTest {
     private static final SecondaryEni ETH1 = new SecondaryEni("eni-0sim1", MacAddress.parse("02:aa:00:00:00:31"), 1,
-            IpPrefix.ipv4("10.0.32.7"), IpPrefix.parse("10.0.32.0/20"));
+            Ipv4Address.parse("10.0.32.7").toInet(), IpPrefix.parse("10.0.32.0/20"));
 
     private ScratchNetns node;
     private ScratchNetns fabric;

@@ -2,6 +2,7 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +43,7 @@ class SnatIptablesPrivilegedTest {
 
     private static SnatSettings settings(SnatRandomization mode, boolean externalSnat, String... excluded) {
         return new SnatSettings(List.of(IpPrefix.parse("10.0.0.0/16"), IpPrefix.parse("100.64.0.0/16")),
-                java.util.Arrays.stream(excluded).map(IpPrefix::parse).toList(), IpPrefix.ipv4("10.0.0.10"), "eth0",
+                java.util.Arrays.stream(excluded).map(IpPrefix::parse).toList(), Ipv4Address.parse("10.0.0.10").toInet(), "eth0",
                 mode, externalSnat, true, 0x80, "eni");
     }
 

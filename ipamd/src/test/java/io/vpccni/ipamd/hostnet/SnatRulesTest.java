@@ -2,6 +2,7 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SnatRulesTest {
     static SnatSettings settings(SnatRandomization mode, boolean externalSnat, List<String> excluded) {
         return new SnatSettings(List.of(IpPrefix.parse("10.0.0.0/16"), IpPrefix.parse("100.64.0.0/16")),
-                excluded.stream().map(IpPrefix::parse).toList(), IpPrefix.ipv4("10.0.0.10"), "eth0", mode,
+                excluded.stream().map(IpPrefix::parse).toList(), Ipv4Address.parse("10.0.0.10").toInet(), "eth0", mode,
                 externalSnat, true, 0x80, "eni");
     }
 
@@ -91,7 +92,7 @@ class SnatRulesTest {
 
     @Test
     void customConnmarkAndVethPrefixAppearInEveryMarkRule() {
-        SnatSettings s = new SnatSettings(List.of(IpPrefix.parse("10.0.0.0/16")), List.of(), IpPrefix.ipv4("10.0.0.10"),
+        SnatSettings s = new SnatSettings(List.of(IpPrefix.parse("10.0.0.0/16")), List.of(), Ipv4Address.parse("10.0.0.10").toInet(),
                 "ens5", SnatRandomization.NONE, false, true, 0x4000, "pod");
 
         assertThat(fresh(s, true))

@@ -11,7 +11,7 @@ import io.vpccni.ipamd.config.EniSettings;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.datastore.AllocationKey;
-import io.vpccni.ipamd.datastore.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.ipamd.datastore.PodRef;
 import java.time.Clock;
 import java.time.Duration;

@@ -35,7 +35,7 @@ class NodeNetworkPolicyTest {
     @Test
     void offByDefaultItLeavesTheHandlerAlone() {
         IpamdConfig config = IpamdConfig.fromEnvironment(Map.of());
-        NodeNetworkPolicy policy = NodeNetworkPolicy.create(config, "10.0.0.10");
+        NodeNetworkPolicy policy = NodeNetworkPolicy.create(config, () -> "10.0.0.10");
 
         assertThat(policy.wrap(HANDLER)).isSameAs(HANDLER);
         assertThat(policy.status()).isEmpty();

@@ -7,7 +7,7 @@ import static io.vpccni.ipamd.warmpool.States.prefixes;
 import static io.vpccni.ipamd.warmpool.States.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

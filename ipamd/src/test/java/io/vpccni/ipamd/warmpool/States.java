@@ -1,8 +1,8 @@
 package io.vpccni.ipamd.warmpool;
 
 import io.vpccni.ipamd.datastore.CidrStats;
-import io.vpccni.ipamd.datastore.Ipv4Address;
-import io.vpccni.ipamd.datastore.Ipv4Cidr;
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

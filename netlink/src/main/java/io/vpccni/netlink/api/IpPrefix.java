@@ -1,5 +1,7 @@
 package io.vpccni.netlink.api;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 
@@ -19,7 +21,7 @@ public record IpPrefix(InetAddress address, int length) {
 
     /** {@code 0.0.0.0/0}. */
     public static IpPrefix defaultIpv4() {
-        return new IpPrefix(ipv4("0.0.0.0"), 0);
+        return new IpPrefix(new Ipv4Address(0).toInet(), 0);
     }
 
     /** A single host: /32 for IPv4, /128 for IPv6. */
@@ -38,9 +40,17 @@ public record IpPrefix(InetAddress address, int length) {
         return address instanceof Inet4Address;
     }
 
-    /** Parses a numeric IPv4 literal without DNS. */
-    public static Inet4Address ipv4(String literal) {
-        return Inet4Address.ofLiteral(literal);
+    /** The block as a prefix of its network address. */
+    public static IpPrefix of(Ipv4Cidr cidr) {
+        return new IpPrefix(cidr.network().toInet(), cidr.prefixLength());
+    }
+
+    /** This IPv4 prefix as a block, its host bits cleared ({@code 10.0.1.7/24} is {@code 10.0.1.0/24}); refuses IPv6. */
+    public Ipv4Cidr toIpv4Cidr() {
+        if (!isIpv4()) {
+            throw new IllegalArgumentException("not an IPv4 CIDR: " + this);
+        }
+        return new Ipv4Cidr(Ipv4Address.of(address), length);
     }
 
     /** Parses a numeric IP literal ({@link InetAddress#ofLiteral}); never a DNS lookup. */

@@ -8,12 +8,12 @@ import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Neighbour;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
+import io.vpccni.netlink.ip.Ipv4Address;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
 
-import static io.vpccni.netlink.api.IpPrefix.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,14 +25,14 @@ class CodecRoundTripTest {
 
     @Test
     void routeWithGatewayTableScopeMetricAndOnlinkSurvivesARoundTrip() {
-        Route r = Route.to(IpPrefix.parse("10.1.0.0/16")).withGateway(ipv4("169.254.1.1")).withLinkIndex(7)
+        Route r = Route.to(IpPrefix.parse("10.1.0.0/16")).withGateway(Ipv4Address.parse("169.254.1.1").toInet()).withLinkIndex(7)
                 .withTable(3).withScope(Route.SCOPE_LINK).withPriority(100).withOnLink(true);
         assertThat(RouteMessages.decode(Replies.only(RouteMessages.add(r).bytes()))).isEqualTo(r);
     }
 
     @Test
     void defaultRouteOmitsRtaDstAndDecodesToZeroSlashZero() {
-        Route r = Route.to(IpPrefix.defaultIpv4()).withGateway(ipv4("169.254.1.1")).withLinkIndex(2);
+        Route r = Route.to(IpPrefix.defaultIpv4()).withGateway(Ipv4Address.parse("169.254.1.1").toInet()).withLinkIndex(2);
         Message m = Replies.only(RouteMessages.add(r).bytes());
         assertThat(m.attributesAfter(RtMsg.SIZE).has(RouteMessages.RTA_DST)).isFalse();
         assertThat(RouteMessages.decode(m)).isEqualTo(r);
@@ -78,7 +78,7 @@ class CodecRoundTripTest {
 
     @Test
     void permanentNeighbourSurvivesARoundTrip() {
-        Neighbour n = Neighbour.permanent(ipv4("169.254.1.1"), MacAddress.parse("02:00:00:aa:bb:cc"), 3);
+        Neighbour n = Neighbour.permanent(Ipv4Address.parse("169.254.1.1").toInet(), MacAddress.parse("02:00:00:aa:bb:cc"), 3);
         assertThat(NeighbourMessages.decode(Replies.only(NeighbourMessages.replace(n).bytes()))).isEqualTo(n);
     }
 

@@ -6,6 +6,7 @@ import io.vpccni.netlink.api.LinkSpec;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import static io.vpccni.netlink.api.IpPrefix.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +85,7 @@ class AddressRouteTest {
     void addsRoutesInTable3WithAnOnlinkGateway() {
         Route gwRoute = Route.to(IpPrefix.parse("169.254.1.1/32")).withLinkIndex(v0).withScope(Route.SCOPE_LINK)
                 .withTable(3);
-        Route viaOnlink = Route.to(IpPrefix.defaultIpv4()).withGateway(ipv4("10.99.0.1")).withLinkIndex(v0)
+        Route viaOnlink = Route.to(IpPrefix.defaultIpv4()).withGateway(Ipv4Address.parse("10.99.0.1").toInet()).withLinkIndex(v0)
                 .withTable(3).withOnLink(true);
         nl.addRoute(gwRoute);
         nl.addRoute(viaOnlink);
@@ -100,7 +100,7 @@ class AddressRouteTest {
 
     @Test
     void aGatewayOffLinkWithoutOnlinkIsRefusedWithTheKernelsReason() {
-        Route r = Route.to(IpPrefix.defaultIpv4()).withGateway(ipv4("10.99.0.1")).withLinkIndex(v0).withTable(3);
+        Route r = Route.to(IpPrefix.defaultIpv4()).withGateway(Ipv4Address.parse("10.99.0.1").toInet()).withLinkIndex(v0).withTable(3);
         assertThatThrownBy(() -> nl.addRoute(r))
                 .isInstanceOf(NetlinkException.class)
                 .hasMessageStartingWith("RTM_NEWROUTE 0.0.0.0/0 via 10.99.0.1");

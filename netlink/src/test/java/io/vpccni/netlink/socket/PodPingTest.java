@@ -8,13 +8,13 @@ import io.vpccni.netlink.api.Neighbour;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import static io.vpccni.netlink.api.IpPrefix.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -43,8 +43,8 @@ class PodPingTest {
             p.addAddress(eth0.index(), Addr.parse("10.0.0.5/32"));
             p.setLinkUp(eth0.index());
             p.addRoute(Route.to(IpPrefix.parse("169.254.1.1/32")).withLinkIndex(eth0.index()).withScope(Route.SCOPE_LINK));
-            p.addRoute(Route.to(IpPrefix.defaultIpv4()).withGateway(ipv4("169.254.1.1")).withLinkIndex(eth0.index()));
-            p.replaceNeighbour(Neighbour.permanent(ipv4("169.254.1.1"), hostVeth.mac().orElseThrow(), eth0.index()));
+            p.addRoute(Route.to(IpPrefix.defaultIpv4()).withGateway(Ipv4Address.parse("169.254.1.1").toInet()).withLinkIndex(eth0.index()));
+            p.replaceNeighbour(Neighbour.permanent(Ipv4Address.parse("169.254.1.1").toInet(), hostVeth.mac().orElseThrow(), eth0.index()));
 
             // Host side: the node's address lives on the host veth here (a real node has it on eth0).
             h.addAddress(hostVeth.index(), Addr.parse("10.0.1.1/32"));

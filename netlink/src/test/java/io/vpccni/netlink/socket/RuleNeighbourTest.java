@@ -8,6 +8,7 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
@@ -18,7 +19,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.vpccni.netlink.api.IpPrefix.ipv4;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -85,7 +85,7 @@ class RuleNeighbourTest {
     @Test
     void permanentNeighbourCanBeAddedReplacedListedAndDeleted() {
         int eth0 = nl.addLink(LinkSpec.Veth.of("eth0", "peer0")).index();
-        Neighbour gw = Neighbour.permanent(ipv4("169.254.1.1"), HOST_VETH, eth0);
+        Neighbour gw = Neighbour.permanent(Ipv4Address.parse("169.254.1.1").toInet(), HOST_VETH, eth0);
 
         nl.addNeighbour(gw);
         assertThat(ns.ip("-4", "neigh", "show", "dev", "eth0")).contains("169.254.1.1 lladdr " + HOST_VETH + " PERMANENT");

@@ -2,6 +2,7 @@ package io.vpccni.it.vpc;
 
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.net.Inet4Address;
 
 /**
@@ -23,6 +24,6 @@ public record EniLink(String eniId, int node, int deviceIndex, MacAddress mac, I
 
     /** The VPC router's address in the subnet: the network address plus one, as in a real VPC. */
     public Inet4Address gateway() {
-        return Ipv4.plus(subnet.address(), 1);
+        return Ipv4Address.of(subnet.address()).plus(1).toInet();
     }
 }

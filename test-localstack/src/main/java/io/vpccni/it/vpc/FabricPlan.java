@@ -2,6 +2,7 @@ package io.vpccni.it.vpc;
 
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.MacAddress;
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.net.Inet4Address;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ public record FabricPlan(Map<String, EniLink> links, Map<IpPrefix, String> route
             EniLink link = new EniLink(ni.networkInterfaceId(), nodeOfInstance.get(ni.attachment().instanceId()),
                     ni.attachment().deviceIndex(),
                     MacAddress.parse(ni.macAddress()),
-                    Ipv4.parse(ni.privateIpAddress()), subnet.get());
+                    Ipv4Address.parse(ni.privateIpAddress()).toInet(), subnet.get());
             links.put(link.eniId(), link);
             primaries.put(IpPrefix.host(link.primaryIp()), link.eniId());
         }
@@ -56,8 +57,8 @@ public record FabricPlan(Map<String, EniLink> links, Map<IpPrefix, String> route
             }
             for (NetworkInterfacePrivateIpAddress ip : ni.privateIpAddresses()) {
                 if (!Boolean.TRUE.equals(ip.primary())) {
-                    claim(IpPrefix.host(Ipv4.parse(ip.privateIpAddress())), ni.networkInterfaceId(), primaries, routes,
-                            clashes);
+                    claim(IpPrefix.host(Ipv4Address.parse(ip.privateIpAddress()).toInet()), ni.networkInterfaceId(),
+                            primaries, routes, clashes);
                 }
             }
             ni.ipv4Prefixes().forEach(p -> claim(IpPrefix.parse(p.ipv4Prefix()), ni.networkInterfaceId(), primaries,

@@ -34,15 +34,46 @@ public final class IpamdProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** The daemon's JVM flags; a benchmark may set the image's own through {@code -Dvpccni.ipamd.jvmFlags}. */
-    private static final String JVM_FLAGS = System.getProperty("vpccni.ipamd.jvmFlags",
-            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmx256m -XX:+ExitOnOutOfMemoryError");
+    /** Where the image's JVM flags for ipamd are, from the repository's root. */
+    public static final String JVM_FLAGS_FILE = "deploy/image/ipamd.jvm-flags";
+    /** Flags a benchmark adds to the image's (a candidate flag, Native Memory Tracking), through this property. */
+    public static final String EXTRA_FLAGS_PROPERTY = "vpccni.ipamd.extraJvmFlags";
+
+    /**
+     * The daemon's JVM flags: the image's, from {@value #JVM_FLAGS_FILE} found from the working directory up (the
+     * launcher in the image reads the same file), then those of {@value #EXTRA_FLAGS_PROPERTY}.
+     */
+    public static List<String> jvmFlags() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve(JVM_FLAGS_FILE))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException(JVM_FLAGS_FILE + " not found above " + Path.of("").toAbsolutePath());
+        }
+        List<String> flags = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve(JVM_FLAGS_FILE))) {
+                String text = line.replaceAll("#.*", "").strip();
+                if (!text.isEmpty()) {
+                    flags.addAll(List.of(text.split("\\s+")));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading " + dir.resolve(JVM_FLAGS_FILE), e);
+        }
+        String extra = System.getProperty(EXTRA_FLAGS_PROPERTY, "").strip();
+        if (!extra.isEmpty()) {
+            flags.addAll(List.of(extra.split("\\s+")));
+        }
+        return List.copyOf(flags);
+    }
 
     /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
-        command.addAll(List.of(JVM_FLAGS.trim().split("\\s+")));
+        command.addAll(jvmFlags());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
         command.addAll(List.of(args));
         return command;

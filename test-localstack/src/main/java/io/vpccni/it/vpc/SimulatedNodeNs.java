@@ -3,6 +3,7 @@ package io.vpccni.it.vpc;
 import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.netlink.api.Addr;
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,7 +55,7 @@ public final class SimulatedNodeNs {
         teardown.add("directory " + dir, dir, () -> ScratchDirectory.delete(dir));
         // The link-local metadata address is local to each instance; here a loopback address of the node.
         int lo = ns.netlink().linkByName("lo").orElseThrow().index();
-        ns.netlink().addAddress(lo, new Addr(Ipv4.parse(IMDS_ADDRESS), 32));
+        ns.netlink().addAddress(lo, new Addr(Ipv4Address.parse(IMDS_ADDRESS).toInet(), 32));
         TestImds imds = teardown.add("IMDS of " + name, TestImds.start(raw, instanceId));
         InetSocketAddress served = new InetSocketAddress("127.0.0.1", imds.endpoint().getPort());
         teardown.add("IMDS endpoint of " + name, EndpointProxy.start(ns, new InetSocketAddress(IMDS_ADDRESS, 80),

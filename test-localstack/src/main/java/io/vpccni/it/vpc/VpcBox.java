@@ -2,7 +2,7 @@ package io.vpccni.it.vpc;
 
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
-import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
@@ -62,8 +62,8 @@ public final class VpcBox implements AutoCloseable {
         fabric = teardown.add("fabric", Fabric.create("vpccni-fab-" + tag));
         String octets = vpc.cidr().substring(0, vpc.cidr().indexOf(".0.0/"));
         endpointAddress = octets + ".255.254";
-        fabric.addLoopbackAddress(Ipv4.parse(endpointAddress));
-        fabric.addLoopbackAddress(Ipv4.parse(OUTSIDE));
+        fabric.addLoopbackAddress(Ipv4Address.parse(endpointAddress).toInet());
+        fabric.addLoopbackAddress(Ipv4Address.parse(OUTSIDE).toInet());
         teardown.add("EC2 endpoint", EndpointProxy.start(fabric.namespace(),
                 new InetSocketAddress(endpointAddress, EC2_PORT),
                 new InetSocketAddress(LocalStack.ENDPOINT.getHost(), LocalStack.ENDPOINT.getPort())));
@@ -224,7 +224,7 @@ public final class VpcBox implements AutoCloseable {
         String address = endpointAddress.substring(0, endpointAddress.lastIndexOf('.') + 1) + (254 - index);
         synchronized (serviceAddresses) {
             if (serviceAddresses.add(address)) {
-                fabric.addLoopbackAddress(Ipv4.parse(address));
+                fabric.addLoopbackAddress(Ipv4Address.parse(address).toInet());
             }
         }
         return address;
@@ -250,10 +250,10 @@ public final class VpcBox implements AutoCloseable {
 
     /** The ENI the fabric routes {@code ip} to (a pod's address is a secondary address of exactly one ENI). */
     public Optional<EniLink> eniOf(String ip) {
-        Inet4Address address = Ipv4.parse(ip);
+        Inet4Address address = Ipv4Address.parse(ip).toInet();
         // A secondary address has a /32 route of its own; an address of a delegated prefix, its /28's route.
         Inet4Address hop = fabric.routes().entrySet().stream()
-                .filter(r -> Ipv4.contains(r.getKey(), address))
+                .filter(r -> r.getKey().toIpv4Cidr().contains(Ipv4Address.of(address)))
                 .max(java.util.Comparator.comparingInt(r -> r.getKey().length()))
                 .map(Map.Entry::getValue).orElse(null);
         return fabric.links().values().stream().filter(l -> l.primaryIp().equals(hop)).findFirst();

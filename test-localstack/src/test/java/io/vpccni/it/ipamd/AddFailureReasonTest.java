@@ -57,7 +57,7 @@ class AddFailureReasonTest {
             IpamReply reply = node.client().call(new AddRequest("aws-cni", "starved", "eth0", "/var/run/netns/x",
                     "default", "starved", ""));
             assertThat(reply).isInstanceOf(Failure.class);
-            assertThat(node.daemon.poolStats().total()).isZero();
+            assertThat(node.daemon.view().poolStats().total()).isZero();
             return (Failure) reply;
         }
     }

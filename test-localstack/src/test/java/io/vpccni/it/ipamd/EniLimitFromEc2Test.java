@@ -27,7 +27,7 @@ class EniLimitFromEc2Test {
         Map<String, String> settings = Map.of("WARM_ENI_TARGET", "0", "WARM_IP_TARGET", "1", "VPC_CNI_ADD_WAIT", "2s",
                 "IP_COOLDOWN_PERIOD", "0");
         try (SimulatedNode node = new SimulatedNode("m5.large", settings).start()) {
-            node.settle(() -> node.daemon.poolStats().total() >= 1);
+            node.settle(() -> node.daemon.view().poolStats().total() >= 1);
             List<String> outsiders = new ArrayList<>();
             for (int device = 1; device <= 2; device++) {
                 // Tagged no_manage as an operator's own ENI would be: the daemon must never touch it.
@@ -73,7 +73,7 @@ class EniLimitFromEc2Test {
             }
             // The daemon sees the slots free at its next look at EC2: its periodic ENI sync, or here a restart.
             node.restart();
-            node.settle(() -> node.daemon.enis().size() == 2);
+            node.settle(() -> node.daemon.view().enis().size() == 2);
             assertThat(node.tryAdd("after")).isInstanceOf(AddOk.class);
         }
     }

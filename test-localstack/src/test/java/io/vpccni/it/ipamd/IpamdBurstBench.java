@@ -40,10 +40,10 @@ public final class IpamdBurstBench {
         try (SimulatedNode node = new SimulatedNode(INSTANCE_TYPE, Map.of())) {
             node.networking = node.waitingForAttachment();
             node.start();
-            int perEni = node.daemon.limits().ipv4PerEni() - 1;
-            node.settle(() -> node.daemon.poolStats().available() >= perEni);
+            int perEni = node.daemon.view().limits().ipv4PerEni() - 1;
+            node.settle(() -> node.daemon.view().poolStats().available() >= perEni);
             Map<String, Long> atStart = new TreeMap<>(node.stats.calls());
-            int enisAtStart = node.daemon.enis().size();
+            int enisAtStart = node.daemon.view().enis().size();
             String loadBefore = IpamdLatencyBench.loadAverage();
             AtomicInteger retries = new AtomicInteger();
 
@@ -52,13 +52,13 @@ public final class IpamdBurstBench {
                     (c, i) -> addRetrying(node, "burst-" + c, retries)));
             double allAddressedMillis = (System.nanoTime() - t0) / 1e6;
             Map<String, Long> atBurstEnd = new TreeMap<>(node.stats.calls());
-            node.settle(() -> node.daemon.poolStats().available() >= perEni);
+            node.settle(() -> node.daemon.view().poolStats().available() >= perEni);
             Map<String, Long> settled = new TreeMap<>(node.stats.calls());
-            int enisCreated = node.daemon.enis().size() - enisAtStart;
+            int enisCreated = node.daemon.view().enis().size() - enisAtStart;
 
             System.out.printf("Node: %s (%d ENIs x %d addresses), default warm settings (WARM_ENI_TARGET=1). "
                     + "Before the burst: %d ENI(s), %d free addresses. Load average before / after: %s / %s.%n%n",
-                    INSTANCE_TYPE, node.daemon.limits().maxEnis(), perEni + 1, enisAtStart, perEni, loadBefore,
+                    INSTANCE_TYPE, node.daemon.view().limits().maxEnis(), perEni + 1, enisAtStart, perEni, loadBefore,
                     IpamdLatencyBench.loadAverage());
             System.out.printf("All %d pods had an address after **%.0f ms**; %d \"try again later\" answers were "
                     + "retried. Time until each pod had its address (ms):%n%n", PODS, allAddressedMillis,

@@ -16,8 +16,8 @@ class MigrationTest {
     @Test
     void adoptsTheCheckpointAwsVpcCniWrote() throws Exception {
         try (SimulatedNode node = new SimulatedNode("m5.large", Map.of()).start()) {
-            node.settle(() -> node.daemon.poolStats().total() == 9);
-            List<String> ips = node.daemon.enis().getFirst().eni().secondaryIps();
+            node.settle(() -> node.daemon.view().poolStats().total() == 9);
+            List<String> ips = node.daemon.view().enis().getFirst().eni().secondaryIps();
             node.daemon.close();
             // Exactly what aws-vpc-cni v1.23 writes: no fields of ours, Go's field order, unix-nano timestamps.
             Files.writeString(Path.of(node.env.get("AWS_VPC_K8S_CNI_BACKING_STORE")), """
@@ -32,9 +32,9 @@ class MigrationTest {
 
             node.start();
 
-            assertThat(node.daemon.allocations()).extracting(a -> a.key().containerId() + "=" + a.ip())
+            assertThat(node.daemon.view().allocations()).extracting(a -> a.key().containerId() + "=" + a.ip())
                     .containsExactlyInAnyOrder("aaaa=" + ips.get(3), "bbbb=" + ips.get(5));
-            assertThat(node.daemon.allocations()).extracting(Allocation::pod)
+            assertThat(node.daemon.view().allocations()).extracting(Allocation::pod)
                     .extracting(p -> p.namespace() + "/" + p.name())
                     .containsExactlyInAnyOrder("default/web-0", "kube-system/dns-1");
             AddOk again = node.add("aaaa");

@@ -30,11 +30,11 @@ class NodeTerminationTest {
         Map<String, String> settings = Map.of("CLUSTER_NAME", cluster);
         try (SimulatedNode node = new SimulatedNode("m5.large", settings).start();
              SimulatedNode other = new SimulatedNode("m5.large", settings)) {
-            node.settle(() -> node.daemon.poolStats().total() == 9);
+            node.settle(() -> node.daemon.view().poolStats().total() == 9);
             for (int i = 0; i < 12; i++) {
                 node.add("p" + i);
             }
-            node.settle(() -> node.daemon.enis().size() == 3);
+            node.settle(() -> node.daemon.view().enis().size() == 3);
             String me = node.instance.instanceId();
             // What a crash between CreateNetworkInterface and AttachNetworkInterface leaves: tagged as the daemon
             // tags its ENIs, never attached.

@@ -47,7 +47,7 @@ final class PluginNode implements AutoCloseable {
     /** Addresses the daemon has assigned, by container. */
     Map<String, String> assigned() {
         Map<String, String> out = new TreeMap<>();
-        ipamd.daemon.allocations().forEach(a -> out.put(a.key().containerId(), a.ip().toString()));
+        ipamd.daemon.view().allocations().forEach(a -> out.put(a.key().containerId(), a.ip().toString()));
         return out;
     }
 

@@ -35,7 +35,7 @@ class PluginOnRealIpamdTest {
     void node() throws Exception {
         Shell.assumePrivileged();
         f = new PluginNode("t3.small", Map.of("MINIMUM_IP_TARGET", "5", "WARM_IP_TARGET", "1"));
-        f.ipamd.settle(() -> f.ipamd.daemon.poolStats().total() == 5);
+        f.ipamd.settle(() -> f.ipamd.daemon.view().poolStats().total() == 5);
     }
 
 

@@ -16,7 +16,7 @@ import java.util.TreeSet;
 /**
  * ipamd's memory with its plugin server wiring the pods: one node of VPC in a box (real ipamd in a node namespace,
  * the shim through cnitool or directly), {@code pods} pods added one after another, then ipamd's resident set and
- * heap. The daemon's JVM flags come from {@code -Dvpccni.ipamd.jvmFlags} (bench/ipamd-served.sh passes the image's).
+ * heap. The daemon's JVM flags are the image's (IpamdProcess.jvmFlags()).
  * With a directory, also where the memory goes at the two moments ({@link JvmBreakdown}; bench/ipamd-memory.sh
  * adds {@code -XX:NativeMemoryTracking=summary} to the flags for it).
  * Not a test: {@code ServedPodsMemoryBench [pods=250] [breakdown-dir]}, prints markdown.
@@ -48,7 +48,7 @@ public final class ServedPodsMemoryBench {
             JvmMemory collected = JvmMemory.of(pid);
             long trimmedKib = breakdownDir == null ? 0 : JvmBreakdown.rssKibAfterNativeTrim(pid);
             long invocations = node.pluginServerInvocations();
-            System.out.printf("ipamd flags: `%s`%n%n", System.getProperty("vpccni.ipamd.jvmFlags", "(the tests')"));
+            System.out.printf("ipamd flags: `%s`%n%n", String.join(" ", io.vpccni.it.vpc.IpamdProcess.jvmFlags()));
             System.out.println("| when | RSS MiB | RSS peak MiB | heap used MiB | heap committed MiB |");
             System.out.println("|---|---|---|---|---|");
             row("ready, no pod", idle);

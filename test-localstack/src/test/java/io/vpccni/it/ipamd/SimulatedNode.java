@@ -138,7 +138,7 @@ final class SimulatedNode implements AutoCloseable {
             tick();
         }
         if (!condition.getAsBoolean()) {
-            throw new AssertionError("pool did not settle: " + daemon.poolStats());
+            throw new AssertionError("pool did not settle: " + daemon.view().poolStats());
         }
     }
 

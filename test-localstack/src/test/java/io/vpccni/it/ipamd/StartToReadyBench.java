@@ -1,5 +1,7 @@
 package io.vpccni.it.ipamd;
 
+import io.vpccni.it.vpc.IpamdProcess;
+import io.vpccni.it.vpc.PodNs;
 import io.vpccni.it.vpc.SimulatedNodeNs;
 import io.vpccni.it.vpc.VpcBox;
 import java.nio.file.Files;
@@ -8,69 +10,105 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.ToLongFunction;
 
 /**
- * ipamd's start to ready: one node of VPC in a box (the production daemon in a node namespace, EC2 the emulator
- * through the fabric, a test IMDS), {@code pods} pods wired so that the checkpoint holds them, then {@code rounds}
- * restarts (SIGTERM, as a rolling update stops it, then a new process), each timed from the exec to the first 200 of
- * {@code /readyz} on the introspection port inside the node (curl every 10 ms). The daemon's own log splits each
- * start: the JVM to its first line, instance metadata and EC2 to "found N ENIs", the checkpoint to "restored", the
- * rest to "serving the plugin", then the introspection listener. The daemon's JVM flags come from
- * {@code -Dvpccni.ipamd.jvmFlags} (bench/ipamd-start.sh passes the image's). Not a test:
- * {@code StartToReadyBench [rounds=10] [pods=10]}, prints markdown; {@code -Dvpccni.bench.ipamdLog=FILE} keeps a copy of
- * the daemon's log.
+ * ipamd's start to ready and to its first ADD: one node of VPC in a box (the production daemon in a node namespace,
+ * EC2 the emulator through the fabric, a test IMDS), {@code pods} pods wired so that the checkpoint holds them, then
+ * {@code rounds} restarts (SIGTERM, as a rolling update stops it, then a new process) with the checkpoint as the
+ * daemon wrote it (recording the pool, so adds are served from it before EC2 answers) and as many with the pool taken
+ * out of it (aws-node's format: adds wait for EC2), alternating. Each start is timed from the exec to the first 200
+ * of {@code /readyz} on the introspection port inside the node (curl every 10 ms) and to the end of a pod's CNI ADD
+ * sent through the node's runtime just before the exec (the shim waits for the daemon; the pod is deleted after the
+ * round). The daemon's own log splits each start. The daemon's JVM flags are the image's (IpamdProcess.jvmFlags()).
+ * Not a test: {@code StartToReadyBench [rounds=10] [pods=10]}, prints markdown;
+ * {@code -Dvpccni.bench.ipamdLog=FILE} keeps a copy of the daemon's log.
  */
 public final class StartToReadyBench {
     private StartToReadyBench() {}
 
-    /** One start, in ms from the exec: the daemon's first log line, each milestone line, and /readyz 200. */
-    private record Start(long firstLine, long found, long restored, long serving, long ready) {}
+    /** One start, in ms from the exec: the daemon's first log line, each milestone line, /readyz 200, the ADD's end. */
+    private record Start(long firstLine, long fromCheckpoint, long found, long serving, long ready, long firstAdd,
+                         int addRetries) {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int pods = args.length > 1 ? Integer.parseInt(args[1]) : 10;
         try (VpcBox box = VpcBox.start(List.of(new VpcBox.NodeSpec("node-s", "m5.large", Map.of())),
-                step -> System.err.println("[bench] " + step))) {
+                step -> System.err.println("[bench] " + step));
+             ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             SimulatedNodeNs node = box.nodes().getFirst();
             for (int i = 1; i <= pods; i++) {
                 box.addPod("pod-" + i, node, Duration.ofSeconds(120));
             }
             Path log = node.dir().resolve("ipamd.log");
-            List<Start> starts = new ArrayList<>();
-            for (int r = 1; r <= rounds; r++) {
+            Path checkpoint = node.dir().resolve("ipam.json");
+            Map<Boolean, List<Start>> starts = new LinkedHashMap<>(Map.of(true, new ArrayList<>(), false,
+                    new ArrayList<>()));
+            for (int r = 1; r <= 2 * rounds; r++) {
+                boolean withPool = r % 2 == 1;
                 node.ipamd().close();
+                if (!withPool) { // as aws-node writes it: the pool is our addition, the last key
+                    String json = Files.readString(checkpoint);
+                    int at = json.indexOf(",\"enis\":[");
+                    Files.writeString(checkpoint, at < 0 ? json : json.substring(0, at) + "}\n");
+                }
                 long logFrom = Files.size(log);
-                CompletableFuture<Long> readyAt = CompletableFuture.supplyAsync(() -> awaitReadyz(node));
+                // Threads of their own: on 2 CPUs the common pool runs one task at a time, and the /readyz poll
+                // would hold the ADD back until the daemon is ready.
+                CompletableFuture<Long> readyAt = CompletableFuture.supplyAsync(() -> awaitReadyz(node), threads);
+                String podName = "first-" + r;
+                CompletableFuture<PodNs> added = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return box.addPod(podName, node, Duration.ofSeconds(300));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, threads);
+                CompletableFuture<Long> addedAt = added.thenApply(p -> System.nanoTime());
                 long wallAtExec = System.currentTimeMillis();
-                node.ipamd().start(Duration.ofSeconds(120));
+                node.ipamd().start(Duration.ofSeconds(300)); // a loaded machine has taken over 100 s
                 long execNanos = node.ipamd().execNanos();
                 long ready = (readyAt.get() - execNanos) / 1_000_000;
+                long firstAdd = (addedAt.get() - execNanos) / 1_000_000;
+                PodNs pod = added.get();
+                box.removePod(pod);
                 String lines = Files.readString(log).substring((int) logFrom);
-                Start s = new Start(since(lines, "", wallAtExec), since(lines, "): found ", wallAtExec),
-                        since(lines, "restored ", wallAtExec), since(lines, "serving the plugin on", wallAtExec),
-                        ready);
-                starts.add(s);
-                System.err.printf("[bench] start %d/%d: ready in %d ms (%s)%n", r, rounds, ready, s);
+                Start s = new Start(since(lines, "", wallAtExec), since(lines, "from the checkpoint until EC2", wallAtExec),
+                        since(lines, "): found ", wallAtExec), since(lines, "serving the plugin on", wallAtExec),
+                        ready, firstAdd, pod.addRetries());
+                starts.get(withPool).add(s);
+                System.err.printf("[bench] start %d/%d (%s): ready in %d ms, first ADD in %d ms (%s)%n", r,
+                        2 * rounds, withPool ? "checkpoint with the pool" : "aws-node's checkpoint", ready, firstAdd, s);
             }
             String keep = System.getProperty("vpccni.bench.ipamdLog");
             if (keep != null) { // the daemon's whole log, for a closer look at where a start goes
                 Files.copy(log, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            System.out.printf("ipamd flags: `%s`; %d pods in the checkpoint; %d starts%n%n",
-                    System.getProperty("vpccni.ipamd.jvmFlags", "(the tests')"), pods, rounds);
-            System.out.println("| from exec to | median ms | min ms | max ms |");
+            System.out.printf("ipamd flags: `%s`; %d pods in the checkpoint; %d starts each way, alternating%n%n",
+                    String.join(" ", IpamdProcess.jvmFlags()), pods, rounds);
+            System.out.println("| from exec to | with the pool in the checkpoint: median ms (min-max) | aws-node's"
+                    + " checkpoint, no pool: median ms (min-max) | ratio |");
             System.out.println("|---|---|---|---|");
             row("the daemon's first log line (JVM start, configuration)", starts, Start::firstLine);
+            row("\"serving N free addresses ... from the checkpoint\" (socket, checkpoint read, veths checked)",
+                    starts, Start::fromCheckpoint);
+            row("**the first ADD done** (sent just before the exec; the shim waits for the daemon)", starts,
+                    Start::firstAdd);
             row("\"found N ENIs\" (instance metadata, EC2 limits and ENIs, node set-up)", starts, Start::found);
-            row("\"restored\" (checkpoint read, veths checked)", starts, Start::restored);
-            row("\"serving the plugin\" (checkpoint written, maintainer, cluster link)", starts, Start::serving);
+            row("\"serving the plugin\" (maintainer, restore, cluster link, loops)", starts, Start::serving);
             row("**`/readyz` 200** (introspection listening)", starts, Start::ready);
+            System.out.printf("%nADDs retried by the runtime: %d with the pool, %d without.%n",
+                    starts.get(true).stream().mapToInt(Start::addRetries).sum(),
+                    starts.get(false).stream().mapToInt(Start::addRetries).sum());
         }
     }
-
     /** Polls /readyz inside the node until it answers 200; System.nanoTime() then. */
     private static long awaitReadyz(SimulatedNodeNs node) {
         var result = node.namespace().exec(Map.of(), null, List.of("sh", "-c",
@@ -90,8 +128,21 @@ public final class StartToReadyBench {
         return line.map(l -> Instant.parse(l.substring(0, l.indexOf(' '))).toEpochMilli() - wallAtExec).orElse(-1L);
     }
 
-    private static void row(String what, List<Start> starts, java.util.function.ToLongFunction<Start> of) {
-        long[] ms = starts.stream().mapToLong(of).sorted().toArray();
-        System.out.printf("| %s | %d | %d | %d |%n", what, ms[ms.length / 2], ms[0], ms[ms.length - 1]);
+    private static void row(String what, Map<Boolean, List<Start>> starts, ToLongFunction<Start> of) {
+        long[] with = starts.get(true).stream().mapToLong(of).sorted().toArray();
+        long[] without = starts.get(false).stream().mapToLong(of).sorted().toArray();
+        long a = median(with);
+        long b = median(without);
+        System.out.printf("| %s | %s | %s | %s |%n", what, cell(with), cell(without),
+                a < 0 || b <= 0 ? "" : String.format("%.2fx", (double) a / b));
+    }
+
+    /** The upper median, as the rows before this benchmark took it; -1 when a milestone was never logged. */
+    private static long median(long[] ms) {
+        return ms.length == 0 || ms[0] < 0 ? -1 : ms[ms.length / 2];
+    }
+
+    private static String cell(long[] ms) {
+        return median(ms) < 0 ? "-" : median(ms) + " (" + ms[0] + "-" + ms[ms.length - 1] + ")";
     }
 }

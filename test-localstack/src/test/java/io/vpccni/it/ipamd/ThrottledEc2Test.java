@@ -37,7 +37,7 @@ class ThrottledEc2Test {
                 Map.of("WARM_IP_TARGET", "5", "MINIMUM_IP_TARGET", "10", "IP_COOLDOWN_PERIOD", "0"));
              EmulatorTiming buckets = EmulatorTiming.of(Map.of(), true)) {
             node.start();
-            node.settle(() -> node.daemon.poolStats().total() >= 10);
+            node.settle(() -> node.daemon.view().poolStats().total() >= 10);
             long throttledBefore = node.stats.failures(Ec2Failure.Throttled.class);
 
             AtomicBoolean noisy = new AtomicBoolean(true);
@@ -49,7 +49,7 @@ class ThrottledEc2Test {
             try {
                 for (int i = 0; System.nanoTime() < end; i++) {
                     growing = growing ? live.size() < WAVE : live.isEmpty();
-                    if (growing && node.daemon.poolStats().available() > 0) {
+                    if (growing && node.daemon.view().poolStats().available() > 0) {
                         String pod = "t" + i;
                         IpamReply reply = node.client().call(new AddRequest("aws-cni", pod, "eth0",
                                 "/var/run/netns/x", "default", pod, ""));
@@ -70,19 +70,19 @@ class ThrottledEc2Test {
             // The guard backs off after so many throttles (its circuit breaker may be open for a while): wait in
             // time, not in ticks.
             long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (!(node.daemon.poolStats().available() >= 5 && node.daemon.poolStats().total() >= 10
-                    && node.daemon.lastGrowFailure().isEmpty()) && System.nanoTime() < deadline) {
+            while (!(node.daemon.view().poolStats().available() >= 5 && node.daemon.view().poolStats().total() >= 10
+                    && node.daemon.view().lastGrowFailure().isEmpty()) && System.nanoTime() < deadline) {
                 node.tick();
                 Thread.sleep(500);
             }
-            assertThat(node.daemon.poolStats().available()).as("free addresses once EC2 recovered: %s",
-                    node.daemon.poolStats()).isGreaterThanOrEqualTo(5);
-            assertThat(node.daemon.lastGrowFailure()).isEmpty();
+            assertThat(node.daemon.view().poolStats().available()).as("free addresses once EC2 recovered: %s",
+                    node.daemon.view().poolStats()).isGreaterThanOrEqualTo(5);
+            assertThat(node.daemon.view().lastGrowFailure()).isEmpty();
             assertThat(throttled).as("the node's EC2 calls the emulator throttled").isPositive();
             // At least the ten addresses the pool held before: under a neighbour that keeps the buckets empty the
             // pool may not grow at all, which is what throttling means.
             assertThat(adds).isGreaterThanOrEqualTo(10);
-            assertThat(node.daemon.poolStats().assigned()).isEqualTo(live.size());
+            assertThat(node.daemon.view().poolStats().assigned()).isEqualTo(live.size());
         }
     }
 

@@ -125,9 +125,9 @@ class CustomNetworkingTest {
         node("pods-a");
         startDaemon();
 
-        tickUntil(() -> daemon.enis().size() == 2 && daemon.poolStats().total() > 0, 50);
+        tickUntil(() -> daemon.view().enis().size() == 2 && daemon.view().poolStats().total() > 0, 50);
 
-        NodeEni secondary = daemon.enis().stream().filter(e -> !e.primary()).findFirst().orElseThrow();
+        NodeEni secondary = daemon.view().enis().stream().filter(e -> !e.primary()).findFirst().orElseThrow();
         NetworkInterface inEc2 = raw.describeNetworkInterfaces(b -> b.networkInterfaceIds(secondary.id()))
                 .networkInterfaces().getFirst();
         assertThat(inEc2.subnetId()).isEqualTo(podSubnet);
@@ -135,7 +135,7 @@ class CustomNetworkingTest {
         assertThat(inEc2.groups()).extracting(GroupIdentifier::groupId).contains(podGroup);
         assertThat(enisInGroup(secondary.id(), podGroup)).isOne();
         assertThat(enisInGroup(secondary.id(), vpc.securityGroupId())).as("the primary ENI's group").isZero();
-        assertThat(daemon.poolStats().enis()).allSatisfy(eni -> assertThat(eni.eni().primary() && eni.total() > 0)
+        assertThat(daemon.view().poolStats().enis()).allSatisfy(eni -> assertThat(eni.eni().primary() && eni.total() > 0)
                 .as("the primary ENI gives no pod addresses").isFalse());
     }
 
@@ -149,11 +149,11 @@ class CustomNetworkingTest {
         node("pods-nowhere");
         startDaemon();
 
-        tickUntil(() -> daemon.lastGrowFailure().filter(f -> f.message().contains("pods-nowhere")).isPresent(), 50);
+        tickUntil(() -> daemon.view().lastGrowFailure().filter(f -> f.message().contains("pods-nowhere")).isPresent(), 50);
 
-        assertThat(daemon.lastGrowFailure()).get().extracting(GrowBlocked::kind).isEqualTo(GrowBlocked.Kind.NO_PLACEMENT);
-        assertThat(daemon.lastGrowFailure().get().message()).contains("ENIConfig pods-nowhere");
-        assertThat(daemon.enis()).hasSize(1);
-        assertThat(daemon.ec2Calls().calls("CreateNetworkInterface")).isZero();
+        assertThat(daemon.view().lastGrowFailure()).get().extracting(GrowBlocked::kind).isEqualTo(GrowBlocked.Kind.NO_PLACEMENT);
+        assertThat(daemon.view().lastGrowFailure().get().message()).contains("ENIConfig pods-nowhere");
+        assertThat(daemon.view().enis()).hasSize(1);
+        assertThat(daemon.view().ec2Calls().calls("CreateNetworkInterface")).isZero();
     }
 }

@@ -249,8 +249,8 @@ class KubernetesInTheBoxTest {
         createPauseDeployment("custom", 14, nodeB.name());
         List<Pod> pods = awaitRunning("app=custom", 14, Duration.ofSeconds(180));
         List<String> inPodSubnet = pods.stream().map(p -> p.getStatus().getPodIP())
-                .filter(ip -> io.vpccni.it.vpc.Ipv4.contains(io.vpccni.netlink.api.IpPrefix.parse(podSubnetCidr),
-                        io.vpccni.it.vpc.Ipv4.parse(ip))).toList();
+                .filter(ip -> io.vpccni.netlink.ip.Ipv4Cidr.parse(podSubnetCidr)
+                        .contains(io.vpccni.netlink.ip.Ipv4Address.parse(ip))).toList();
         assertThat(inPodSubnet).as("pods with an address of the ENIConfig's subnet %s", podSubnetCidr).isNotEmpty();
         for (Pod pod : pods) {
             EniLink eni = kube.box().eniOf(pod.getStatus().getPodIP()).orElseThrow();

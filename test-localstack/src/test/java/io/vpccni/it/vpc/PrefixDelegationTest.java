@@ -3,6 +3,8 @@ package io.vpccni.it.vpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.netlink.api.IpPrefix;
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import io.vpccni.netlink.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -189,15 +191,15 @@ class PrefixDelegationTest {
         Set<Long> taken = new HashSet<>();
         for (NetworkInterface eni : ec2.describeNetworkInterfaces(b -> b.filters(f -> f.name("subnet-id")
                 .values(subnetId))).networkInterfaces()) {
-            eni.privateIpAddresses().forEach(a -> taken.add(Ipv4.toLong(Ipv4.parse(a.privateIpAddress()))));
+            eni.privateIpAddresses().forEach(a -> taken.add(Ipv4Address.parse(a.privateIpAddress()).unsigned()));
             eni.ipv4Prefixes().forEach(x -> {
-                long start = Ipv4.toLong(IpPrefix.parse(x.ipv4Prefix()).address());
+                long start = Ipv4Address.of(IpPrefix.parse(x.ipv4Prefix()).address()).unsigned();
                 for (long a = start; a < start + 16; a++) {
                     taken.add(a);
                 }
             });
         }
-        long first = Ipv4.toLong(cidr.address());
+        long first = Ipv4Address.of(cidr.address()).unsigned();
         long size = 1L << (32 - cidr.length());
         List<String> occupy = new ArrayList<>();
         for (long block = first; block < first + size; block += 16) {
@@ -205,7 +207,7 @@ class PrefixDelegationTest {
             boolean free = java.util.stream.LongStream.range(b0, b0 + 16).noneMatch(taken::contains);
             boolean reserved = block == first || block + 16 == first + size;
             if (free && !reserved) {
-                occupy.add(Ipv4.plus(cidr.address(), (int) (block - first) + 5).getHostAddress());
+                occupy.add(Ipv4Address.of(cidr.address()).plus((int) (block - first) + 5).toInet().getHostAddress());
             }
         }
         for (int i = 0; i < occupy.size(); i += 50) {
@@ -231,15 +233,15 @@ class PrefixDelegationTest {
     }
 
     private String prefixContaining(SimulatedNodeNs node, String ip) {
-        return prefixesOf(node).stream().filter(x -> Ipv4.contains(IpPrefix.parse(x), Ipv4.parse(ip))).findFirst()
+        return prefixesOf(node).stream().filter(x -> Ipv4Cidr.parse(x).contains(Ipv4Address.parse(ip))).findFirst()
                 .orElseThrow(() -> new AssertionError(ip + " is in no prefix of " + node.name()));
     }
 
     private NetworkInterface prefixOwner(String ip) {
         for (SimulatedNodeNs node : box.nodes()) {
             for (NetworkInterface eni : enisOf(node)) {
-                if (eni.ipv4Prefixes().stream().anyMatch(x -> Ipv4.contains(IpPrefix.parse(x.ipv4Prefix()),
-                        Ipv4.parse(ip)))) {
+                if (eni.ipv4Prefixes().stream()
+                        .anyMatch(x -> Ipv4Cidr.parse(x.ipv4Prefix()).contains(Ipv4Address.parse(ip)))) {
                     return eni;
                 }
             }

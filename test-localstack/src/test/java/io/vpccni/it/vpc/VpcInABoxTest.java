@@ -3,6 +3,7 @@ package io.vpccni.it.vpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.it.localstack.EmulatorTiming;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.testing.Shell;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,8 @@ class VpcInABoxTest {
             EniLink eni = box.eniOf(pod.ip()).orElseThrow(() -> new AssertionError(pod.ip() + " is no ENI's"));
             assertThat(eni.node()).as("node of the ENI holding %s", pod.name()).isEqualTo(pod.node().index());
             assertThat(eni.deviceIndex()).as("device index of %s", pod.name()).isEqualTo(pod.deviceIndex());
-            assertThat(Ipv4.contains(eni.subnet(), Ipv4.parse(pod.ip()))).as("%s in the ENI's subnet", pod.ip()).isTrue();
+            assertThat(eni.subnet().toIpv4Cidr().contains(Ipv4Address.parse(pod.ip())))
+                    .as("%s in the ENI's subnet", pod.ip()).isTrue();
         }
     }
 

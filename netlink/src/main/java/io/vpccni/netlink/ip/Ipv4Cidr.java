@@ -1,4 +1,4 @@
-package io.vpccni.ipamd.datastore;
+package io.vpccni.netlink.ip;
 
 /**
  * An IPv4 block: a /32 secondary IP or a /28 delegated prefix in the pool, or any block in configuration.
@@ -11,6 +11,32 @@ public record Ipv4Cidr(Ipv4Address network, int prefixLength) implements Compara
             throw new IllegalArgumentException("prefix length must be 0..32, was " + prefixLength);
         }
         network = new Ipv4Address(network.bits() & mask(prefixLength));
+    }
+
+    /** Whether {@link #parse} takes {@code text} (host bits may be set); no exception, for the plugin's path. */
+    public static boolean isLiteral(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            return false;
+        }
+        return lengthOf(text, slash) >= 0 && Ipv4Address.isLiteral(text.substring(0, slash));
+    }
+
+    /** The one or two digits after the slash as a length 0..32, or -1; a loop: no stream on the plugin's path. */
+    private static int lengthOf(String text, int slash) {
+        int digits = text.length() - slash - 1;
+        if (digits < 1 || digits > 2) {
+            return -1;
+        }
+        int length = 0;
+        for (int i = slash + 1; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            length = length * 10 + (c - '0');
+        }
+        return length <= 32 ? length : -1;
     }
 
     /** Parses "a.b.c.d/n"; a bare address is not accepted (say /32 explicitly). */
@@ -44,6 +70,14 @@ public record Ipv4Cidr(Ipv4Address network, int prefixLength) implements Compara
             throw new IndexOutOfBoundsException(index + " outside " + this);
         }
         return network.plus(index);
+    }
+
+    /** The VPC router of a subnet answers on the subnet's first host address (network + 1). */
+    public Ipv4Address gateway() {
+        if (prefixLength > 30) {
+            throw new IllegalArgumentException("subnet " + this + " is too small to have a gateway");
+        }
+        return network.plus(1);
     }
 
     public boolean contains(Ipv4Address address) {

@@ -1,4 +1,4 @@
-package io.vpccni.ipamd.datastore;
+package io.vpccni.netlink.ip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
