@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.datastore.AllocationKey;
-import io.vpccni.ipamd.datastore.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.ipamd.datastore.PodRef;
 import java.time.Duration;
 import java.time.Instant;

@@ -48,7 +48,7 @@ class BoundPodsTest {
         String subnet = vpc.subnetWithBlock(vpc.cidr().replace(".0.0/16", ".1.0/24"));
         Node seeing = node(vpc, subnet, "ip-bound", true);
         Node blind = node(vpc, subnet, "ip-static", false);
-        await(() -> seeing.daemon.poolStats().total() == 5 && blind.daemon.poolStats().total() == 5,
+        await(() -> seeing.daemon.view().poolStats().total() == 5 && blind.daemon.view().poolStats().total() == 5,
                 "both pools at WARM_ENI_TARGET=0: the primary's 5 addresses");
 
         Map<String, String> uids = new java.util.HashMap<>();
@@ -56,10 +56,10 @@ class BoundPodsTest {
             uids.put(seeing.name + "-pod-" + i, bind(seeing.name, i));
             uids.put(blind.name + "-pod-" + i, bind(blind.name, i));
         }
-        await(() -> seeing.daemon.poolStats().available() >= PODS, "the bound pods' addresses in the pool");
+        await(() -> seeing.daemon.view().poolStats().available() >= PODS, "the bound pods' addresses in the pool");
         // The node without the setting has had as long, and two more of its 5 s ticks, to do the same.
         Thread.sleep(Duration.ofSeconds(11));
-        assertThat(blind.daemon.poolStats().total()).as("without the setting the pool does not see them coming")
+        assertThat(blind.daemon.view().poolStats().total()).as("without the setting the pool does not see them coming")
                 .isEqualTo(5);
         assertThat(seeing.daemon.maintainer().lastDemand().pods()).as("pods bound, not yet added").isEqualTo(PODS);
 
