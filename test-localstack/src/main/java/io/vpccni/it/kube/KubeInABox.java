@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -83,11 +84,38 @@ public final class KubeInABox implements AutoCloseable {
         }
     }
 
+    private static final Path RUN_NETNS = Path.of("/run/netns");
+
+    private static Set<String> podNetnsNames() throws IOException {
+        if (!Files.isDirectory(RUN_NETNS)) {
+            return Set.of();
+        }
+        try (var names = Files.list(RUN_NETNS)) {
+            return names.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("cni-"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
+    }
+
+    private static void removeDeadPodNetns(Set<String> before) throws IOException {
+        String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
+        for (String name : podNetnsNames()) {
+            Path path = RUN_NETNS.resolve(name);
+            if (!before.contains(name) && !mounts.contains(" " + path + " ") && !mounts.contains(" /var" + path + " ")) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     private void startAll(List<VpcBox.NodeSpec> specs, int maxPods, List<Path> images) throws Exception {
         long started = System.nanoTime();
         // The node paths a node mounts over are left in place, empty, when the box goes: removing a directory that is
         // a mount point in another mount namespace detaches the mounts there, so another box running beside this one
         // (a test of another worktree) would lose its nodes' /run/vpc-cni, /etc/cni/net.d... at once.
+        // containerd names the pods' network namespaces /run/netns/cni-<id> on the machine's /run/netns, which the
+        // nodes' mount namespaces share, and mounts them only there: once the nodes are gone the names stay behind as
+        // empty files. Those that appeared while this box ran and are mounted nowhere here are removed last.
+        Set<String> podNetnsBefore = podNetnsNames();
+        teardown.add("pods' namespace names left by containerd", this, () -> removeDeadPodNetns(podNetnsBefore));
         box = teardown.add("VPC box", VpcBox.startWithoutIpamd(specs, progress));
         Pki pki = Pki.create(dir.resolve("pki"));
         String address = box.serviceAddress(API_SERVICE_INDEX);
