@@ -1,11 +1,11 @@
 package io.vpccni.cni.log;
 
+import io.vpccni.rpc.log.LogText;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import io.vpccni.rpc.LogText;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;

@@ -3,14 +3,14 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.dataplane.PodAttachment;
 import io.vpccni.cni.dataplane.PodNetwork;
 import io.vpccni.cni.spec.CniError;
-import io.vpccni.netlink.ip.Ipv4Address;
-import io.vpccni.rpc.HostVethName;
 import io.vpccni.cni.spec.ResultWriter;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.DelRequest;
+import io.vpccni.rpc.veth.HostVethName;
 
 /**
  * ADD: an address from ipamd, then the data plane, then the result. Once ipamd has given the

@@ -3,7 +3,7 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.dataplane.PodAttachment;
 import io.vpccni.cni.spec.CniResult;
 import io.vpccni.netlink.api.Route;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 
 import java.util.List;
 import java.util.Optional;

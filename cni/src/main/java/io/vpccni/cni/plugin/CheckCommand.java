@@ -4,9 +4,9 @@ import io.vpccni.cni.dataplane.PodAttachment;
 import io.vpccni.cni.dataplane.PodNetworkCheck;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.CniResult;
-import io.vpccni.rpc.HostVethName;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.rpc.veth.HostVethName;
 
 import java.util.List;
 import java.util.OptionalInt;

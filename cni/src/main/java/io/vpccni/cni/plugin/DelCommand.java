@@ -5,8 +5,8 @@ import io.vpccni.cni.spec.CniError;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
-import io.vpccni.rpc.DelOk;
-import io.vpccni.rpc.DelRequest;
+import io.vpccni.rpc.message.DelOk;
+import io.vpccni.rpc.message.DelRequest;
 
 import java.net.Inet4Address;
 import java.util.Optional;

@@ -102,7 +102,7 @@ public final class Dispatcher {
 
     private static Path socketPath(Map<String, String> env) {
         String override = env.get(SOCKET_ENV);
-        return override == null || override.isBlank() ? io.vpccni.rpc.Protocol.DEFAULT_SOCKET_PATH
+        return override == null || override.isBlank() ? io.vpccni.rpc.codec.Protocol.DEFAULT_SOCKET_PATH
                 : Path.of(override);
     }
 }

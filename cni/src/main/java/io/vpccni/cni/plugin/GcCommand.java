@@ -5,9 +5,9 @@ import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.NetConf;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ip.Ipv4Address;
-import io.vpccni.rpc.AttachmentKey;
-import io.vpccni.rpc.GcOk;
-import io.vpccni.rpc.GcRequest;
+import io.vpccni.rpc.message.AttachmentKey;
+import io.vpccni.rpc.message.GcOk;
+import io.vpccni.rpc.message.GcRequest;
 
 import java.util.List;
 import java.util.Optional;

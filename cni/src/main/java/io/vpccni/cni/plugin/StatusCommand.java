@@ -1,7 +1,7 @@
 package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.spec.CniError;
-import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.message.StatusOk;
 
 /** STATUS: ready only while ipamd answers and has an address to give (code 50 otherwise). */
 final class StatusCommand {

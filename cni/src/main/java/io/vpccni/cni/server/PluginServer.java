@@ -3,11 +3,11 @@ package io.vpccni.cni.server;
 import io.vpccni.cni.plugin.Dispatcher;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.CniVersion;
-import io.vpccni.rpc.BoundedServer;
-import io.vpccni.rpc.LogText;
-import io.vpccni.rpc.PassedDescriptor;
-import io.vpccni.rpc.Protocol;
-import io.vpccni.rpc.UnixRequestServer;
+import io.vpccni.rpc.codec.Protocol;
+import io.vpccni.rpc.log.LogText;
+import io.vpccni.rpc.unix.BoundedServer;
+import io.vpccni.rpc.unix.PassedDescriptor;
+import io.vpccni.rpc.unix.UnixRequestServer;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -88,7 +88,7 @@ public record CmdArgs(
             if (problem.isPresent()) {
                 throw envError("CNI_CONTAINERID '" + containerId + "' is invalid: " + problem.get());
             }
-            problem = io.vpccni.rpc.InterfaceNames.problem(ifName);
+            problem = io.vpccni.rpc.veth.InterfaceNames.problem(ifName);
             if (problem.isPresent()) {
                 throw envError("CNI_IFNAME '" + ifName + "' is invalid: " + problem.get());
             }

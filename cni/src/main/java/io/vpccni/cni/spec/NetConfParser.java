@@ -1,8 +1,8 @@
 package io.vpccni.cni.spec;
 
 import io.vpccni.rpc.json.JsonException;
-import io.vpccni.rpc.json.JsonReader;
 import io.vpccni.rpc.json.JsonReader.Token;
+import io.vpccni.rpc.json.JsonReader;
 import io.vpccni.rpc.json.JsonWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,7 +174,7 @@ final class NetConfParser {
     }
 
     private static String checkPrefix(String prefix) throws CniError {
-        Optional<String> problem = io.vpccni.rpc.HostVethName.prefixProblem(prefix);
+        Optional<String> problem = io.vpccni.rpc.veth.HostVethName.prefixProblem(prefix);
         if (problem.isPresent()) {
             throw Json.invalid("vethPrefix '" + prefix + "' is invalid: " + problem.get());
         }

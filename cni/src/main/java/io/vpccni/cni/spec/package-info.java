@@ -6,7 +6,7 @@
  *
  * <p>Pure: no I/O, and never {@code System.getenv}; the caller passes the environment.
  *
- * <p>Used by {@code cni.plugin} and {@code cni.server}. Depends on {@code rpc}, {@code rpc.json} and {@code netlink.ip}
+ * <p>Used by {@code cni.plugin} and {@code cni.server}. Depends on {@code rpc.veth} (the veth prefix and CNI_IFNAME rules), {@code rpc.json} and {@code netlink.ip}
  * (the IPv4 syntax) only.
  */
 package io.vpccni.cni.spec;

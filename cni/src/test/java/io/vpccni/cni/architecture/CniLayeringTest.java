@@ -55,7 +55,7 @@ class CniLayeringTest {
     @ArchTest
     static final ArchRule specDependsOnRpcAndTheIpv4TypesOnly = classes().that().resideInAPackage("io.vpccni.cni.spec..")
             .should().onlyDependOnClassesThat()
-            .resideInAnyPackage("java..", "io.vpccni.cni.spec..", "io.vpccni.rpc", "io.vpccni.rpc.json..",
+            .resideInAnyPackage("java..", "io.vpccni.cni.spec..", "io.vpccni.rpc.veth..", "io.vpccni.rpc.json..",
                     "io.vpccni.netlink.ip..");
 
     @ArchTest

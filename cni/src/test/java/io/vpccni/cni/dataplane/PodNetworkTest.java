@@ -1,16 +1,16 @@
 package io.vpccni.cni.dataplane;
 
 import io.vpccni.cni.log.PluginLog;
-import io.vpccni.netlink.ip.Ipv4Address;
-import io.vpccni.rpc.HostVethName;
-import io.vpccni.netlink.testing.Shell;
-import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.cni.testing.NodeNamespace;
 import io.vpccni.netlink.api.Link;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.rpc.veth.HostVethName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

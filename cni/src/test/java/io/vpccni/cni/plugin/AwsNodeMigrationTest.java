@@ -1,15 +1,15 @@
 package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.spec.CniError;
-import io.vpccni.cni.testing.AwsVpcCni;
 import io.vpccni.cni.testing.AwsVpcCni.Release;
+import io.vpccni.cni.testing.AwsVpcCni;
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.cni.testing.PoolBackedIpamd;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -1,12 +1,12 @@
 package io.vpccni.cni.plugin;
 
-import io.vpccni.rpc.HostVethName;
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.cni.testing.PoolBackedIpamd;
-import io.vpccni.netlink.testing.Shell;
 import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
+import io.vpccni.rpc.veth.HostVethName;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;

@@ -3,7 +3,7 @@ package io.vpccni.cni.plugin;
 import io.vpccni.cni.spec.CniError;
 import io.vpccni.cni.spec.ResultReader;
 import io.vpccni.netlink.ip.Ipv4Address;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

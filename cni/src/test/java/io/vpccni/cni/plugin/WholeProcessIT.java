@@ -2,8 +2,8 @@ package io.vpccni.cni.plugin;
 
 import io.vpccni.cni.testing.Conf;
 import io.vpccni.cni.testing.PluginCall;
-import io.vpccni.netlink.testing.Shell;
 import io.vpccni.netlink.testing.ScratchNetns;
+import io.vpccni.netlink.testing.Shell;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -123,7 +123,7 @@ class WholeProcessIT {
         var add = f.cnitool(confDir, env, "add", Conf.NETWORK, pod.path());
 
         assertThat(add.exit()).as(add.stdout() + add.stderr()).isZero();
-        String veth = io.vpccni.rpc.HostVethName.of("eni", "default", "pod-chain");
+        String veth = io.vpccni.rpc.veth.HostVethName.of("eni", "default", "pod-chain");
         assertThat(f.node.exec("iptables-save", "-t", "nat").stdout()).contains("--dport 18080")
                 .contains("10.0.0.10:80");
         assertThat(f.node.exec("tc", "qdisc", "show", "dev", veth).stdout()).contains("tbf");

@@ -2,7 +2,7 @@ package io.vpccni.cni.spec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.message.ReasonCode;
 import org.junit.jupiter.api.Test;
 
 class CniErrorTest {

@@ -5,7 +5,7 @@ import io.vpccni.cni.spec.CniResult;
 import io.vpccni.cni.spec.ResultReader;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.vpccni.ipamd.app;
 
 import io.vpccni.ipamd.config.DaemonSettings;
 import io.vpccni.ipamd.config.LogLevel;
-import io.vpccni.rpc.LogText;
+import io.vpccni.rpc.log.LogText;
 import java.io.File;
 import java.io.FileOutputStream;
 import java.io.IOException;

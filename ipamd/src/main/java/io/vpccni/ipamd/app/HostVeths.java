@@ -2,7 +2,7 @@ package io.vpccni.ipamd.app;
 
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.netlink.api.Netlink;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 
 /**
  * Whether a pod's host-side veth still exists. A checkpoint entry whose veth is gone belongs to a pod that was

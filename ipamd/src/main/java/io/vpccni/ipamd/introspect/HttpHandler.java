@@ -1,6 +1,6 @@
 package io.vpccni.ipamd.introspect;
 
-import io.vpccni.rpc.BoundedServer;
+import io.vpccni.rpc.unix.BoundedServer;
 import java.util.function.Function;
 
 /** HTTP/1.x framing over {@link BoundedServer}: one request per connection, answered by {@code routes}. */

@@ -5,19 +5,19 @@ import io.vpccni.ipamd.config.NetworkPolicySettings;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.introspect.NetworkPolicyStatus;
 import io.vpccni.policy.agent.PolicyAgent;
+import io.vpccni.policy.agent.k8s.PolicyEndpointWatcher;
 import io.vpccni.policy.agent.model.LocalPod;
 import io.vpccni.policy.agent.nft.DropCounters;
 import io.vpccni.policy.agent.nft.NftApplier;
 import io.vpccni.policy.agent.nft.NftException;
-import io.vpccni.policy.agent.k8s.PolicyEndpointWatcher;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.DelOk;
-import io.vpccni.rpc.DelRequest;
-import io.vpccni.rpc.GcOk;
-import io.vpccni.rpc.HostVethName;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.DelOk;
+import io.vpccni.rpc.message.DelRequest;
+import io.vpccni.rpc.message.GcOk;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.IpamRequest;
+import io.vpccni.rpc.veth.HostVethName;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
@@ -91,7 +91,7 @@ public final class NodeNetworkPolicy implements AutoCloseable {
                             add.podNamespace(), add.podName()));
                     case DelRequest del when reply instanceof DelOk ok ->
                             ok.released().ifPresent(r -> a.podDeleted(r.ipv4Address()));
-                    case io.vpccni.rpc.GcRequest gc when reply instanceof GcOk ok ->
+                    case io.vpccni.rpc.message.GcRequest gc when reply instanceof GcOk ok ->
                             ok.released().forEach(r -> a.podDeleted(r.ipv4Address()));
                     default -> { }
                 }

@@ -3,7 +3,7 @@
  * from the datastore without any EC2 call, waits a bounded time for the pool when it is empty, and persists every
  * change before replying; {@code RequestCounters} counts requests.
  *
- * <p>I/O through its collaborators: the checkpoint ({@code state.PoolCheckpoint}); the socket is {@code rpc}'s
+ * <p>I/O through its collaborators: the checkpoint ({@code state.PoolCheckpoint}); the socket is {@code rpc.transport}'s
  * {@code IpamServer}, started by {@code ipamd.app}.
  *
  * <p>Used by {@code ipamd.app}.

@@ -77,7 +77,7 @@ class DaemonLogTest {
         Path file = dir.resolve("ipamd.log");
         install(file.toString(), "info");
         String podName = "nginx\n2026-01-01T00:00:00Z ERROR IpamHandler: forged";
-        System.getLogger("io.vpccni.rpc.IpamServer").log(System.Logger.Level.ERROR,
+        System.getLogger("io.vpccni.rpc.transport.IpamServer").log(System.Logger.Level.ERROR,
                 "rpc handler failed on add of " + podName, new IllegalStateException("pod " + podName));
 
         List<String> lines = Files.readAllLines(file);

@@ -8,15 +8,15 @@ import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.eni.port.InstanceMetadata;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.k8s.ClusterLink;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.DelOk;
-import io.vpccni.rpc.DelRequest;
-import io.vpccni.rpc.Failure;
-import io.vpccni.rpc.IpamClient;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.ReasonCode;
-import io.vpccni.rpc.StatusRequest;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.DelOk;
+import io.vpccni.rpc.message.DelRequest;
+import io.vpccni.rpc.message.Failure;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.ReasonCode;
+import io.vpccni.rpc.message.StatusRequest;
+import io.vpccni.rpc.transport.IpamClient;
 import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -191,6 +191,6 @@ class ServeFromCheckpointTest {
 
     private IpamReply call(Object request) throws Exception {
         return new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(10))
-                .call((io.vpccni.rpc.IpamRequest) request);
+                .call((io.vpccni.rpc.message.IpamRequest) request);
     }
 }

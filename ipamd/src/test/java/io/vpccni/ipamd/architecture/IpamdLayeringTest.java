@@ -11,6 +11,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 import io.vpccni.cni.server.PluginServer;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.ipamd.introspect.IntrospectionServer;
@@ -18,11 +21,8 @@ import io.vpccni.ipamd.k8s.KubernetesLink;
 import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.reconcile.EniSync;
 import io.vpccni.ipamd.rpc.IpamHandler;
-import io.vpccni.rpc.IpamServer;
-import com.tngtech.archunit.junit.AnalyzeClasses;
-import com.tngtech.archunit.junit.ArchTest;
-import com.tngtech.archunit.lang.ArchRule;
 import io.vpccni.netlink.testing.Layering;
+import io.vpccni.rpc.transport.IpamServer;
 
 /**
  * The layering that ipamd's package-info files state (docs/architecture.md, "Packages"): no package cycle; the pure

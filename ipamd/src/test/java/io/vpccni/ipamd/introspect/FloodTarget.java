@@ -2,8 +2,8 @@ package io.vpccni.ipamd.introspect;
 
 import io.vpccni.ipamd.introspect.IntrospectionServer.Listeners;
 import io.vpccni.ipamd.introspect.IntrospectionServer.Role;
-import io.vpccni.rpc.IpamServer;
-import io.vpccni.rpc.StatusOk;
+import io.vpccni.rpc.message.StatusOk;
+import io.vpccni.rpc.transport.IpamServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;

@@ -3,9 +3,9 @@ package io.vpccni.ipamd.introspect;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.rpc.IpamClient;
-import io.vpccni.rpc.StatusOk;
-import io.vpccni.rpc.StatusRequest;
+import io.vpccni.rpc.message.StatusOk;
+import io.vpccni.rpc.message.StatusRequest;
+import io.vpccni.rpc.transport.IpamClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

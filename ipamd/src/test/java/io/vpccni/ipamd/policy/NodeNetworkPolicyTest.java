@@ -2,17 +2,17 @@ package io.vpccni.ipamd.policy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.config.InvalidConfigurationException;
+import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.policy.agent.PolicyAgent;
 import io.vpccni.policy.agent.model.EnforcingMode;
 import io.vpccni.policy.agent.nft.NftApplier;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.DelOk;
-import io.vpccni.rpc.DelRequest;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.IpamRequest;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.DelOk;
+import io.vpccni.rpc.message.DelRequest;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.IpamRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

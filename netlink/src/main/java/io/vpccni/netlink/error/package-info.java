@@ -4,8 +4,8 @@
  *
  * <p>Pure: no I/O.
  *
- * <p>Used by netlink's {@code api}, {@code ns}, {@code socket} and {@code sys}, by {@code rpc} (its client maps socket
- * errno values), by {@code cni.dataplane}, {@code cni.plugin}, {@code ipamd.hostnet} and test-localstack's
+ * <p>Used by netlink's {@code api}, {@code ns}, {@code socket} and {@code sys}, by {@code rpc.transport} (its client
+ * maps socket errno values) and {@code rpc.unix}, by {@code cni.dataplane}, {@code cni.plugin}, {@code ipamd.hostnet} and test-localstack's
  * {@code it.vpc}.
  */
 package io.vpccni.netlink.error;

@@ -5,7 +5,8 @@
  *
  * <p>I/O: every call here is a system call; loading the library may write a private temporary copy of it.
  *
- * <p>Used by {@code netlink.ns} and {@code netlink.socket}, and by {@code rpc}'s {@code IpamClient} (the plugin's
- * Unix-socket client, on raw calls rather than a JDK channel). Nothing else may use it.
+ * <p>Used by {@code netlink.ns} and {@code netlink.socket}, by {@code rpc.transport}'s {@code IpamClient} (the
+ * plugin's Unix-socket client, on raw calls rather than a JDK channel) and by {@code rpc.unix}'s
+ * {@code PassedDescriptor} (recvmsg for a descriptor passed with a request). Nothing else may use it.
  */
 package io.vpccni.netlink.sys;

@@ -1,6 +1,5 @@
 package io.vpccni.rpc.architecture;
 
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -9,17 +8,14 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.vpccni.netlink.testing.Layering;
-import io.vpccni.rpc.HostVethName;
-import io.vpccni.rpc.IpamCodec;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.IpamRequest;
-import io.vpccni.rpc.ReasonCode;
 
 /**
  * The layering that rpc's package-info files state (docs/architecture.md, "Modules"): the CNI plugin carries rpc, so
  * it depends on netlink's {@code sys} and {@code error} only (the client's socket calls, and recvmsg for a
- * descriptor passed to a server, {@code PassedDescriptor}) and on no library and no
- * ipamd, cni or eni-manager code; no package cycle; {@code rpc.json} is pure.
+ * descriptor passed to a server, {@code PassedDescriptor}) and {@code ip} (the messages' address checks), on no
+ * library and no ipamd, cni or eni-manager code; no package cycle. Inside: {@code message} at the bottom,
+ * {@code codec} over it, {@code transport} over the codec and the shared {@code unix} server; {@code json},
+ * {@code veth} and {@code log} stand alone.
  */
 @AnalyzeClasses(packages = "io.vpccni.rpc", importOptions = {
         ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
@@ -38,20 +34,43 @@ class RpcLayeringTest {
             .resideInAnyPackage("io.vpccni.ipamd..", "io.vpccni.cni..", "io.vpccni.eni..");
 
     @ArchTest
-    static final ArchRule jsonIsPure = noClasses().that().resideInAPackage("io.vpccni.rpc.json..")
-            .should().dependOnClassesThat(Layering.doingIo());
+    static final ArchRule messagesAtTheBottom = classes().that().resideInAPackage("io.vpccni.rpc.message..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "java..", "io.vpccni.rpc.message..", "io.vpccni.netlink.ip..");
 
     @ArchTest
-    static final ArchRule messagesCodecAndVethNameArePure = noClasses()
-            .that().implement(IpamRequest.class).or().implement(IpamReply.class)
-            .or().belongToAnyOf(
-                    IpamRequest.class, IpamReply.class, ReasonCode.class, IpamCodec.class, HostVethName.class)
+    static final ArchRule codecOverMessagesAndJson = classes().that().resideInAPackage("io.vpccni.rpc.codec..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "java..", "io.vpccni.rpc.codec..", "io.vpccni.rpc.message..", "io.vpccni.rpc.json..");
+
+    @ArchTest
+    static final ArchRule transportOverCodecAndTheUnixServer = classes()
+            .that().resideInAPackage("io.vpccni.rpc.transport..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "java..", "io.vpccni.rpc.transport..", "io.vpccni.rpc.codec..", "io.vpccni.rpc.message..",
+                    "io.vpccni.rpc.unix..", "io.vpccni.netlink.sys..", "io.vpccni.netlink.error..");
+
+    /** Bytes in, bytes out: the shared server knows no message format, so cni's plugin server can use it too. */
+    @ArchTest
+    static final ArchRule unixServerKnowsNoProtocol = classes().that().resideInAPackage("io.vpccni.rpc.unix..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "java..", "io.vpccni.rpc.unix..", "io.vpccni.netlink.sys..", "io.vpccni.netlink.error..");
+
+    @ArchTest
+    static final ArchRule jsonVethAndLogStandAlone = classes()
+            .that().resideInAnyPackage("io.vpccni.rpc.json..", "io.vpccni.rpc.veth..", "io.vpccni.rpc.log..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage(
+                    "java..", "io.vpccni.rpc.json..", "io.vpccni.rpc.veth..", "io.vpccni.rpc.log..");
+
+    @ArchTest
+    static final ArchRule pureOnesDoNoIo = noClasses().that().resideInAnyPackage("io.vpccni.rpc.message..",
+                    "io.vpccni.rpc.codec..", "io.vpccni.rpc.json..", "io.vpccni.rpc.veth..", "io.vpccni.rpc.log..")
             .should().dependOnClassesThat(Layering.doingIo());
 
     /** The client's socket calls; the server side's recvmsg for a descriptor passed with a request. */
     @ArchTest
     static final ArchRule onlyTheClientAndPassedDescriptorsMakeSystemCalls = noClasses()
-            .that().doNotHaveFullyQualifiedName("io.vpccni.rpc.IpamClient")
-            .and().doNotHaveFullyQualifiedName("io.vpccni.rpc.PassedDescriptor")
+            .that().doNotHaveFullyQualifiedName("io.vpccni.rpc.transport.IpamClient")
+            .and().doNotHaveFullyQualifiedName("io.vpccni.rpc.unix.PassedDescriptor")
             .should().dependOnClassesThat().resideInAPackage("io.vpccni.netlink.sys..");
 }

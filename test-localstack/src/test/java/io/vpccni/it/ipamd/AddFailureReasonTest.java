@@ -3,10 +3,10 @@ package io.vpccni.it.ipamd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.it.faults.Fault;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.Failure;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.Failure;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.ReasonCode;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

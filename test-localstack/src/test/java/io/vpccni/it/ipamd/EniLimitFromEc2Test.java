@@ -3,10 +3,10 @@ package io.vpccni.it.ipamd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.eni.model.Eni;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.Failure;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.ReasonCode;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.Failure;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.ReasonCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,10 +1,10 @@
 package io.vpccni.it.ipamd;
 
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.Failure;
-import io.vpccni.rpc.IpamReply;
 import io.vpccni.it.localstack.EmulatorTiming;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.Failure;
+import io.vpccni.rpc.message.IpamReply;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;

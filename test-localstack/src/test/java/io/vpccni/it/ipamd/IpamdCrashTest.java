@@ -2,10 +2,10 @@ package io.vpccni.it.ipamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.IpamClient;
-import io.vpccni.rpc.IpamReply;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.transport.IpamClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,7 +125,7 @@ class IpamdCrashTest {
 
     private static void del(SimulatedNode node, String container) throws Exception {
         new IpamClient(Path.of(node.env.get("VPC_CNI_SOCKET")), Duration.ofSeconds(10))
-                .call(new io.vpccni.rpc.DelRequest("aws-cni", container, "eth0", "default", container, ""));
+                .call(new io.vpccni.rpc.message.DelRequest("aws-cni", container, "eth0", "default", container, ""));
     }
 
     private static AddOk add(SimulatedNode node, String container) throws Exception {

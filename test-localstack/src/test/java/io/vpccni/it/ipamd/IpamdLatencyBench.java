@@ -1,9 +1,9 @@
 package io.vpccni.it.ipamd;
 
-import io.vpccni.rpc.IpamClient;
-import io.vpccni.rpc.IpamReply;
-import io.vpccni.rpc.StatusOk;
-import io.vpccni.rpc.StatusRequest;
+import io.vpccni.rpc.message.IpamReply;
+import io.vpccni.rpc.message.StatusOk;
+import io.vpccni.rpc.message.StatusRequest;
+import io.vpccni.rpc.transport.IpamClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.vpccni.it.ipamd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.ipamd.datastore.Allocation;
-import io.vpccni.rpc.AddOk;
+import io.vpccni.rpc.message.AddOk;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -8,7 +8,7 @@ import io.vpccni.cni.testing.InProcessPlugin;
 import io.vpccni.cni.testing.PluginCall;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import io.vpccni.rpc.HostVethName;
+import io.vpccni.rpc.veth.HostVethName;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

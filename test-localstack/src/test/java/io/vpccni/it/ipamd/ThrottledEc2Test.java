@@ -2,21 +2,21 @@ package io.vpccni.it.ipamd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.AddRequest;
-import io.vpccni.rpc.DelOk;
-import io.vpccni.rpc.IpamReply;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.it.localstack.EmulatorTiming;
-import java.time.Duration;
 import io.vpccni.it.localstack.LocalStack;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.DelOk;
+import io.vpccni.rpc.message.IpamReply;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
-import java.util.Map;
-import org.junit.jupiter.api.Test;
 
 /**
  * EC2 throttles the node for half a minute, from load rather than by injection: the emulator applies EC2's request

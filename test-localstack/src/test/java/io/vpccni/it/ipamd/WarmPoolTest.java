@@ -3,8 +3,8 @@ package io.vpccni.it.ipamd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vpccni.ipamd.pool.NodeEni;
-import io.vpccni.rpc.AddOk;
-import io.vpccni.rpc.DelOk;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.DelOk;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

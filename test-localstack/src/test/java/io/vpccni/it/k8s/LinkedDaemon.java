@@ -13,7 +13,7 @@ import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
-import io.vpccni.rpc.IpamClient;
+import io.vpccni.rpc.transport.IpamClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

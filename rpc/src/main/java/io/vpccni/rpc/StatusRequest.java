@@ -1,4 +1,0 @@
-package io.vpccni.rpc;
-
-/** Is the pool able to serve an add now (CNI STATUS)? */
-public record StatusRequest() implements IpamRequest {}
