@@ -9,6 +9,7 @@ import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.eni.model.Subnet;
 import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.eni.port.InstanceMetadata.MetadataUnavailable;
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -256,7 +257,7 @@ public final class FakeEc2Api implements Ec2Api {
         }
         List<String> blockers = new ArrayList<>();
         for (String prefix : addresses(subnet).freePrefixes()) {
-            blockers.add(occupy(subnetId, List.of(SubnetAddresses.format(SubnetAddresses.parse(prefix) + 5))));
+            blockers.add(occupy(subnetId, List.of(Ipv4Address.parse(prefix).plus(5).toString())));
         }
         return blockers;
     }

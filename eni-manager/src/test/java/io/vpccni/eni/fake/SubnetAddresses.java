@@ -1,5 +1,7 @@
 package io.vpccni.eni.fake;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
@@ -16,28 +18,23 @@ final class SubnetAddresses {
     static final int RESERVED_AT_START = 4;
     static final int PREFIX_SIZE = 16;
 
-    private final String cidr;
-    private final long network;
+    private final Ipv4Cidr block;
     private final int size;
     private final BitSet taken = new BitSet();
 
     SubnetAddresses(String cidr) {
-        this.cidr = cidr;
-        String[] parts = cidr.split("/");
-        int length = Integer.parseInt(parts[1]);
-        if (length < 16 || length > 28) {
+        this.block = Ipv4Cidr.parse(cidr);
+        if (block.prefixLength() < 16 || block.prefixLength() > 28) {
             throw new IllegalArgumentException("EC2 subnets are /16 to /28, not " + cidr);
         }
-        this.size = 1 << (32 - length);
-        this.network = parse(parts[0]);
-        if (network % size != 0) {
+        this.size = block.size();
+        if (!block.network().equals(Ipv4Address.parse(cidr.substring(0, cidr.indexOf('/'))))) {
             throw new IllegalArgumentException(cidr + " is not a network address");
         }
     }
 
     boolean contains(String ip) {
-        long address = parse(ip);
-        return address >= network && address < network + size;
+        return block.contains(Ipv4Address.parse(ip));
     }
 
     /** One of the five addresses AWS keeps for itself: network, router, DNS, future use, and the last one. */
@@ -77,7 +74,7 @@ final class SubnetAddresses {
 
     /** The aligned /28s none of whose addresses is held or reserved, as their first addresses. */
     List<String> freePrefixes() {
-        return freeStarts(PREFIX_SIZE).stream().map(start -> format(network + start)).toList();
+        return freeStarts(PREFIX_SIZE).stream().map(start -> block.address(start).toString()).toList();
     }
 
     private List<Integer> freeStarts(int width) {
@@ -101,36 +98,16 @@ final class SubnetAddresses {
         List<String> chosen = new ArrayList<>();
         for (int start : free.subList(0, count)) {
             taken.set(start, start + width);
-            chosen.add(format(network + start) + suffix);
+            chosen.add(block.address(start) + suffix);
         }
         return chosen;
     }
 
     private int offset(String ip) {
-        long address = parse(ip);
-        if (address < network || address >= network + size) {
-            throw new IllegalArgumentException(ip + " is not in " + cidr);
+        Ipv4Address address = Ipv4Address.parse(ip);
+        if (!block.contains(address)) {
+            throw new IllegalArgumentException(ip + " is not in " + block);
         }
-        return (int) (address - network);
-    }
-
-    static long parse(String ip) {
-        String[] octets = ip.split("\\.");
-        if (octets.length != 4) {
-            throw new IllegalArgumentException("not an IPv4 address: " + ip);
-        }
-        long value = 0;
-        for (String octet : octets) {
-            int part = Integer.parseInt(octet);
-            if (part < 0 || part > 255) {
-                throw new IllegalArgumentException("not an IPv4 address: " + ip);
-            }
-            value = value << 8 | part;
-        }
-        return value;
-    }
-
-    static String format(long address) {
-        return (address >> 24 & 255) + "." + (address >> 16 & 255) + "." + (address >> 8 & 255) + "." + (address & 255);
+        return block.indexOf(address);
     }
 }

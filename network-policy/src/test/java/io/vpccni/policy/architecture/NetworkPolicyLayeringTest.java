@@ -1,5 +1,7 @@
 package io.vpccni.policy.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
@@ -59,7 +61,12 @@ class NetworkPolicyLayeringTest {
     @ArchTest
     static final ArchRule modelDependsOnTheRecordsOnly = classes().that().resideInAPackage("io.vpccni.policy.agent.model..")
             .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.vpccni.policy.agent.model..",
-                    "io.vpccni.policy.endpoint..");
+                    "io.vpccni.policy.endpoint..", "io.vpccni.netlink.ip..");
+
+    /** netlink's pure IPv4 values, nothing of its kernel side: the controller runs without netlink's JNI library. */
+    @ArchTest
+    static final ArchRule ofNetlinkOnlyTheIpv4Types = noClasses().should().dependOnClassesThat(
+            resideInAPackage("io.vpccni.netlink..").and(not(resideInAPackage("io.vpccni.netlink.ip.."))));
 
     @ArchTest
     static final ArchRule onlyTheAgentsK8sPackageImportsFabric8 = noClasses()

@@ -1,5 +1,7 @@
 package io.vpccni.policy.agent.model;
 
+import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.ip.Ipv4Cidr;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,21 +31,19 @@ public record AddressRange(long first, long last) implements Comparable<AddressR
     public static AddressRange cidr(String text) {
         int slash = text.indexOf('/');
         String address = slash < 0 ? text : text.substring(0, slash);
-        long base = Ipv4.parse(address).orElseThrow(() ->
-                new IllegalArgumentException(text + " is not an IPv4 CIDR"));
-        int length = 32;
-        if (slash >= 0) {
-            String len = text.substring(slash + 1);
-            if (!len.matches("\\d{1,2}") || Integer.parseInt(len) > 32) {
-                throw new IllegalArgumentException(text + " has no prefix length 0-32");
-            }
-            length = Integer.parseInt(len);
+        if (!Ipv4Address.isLiteral(address)) {
+            throw new IllegalArgumentException(text + " is not an IPv4 CIDR");
         }
-        long size = 1L << (32 - length);
-        if ((base & (size - 1)) != 0) {
-            throw new IllegalArgumentException(text + " has host bits set below /" + length);
+        if (slash >= 0 && !Ipv4Cidr.isLiteral(text)) {
+            throw new IllegalArgumentException(text + " has no prefix length 0-32");
         }
-        return new AddressRange(base, base + size - 1);
+        Ipv4Address base = Ipv4Address.parse(address);
+        Ipv4Cidr block = slash < 0 ? Ipv4Cidr.single(base) : Ipv4Cidr.parse(text);
+        if (!block.network().equals(base)) {
+            throw new IllegalArgumentException(text + " has host bits set below /" + block.prefixLength());
+        }
+        long first = base.unsigned();
+        return new AddressRange(first, first + (1L << (32 - block.prefixLength())) - 1);
     }
 
     public boolean contains(AddressRange other) {
@@ -85,6 +85,10 @@ public record AddressRange(long first, long last) implements Comparable<AddressR
 
     @Override
     public String toString() {
-        return first == last ? Ipv4.format(first) : Ipv4.format(first) + "-" + Ipv4.format(last);
+        return first == last ? format(first) : format(first) + "-" + format(last);
+    }
+
+    private static String format(long address) {
+        return new Ipv4Address((int) address).toString();
     }
 }

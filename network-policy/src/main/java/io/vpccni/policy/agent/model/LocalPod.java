@@ -1,5 +1,6 @@
 package io.vpccni.policy.agent.model;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -10,7 +11,7 @@ import java.util.Optional;
  */
 public record LocalPod(String ip, Optional<String> hostVeth, String namespace, String name) {
     public LocalPod {
-        if (Ipv4.parse(ip).isEmpty()) {
+        if (ip == null || !Ipv4Address.isLiteral(ip)) {
             throw new IllegalArgumentException("pod address " + ip + " is not an IPv4 address");
         }
         Objects.requireNonNull(hostVeth, "hostVeth");
@@ -19,6 +20,6 @@ public record LocalPod(String ip, Optional<String> hostVeth, String namespace, S
     }
 
     public long address() {
-        return Ipv4.parse(ip).orElseThrow();
+        return Ipv4Address.parse(ip).unsigned();
     }
 }

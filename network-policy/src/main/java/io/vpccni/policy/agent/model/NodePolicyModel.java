@@ -1,5 +1,6 @@
 package io.vpccni.policy.agent.model;
 
+import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.policy.endpoint.Direction;
 import io.vpccni.policy.endpoint.PeerRule;
 import io.vpccni.policy.endpoint.PodEndpoint;
@@ -129,7 +130,7 @@ public final class NodePolicyModel {
             LocalPod known = local.get(ep.podIp());
             if (known != null) {
                 pods.add(known);
-            } else if (nodeIp.isPresent() && nodeIp.get().equals(ep.hostIp()) && Ipv4.parse(ep.podIp()).isPresent()) {
+            } else if (nodeIp.isPresent() && nodeIp.get().equals(ep.hostIp()) && ep.podIp() != null && Ipv4Address.isLiteral(ep.podIp())) {
                 pods.add(new LocalPod(ep.podIp(), Optional.empty(), ep.namespace(), ep.name()));
             }
         }
@@ -145,13 +146,13 @@ public final class NodePolicyModel {
                 throw new IllegalArgumentException(at + ".action is " + rule.action()
                         + "; only Allow (NetworkPolicy's rules) is enforced");
             }
-            if (Ipv4.isIpv6(rule.cidr())) {
+            if (isIpv6(rule.cidr())) {
                 continue;
             }
             AddressRange cidr = parse(rule.cidr(), at + ".cidr");
             List<AddressRange> holes = new ArrayList<>();
             for (String except : rule.except()) {
-                if (!Ipv4.isIpv6(except)) {
+                if (!isIpv6(except)) {
                     holes.add(parse(except, at + ".except"));
                 }
             }
@@ -164,6 +165,11 @@ public final class NodePolicyModel {
             grants.add(new Grant(cidr.minus(holes), ports));
         }
         return grants;
+    }
+
+    /** An IPv6 literal or CIDR: the agent enforces IPv4 only, and pods here have no IPv6. */
+    private static boolean isIpv6(String text) {
+        return text != null && text.contains(":");
     }
 
     private static AddressRange parse(String cidr, String field) {

@@ -192,4 +192,18 @@ class NodePolicyModelTest {
                 .hasMessageContaining("host bits");
         assertThat(AddressRange.cidr("0.0.0.0/0")).isEqualTo(AddressRange.ALL);
     }
+
+    /** netlink.ip's one syntax, as upstream's agent reads CIDRs (Go's net.ParseCIDR): no octal-looking octets. */
+    @Test
+    void cidrsAndPodAddressesWithLeadingZerosAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AddressRange.cidr("010.0.0.0/8"))
+                .hasMessage("010.0.0.0/8 is not an IPv4 CIDR");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AddressRange.cidr("10.0.0.0/33"))
+                .hasMessage("10.0.0.0/33 has no prefix length 0-32");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalPod("10.0.1.07", Optional.empty(), "x", "a"))
+                .hasMessageContaining("10.0.1.07 is not an IPv4 address");
+        assertThat(AddressRange.cidr("10.0.1.7")).isEqualTo(AddressRange.single(new LocalPod("10.0.1.7",
+                Optional.empty(), "x", "a").address()));
+        assertThat(AddressRange.cidr("255.255.255.240/28")).hasToString("255.255.255.240-255.255.255.255");
+    }
 }
