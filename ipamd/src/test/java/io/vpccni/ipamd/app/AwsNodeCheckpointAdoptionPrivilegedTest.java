@@ -7,13 +7,13 @@ import io.vpccni.ipamd.state.PoolCheckpoint;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.netlink.socket.KernelNetlink;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
 import io.vpccni.rpc.veth.HostVethName;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -33,25 +33,17 @@ class AwsNodeCheckpointAdoptionPrivilegedTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-adopt");
+
     private ScratchNetns node;
-    private NetNs nodeNs;
     private Netlink netlink;
 
     @BeforeEach
     void namespace() {
-        Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-adopt");
-        nodeNs = NetNs.named(node.name());
-        netlink = KernelNetlink.openIn(nodeNs);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (netlink != null) {
-            netlink.close();
-            nodeNs.close();
-            node.close();
-        }
+        node = namespaces.create();
+        NetNs nodeNs = namespaces.closeFirst(NetNs.named(node.name()));
+        netlink = namespaces.closeFirst(KernelNetlink.openIn(nodeNs));
     }
 
     /** The host end of a pod's pair as aws-vpc-cni leaves it (txqueuelen 0, up); the pod end stays here too. */

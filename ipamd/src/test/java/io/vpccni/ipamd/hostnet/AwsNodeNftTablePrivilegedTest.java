@@ -3,12 +3,13 @@ package io.vpccni.ipamd.hostnet;
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -37,19 +38,14 @@ class AwsNodeNftTablePrivilegedTest {
             }
             """;
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-nft");
+
     private ScratchNetns node;
 
     @BeforeEach
     void namespace() {
-        Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-nft");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (node != null) {
-            node.close();
-        }
+        node = namespaces.create();
     }
 
     private AwsNodeNftTable table() {

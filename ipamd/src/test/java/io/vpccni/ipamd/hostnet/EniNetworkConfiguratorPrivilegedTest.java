@@ -8,13 +8,13 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -31,28 +31,19 @@ class EniNetworkConfiguratorPrivilegedTest {
             IpPrefix.parse("10.0.32.0/20"));
     private static final LinkRetry NO_WAIT = new LinkRetry(3, Duration.ofSeconds(3), d -> {});
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-hn");
+
     private ScratchNetns node;
     private ScratchNetns fabric;
     private Netlink netlink;
-    private ScratchNetlink scratch;
 
     @BeforeEach
     void namespaces() {
-        Shell.assumePrivileged();
-        scratch = ScratchNetlink.create("vpccni-hn");
+        ScratchNetlink scratch = namespaces.netlink();
         node = scratch.namespace();
         netlink = scratch.netlink();
-        fabric = ScratchNetns.create("vpccni-hn");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (scratch != null) {
-            scratch.close();
-        }
-        if (fabric != null) {
-            fabric.close();
-        }
+        fabric = namespaces.create();
     }
 
     private void attachEni(String name, MacAddress mac) {

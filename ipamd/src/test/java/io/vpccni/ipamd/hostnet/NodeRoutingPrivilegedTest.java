@@ -6,12 +6,13 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.ip.Ipv4Address;
 import io.vpccni.netlink.ns.NetNs;
 import io.vpccni.netlink.socket.KernelNetlink;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,9 @@ class NodeRoutingPrivilegedTest {
     private static final SecondaryEni ETH1 = new SecondaryEni("eni-0sim1", MacAddress.parse("02:aa:00:00:00:31"), 1,
             Ipv4Address.parse("10.0.32.7").toInet(), IpPrefix.parse("10.0.32.0/20"));
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-hn");
+
     private ScratchNetns node;
     private ScratchNetns fabric;
     private ScratchNetns pods;
@@ -35,12 +39,11 @@ class NodeRoutingPrivilegedTest {
 
     @BeforeEach
     void node() throws Exception {
-        Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-hn");
-        fabric = ScratchNetns.create("vpccni-hn");
-        pods = ScratchNetns.create("vpccni-hn");
+        node = namespaces.create();
+        fabric = namespaces.create();
+        pods = namespaces.create();
         try (NetNs ns = NetNs.named(node.name())) {
-            netlink = KernelNetlink.openIn(ns);
+            netlink = namespaces.closeFirst(KernelNetlink.openIn(ns));
         }
         node.ip("link", "add", "eth0", "address", "02:aa:00:00:00:30", "type", "veth", "peer", "name", "f-eth0",
                 "netns", fabric.name());
@@ -73,18 +76,6 @@ class NodeRoutingPrivilegedTest {
         node.ip("rule", "add", "to", ip, "lookup", "main", "prio", "512");
         if (onSecondaryEni) {
             node.ip("rule", "add", "from", ip, "lookup", "2", "prio", "1536");
-        }
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (netlink != null) {
-            netlink.close();
-        }
-        for (ScratchNetns ns : new ScratchNetns[] {node, fabric, pods}) {
-            if (ns != null) {
-                ns.close();
-            }
         }
     }
 

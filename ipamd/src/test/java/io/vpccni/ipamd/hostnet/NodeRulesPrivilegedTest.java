@@ -2,13 +2,13 @@ package io.vpccni.ipamd.hostnet;
 
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.api.Netlink;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -16,23 +16,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 @Tag("privileged")
 class NodeRulesPrivilegedTest {
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-hn");
+
     private ScratchNetns node;
     private Netlink netlink;
-    private ScratchNetlink scratch;
 
     @BeforeEach
     void namespace() {
-        Shell.assumePrivileged();
-        scratch = ScratchNetlink.create("vpccni-hn");
+        ScratchNetlink scratch = namespaces.netlink();
         node = scratch.namespace();
         netlink = scratch.netlink();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (scratch != null) {
-            scratch.close();
-        }
     }
 
     private List<String> rules() {

@@ -3,12 +3,12 @@ package io.vpccni.ipamd.hostnet;
 import io.vpccni.ipamd.config.SnatRandomization;
 import io.vpccni.netlink.api.IpPrefix;
 import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,19 +22,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SnatIptablesPrivilegedTest {
     private static final CommandRunner RUNNER = CommandRunner.processes(Duration.ofSeconds(30));
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-hn");
+
     private ScratchNetns node;
 
     @BeforeEach
     void namespace() {
-        Shell.assumePrivileged();
-        node = ScratchNetns.create("vpccni-hn");
-    }
-
-    @AfterEach
-    void cleanUp() {
-        if (node != null) {
-            node.close();
-        }
+        node = namespaces.create();
     }
 
     private IptablesRestore iptables(IptablesTool.Backend backend) {

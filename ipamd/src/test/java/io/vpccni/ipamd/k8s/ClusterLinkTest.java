@@ -15,15 +15,16 @@ import io.vpccni.ipamd.datastore.MutableClock;
 import io.vpccni.ipamd.pool.PoolEvents;
 import io.vpccni.ipamd.warmpool.NodeCondition;
 import io.vpccni.ipamd.warmpool.PoolAction;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the links after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class ClusterLinkTest {
 
@@ -34,32 +35,15 @@ class ClusterLinkTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     Hooks daemon = new Hooks();
     KubernetesLink link;
+    ClosedAfterAll.Later later;
 
     @BeforeEach
     void cluster() {
         cluster = new MockCluster(client);
     }
 
-    /**
-     * Links are closed after the mock servers are gone: closing a watch while the mock server writes to it blocks
-     * the server's event loop for 30 s (its WatchEventsListener waits for the write), so the server goes first.
-     */
-    static final List<KubernetesLink> LINKS = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void keepForLater() {
-        if (link != null) {
-            LINKS.add(link);
-        }
-    }
-
-    @AfterAll
-    static void closeLinks() {
-        LINKS.forEach(KubernetesLink::close);
-    }
-
     private KubernetesLink started(boolean customNetworking, boolean annotate) {
-        link = cluster.link(customNetworking, annotate, clock);
+        link = later.add(cluster.link(customNetworking, annotate, clock));
         link.start(daemon.hooks());
         await(() -> link.cluster().node().isPresent() && link.cluster().podsOnNode().isPresent() && link.watching(),
                 "node and pods read, watches open");

@@ -8,20 +8,22 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.datastore.MutableClock;
 import io.vpccni.ipamd.pool.EniPlacement;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the links after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class EniConfigSelectionTest {
 
     KubernetesClient client;
     MockCluster cluster;
     KubernetesLink link;
+    ClosedAfterAll.Later later;
 
     @BeforeEach
     void eniConfigs() {
@@ -31,26 +33,8 @@ class EniConfigSelectionTest {
         cluster.eniConfig("by-annotation", Map.of("subnet", "subnet-bbb"));
     }
 
-    /**
-     * Links are closed after the mock servers are gone: closing a watch while the mock server writes to it blocks
-     * the server's event loop for 30 s (its WatchEventsListener waits for the write), so the server goes first.
-     */
-    static final List<KubernetesLink> LINKS = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void keepForLater() {
-        if (link != null) {
-            LINKS.add(link);
-        }
-    }
-
-    @AfterAll
-    static void closeLinks() {
-        LINKS.forEach(KubernetesLink::close);
-    }
-
     private EniConfig chosen() {
-        link = cluster.link(true, false, new MutableClock(Instant.EPOCH));
+        link = later.add(cluster.link(true, false, new MutableClock(Instant.EPOCH)));
         link.start(Hooks.none());
         EniConfigChoice choice = new EniConfigChoice(link.cluster(), LABEL, LABEL);
         MockCluster.await(() -> link.cluster().node().isPresent()
@@ -96,7 +80,7 @@ class EniConfigSelectionTest {
     @Test
     void placementRefusesUntilTheClusterHasBeenRead() {
         // No node object: the ENIConfig cannot be chosen, and no ENI may go anywhere else meanwhile.
-        link = cluster.link(true, false, new MutableClock(Instant.EPOCH));
+        link = later.add(cluster.link(true, false, new MutableClock(Instant.EPOCH)));
         EniPlacement placement = link.customNetworkingPlacement(null, "us-east-1a", List::of);
         assertThatThrownBy(() -> placement.place(10)).isInstanceOf(EniPlacement.Unavailable.class)
                 .hasMessageContaining("not been read");

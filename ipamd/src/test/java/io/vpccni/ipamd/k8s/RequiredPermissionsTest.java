@@ -12,6 +12,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.ipamd.datastore.MutableClock;
 import io.vpccni.ipamd.warmpool.PoolAction;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,11 +21,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the set must equal the rules. A call missing from the rules is a 403 on a real cluster; a rule the code never
  * needs is a grant nobody should have.
  */
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the links after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class RequiredPermissionsTest {
 
@@ -46,16 +47,7 @@ class RequiredPermissionsTest {
 
     KubernetesClient client;
     KubernetesMockServer server;
-
-    /** Closed after the mock server is gone, for the reason ClusterLinkTest gives. */
-    static final List<AutoCloseable> LATER = new CopyOnWriteArrayList<>();
-
-    @AfterAll
-    static void closeLinks() throws Exception {
-        for (AutoCloseable closeable : LATER) {
-            closeable.close();
-        }
-    }
+    ClosedAfterAll.Later later;
 
     @ParameterizedTest(name = "ANNOTATE_POD_IP={0}")
     @ValueSource(booleans = {true, false})
@@ -68,13 +60,12 @@ class RequiredPermissionsTest {
                 "10.0.1.11"));
         daemon.full = true;
 
-        KubernetesClient linkClient = new KubernetesClientBuilder().withConfig(
-                new ConfigBuilder(client.getConfiguration()).withUserAgent(LINK_AGENT).build()).build();
+        KubernetesClient linkClient = later.add(new KubernetesClientBuilder().withConfig(
+                new ConfigBuilder(client.getConfiguration()).withUserAgent(LINK_AGENT).build()).build());
         // Custom networking on: every informer is in play, and every write the annotation setting allows.
         KubernetesLink link = new KubernetesLink(linkClient, NODE, MockCluster.eniSettings(true), annotatePodIp,
                 new MutableClock(Instant.parse("2026-01-01T00:00:00Z")), MockCluster.MANUAL);
-        LATER.add(link);
-        LATER.add(linkClient);
+        later.add(link);
 
         link.start(daemon.hooks());
         MockCluster.await(() -> link.cluster().node().isPresent() && link.cluster().podsOnNode().isPresent()

@@ -1,12 +1,13 @@
 package io.vpccni.netlink.ns;
 
 import io.vpccni.netlink.error.NetlinkException;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
 import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -22,21 +23,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @Tag("privileged")
 class NetNsTest {
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-nltest");
+
     private ScratchNetns scratch;
     @TempDir
     Path dir;
 
     @BeforeEach
     void createNamespace() {
-        Shell.assumePrivileged();
-        scratch = ScratchNetns.create();
-    }
-
-    @AfterEach
-    void deleteNamespace() {
-        if (scratch != null) {
-            scratch.close();
-        }
+        scratch = namespaces.create();
     }
 
     private static String threadNamespace() throws IOException {

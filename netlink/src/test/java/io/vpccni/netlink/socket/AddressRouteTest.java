@@ -7,13 +7,13 @@ import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,16 +21,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Addresses and routes on a veth pair (v0, v1) inside one scratch namespace. */
 @Tag("privileged")
 class AddressRouteTest {
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-nltest");
+
     private ScratchNetns ns;
     private Netlink nl;
-    private ScratchNetlink scratch;
     private int v0;
     private int v1;
 
     @BeforeEach
     void createNamespaceWithAVethPair() {
-        Shell.assumePrivileged();
-        scratch = ScratchNetlink.create("vpccni-nltest");
+        ScratchNetlink scratch = namespaces.netlink();
         ns = scratch.namespace();
         nl = scratch.netlink();
         v0 = nl.addLink(LinkSpec.Veth.of("v0", "v1")).index();
@@ -41,13 +42,6 @@ class AddressRouteTest {
         // only gets with its first local address: without lo up, even `ip route add ... onlink`
         // fails with "Nexthop has invalid gateway".
         nl.setLinkUp(nl.linkByName("lo").orElseThrow().index());
-    }
-
-    @AfterEach
-    void deleteNamespace() {
-        if (scratch != null) {
-            scratch.close();
-        }
     }
 
     @Test

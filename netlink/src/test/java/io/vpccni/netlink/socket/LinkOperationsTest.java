@@ -6,12 +6,12 @@ import io.vpccni.netlink.api.MacAddress;
 import io.vpccni.netlink.api.Netlink;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ns.NetNs;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -24,6 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LinkOperationsTest {
     private static final MacAddress PEER_MAC = MacAddress.parse("02:00:0a:00:00:05");
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-nltest");
+
     private ScratchNetns a;
     private ScratchNetns b;
     private NetNs nsA;
@@ -33,26 +36,12 @@ class LinkOperationsTest {
 
     @BeforeEach
     void createNamespaces() {
-        Shell.assumePrivileged();
-        a = ScratchNetns.create();
-        b = ScratchNetns.create();
-        nsA = NetNs.named(a.name());
-        nsB = NetNs.named(b.name());
-        inA = KernelNetlink.openIn(nsA);
-        inB = KernelNetlink.openIn(nsB);
-    }
-
-    @AfterEach
-    void deleteNamespaces() {
-        for (AutoCloseable c : new AutoCloseable[] {inA, inB, nsA, nsB, a, b}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // best effort: the namespaces go away regardless
-            }
-        }
+        a = namespaces.create();
+        b = namespaces.create();
+        nsA = namespaces.closeFirst(NetNs.named(a.name()));
+        nsB = namespaces.closeFirst(NetNs.named(b.name()));
+        inA = namespaces.closeFirst(KernelNetlink.openIn(nsA));
+        inB = namespaces.closeFirst(KernelNetlink.openIn(nsB));
     }
 
     @Test

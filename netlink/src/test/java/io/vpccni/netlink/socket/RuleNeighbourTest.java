@@ -9,13 +9,13 @@ import io.vpccni.netlink.api.Route;
 import io.vpccni.netlink.api.Rule;
 import io.vpccni.netlink.error.NetlinkException;
 import io.vpccni.netlink.ip.Ipv4Address;
+import io.vpccni.netlink.testing.ScratchNamespaces;
 import io.vpccni.netlink.testing.ScratchNetlink;
 import io.vpccni.netlink.testing.ScratchNetns;
-import io.vpccni.netlink.testing.Shell;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -28,23 +28,17 @@ class RuleNeighbourTest {
     private static final IpPrefix POD = IpPrefix.parse("10.0.0.5/32");
     private static final MacAddress HOST_VETH = MacAddress.parse("02:00:00:00:01:01");
 
+    @RegisterExtension
+    final ScratchNamespaces namespaces = new ScratchNamespaces("vpccni-nltest");
+
     private ScratchNetns ns;
     private Netlink nl;
-    private ScratchNetlink scratch;
 
     @BeforeEach
     void createNamespace() {
-        Shell.assumePrivileged();
-        scratch = ScratchNetlink.create("vpccni-nltest");
+        ScratchNetlink scratch = namespaces.netlink();
         ns = scratch.namespace();
         nl = scratch.netlink();
-    }
-
-    @AfterEach
-    void deleteNamespace() {
-        if (scratch != null) {
-            scratch.close();
-        }
     }
 
     @Test

@@ -8,16 +8,16 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import io.vpccni.rpc.message.AddOk;
 import io.vpccni.rpc.message.AddRequest;
 import io.vpccni.rpc.transport.IpamClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -26,25 +26,20 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * the setting has addresses for all 12 in its pool before any ADD is sent; the node without it still holds 5 when
  * the ADDs come, and grows only as they find the pool empty. Both end with every pod added.
  */
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the daemons after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class BoundPodsTest {
 
     private static final int PODS = 12;
-    /** Torn down after the mock API server is gone (closing a watch under it blocks it for 30 s). */
-    static final List<AutoCloseable> LEFT = new CopyOnWriteArrayList<>();
 
     KubernetesClient client;
+    ClosedAfterAll.Later later;
     final Ec2Client raw = LocalStack.rawClient();
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        LinkedDaemon.closeAll(LEFT);
-    }
 
     @Test
     void podsBoundToTheNodeHaveTheirAddressesInThePoolBeforeTheirAddsOnlyWithTheSetting() throws Exception {
         TestVpc vpc = TestVpc.create(raw);
-        LEFT.add(vpc);
+        later.add(vpc);
         String subnet = vpc.subnetWithBlock(vpc.cidr().replace(".0.0/16", ".1.0/24"));
         Node seeing = node(vpc, subnet, "ip-bound", true);
         Node blind = node(vpc, subnet, "ip-static", false);
@@ -93,7 +88,7 @@ class BoundPodsTest {
     private Node node(TestVpc vpc, String subnet, String name, boolean forBoundPods) throws Exception {
         LinkedDaemon.Started started = LinkedDaemon.onNewNode(client, raw, vpc, subnet, name, "t3.medium",
                 Map.of("WARM_ENI_TARGET", "0", "WARM_POOL_FOR_BOUND_PODS", Boolean.toString(forBoundPods),
-                        "VPC_CNI_ADD_WAIT", "20s"), LEFT);
+                        "VPC_CNI_ADD_WAIT", "20s"), later);
         return new Node(name, started.daemon(), started.ipam());
     }
 

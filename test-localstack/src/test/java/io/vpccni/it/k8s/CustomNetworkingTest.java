@@ -16,15 +16,16 @@ import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.GroupIdentifier;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
@@ -34,6 +35,7 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterface;
  * EC2 in the emulator. New ENIs go into the ENIConfig's subnet with its security groups; without a usable
  * ENIConfig no ENI is created anywhere.
  */
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the daemons after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class CustomNetworkingTest {
 
@@ -44,6 +46,7 @@ class CustomNetworkingTest {
             .withPlural(EniConfig.PLURAL).withNamespaced(false).build();
 
     KubernetesClient client;
+    ClosedAfterAll.Later later;
     final Ec2Client raw = LocalStack.rawClient();
     TestVpc vpc;
     String podSubnet;
@@ -68,29 +71,17 @@ class CustomNetworkingTest {
                 .endSpec().build()).create();
     }
 
-    /**
-     * Torn down after the mock API servers are gone: closing a watch while the mock server writes to it blocks the
-     * server for 30 s, so the daemons (and their informers) are closed last, then their IMDS and VPC.
-     */
-    static final List<AutoCloseable> LEFT = new java.util.concurrent.CopyOnWriteArrayList<>();
-
+    /** Each test's daemon, directory, IMDS and VPC, closed in that order once the mock server has stopped. */
     @AfterEach
     void keepForLater() {
-        if (daemon != null) {
-            LEFT.add(daemon);
-        }
+        later.add(vpc);
+        later.add(imds);
         if (dir != null) {
             Path used = dir;
-            LEFT.add(() -> ScratchDirectory.delete(used));
+            later.add(() -> ScratchDirectory.delete(used));
         }
-        LEFT.add(imds);
-        LEFT.add(vpc);
-    }
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        for (AutoCloseable c : LEFT) {
-            c.close();
+        if (daemon != null) {
+            later.add(daemon);
         }
     }
 

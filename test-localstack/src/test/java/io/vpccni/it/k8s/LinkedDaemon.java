@@ -13,6 +13,7 @@ import io.vpccni.it.ScratchDirectory;
 import io.vpccni.it.imds.TestImds;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import io.vpccni.rpc.transport.IpamClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,27 +38,21 @@ final class LinkedDaemon {
 
     /**
      * A new node: its Node object in the API server, an instance of {@code instanceType} in {@code subnet}, its test
-     * IMDS and a daemon started with {@code settings}; everything to close goes into {@code left}.
+     * IMDS and a daemon started with {@code settings}; everything to close goes to {@code later}.
      */
     static Started onNewNode(KubernetesClient client, Ec2Client raw, TestVpc vpc, String subnet, String name,
-                             String instanceType, Map<String, String> settings, List<AutoCloseable> left)
+                             String instanceType, Map<String, String> settings, ClosedAfterAll.Later later)
             throws Exception {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         TestImds imds = TestImds.start(raw, vpc.instance(subnet, instanceType).instanceId());
-        left.add(imds);
+        later.add(imds);
         Path dir = ScratchDirectory.create("vpccni-" + name);
-        left.add(() -> ScratchDirectory.delete(dir));
+        later.add(() -> ScratchDirectory.delete(dir));
         NodeDaemon daemon = start(client, name, imds, dir, settings);
-        left.add(daemon);
+        later.add(daemon);
         return new Started(daemon, new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(30)));
     }
 
-    /** Closes in reverse order: after the mock API server is gone (closing a watch under it blocks it for 30 s). */
-    static void closeAll(List<AutoCloseable> left) throws Exception {
-        for (AutoCloseable c : left.reversed()) {
-            c.close();
-        }
-    }
 
     static NodeDaemon start(KubernetesClient client, String nodeName, TestImds imds, Path dir,
                             Map<String, String> settings) throws Exception {

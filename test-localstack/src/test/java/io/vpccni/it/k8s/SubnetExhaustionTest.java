@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.k8s.NodeEvent;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.ClosedAfterAll;
 import io.vpccni.rpc.message.AddOk;
 import io.vpccni.rpc.message.AddRequest;
 import io.vpccni.rpc.message.DelRequest;
@@ -19,8 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
@@ -29,25 +30,20 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * on both nodes until an add fails; it must fail with the subnet-exhausted reason and the node's event, and once
  * pods are deleted adds work again.
  */
+@ExtendWith(ClosedAfterAll.class) // before the mock server: closes the daemons after it has stopped
 @EnableKubernetesMockClient(crud = true)
 class SubnetExhaustionTest {
 
     private static final int USABLE = 32 - 5;
-    /** Torn down after the mock API server is gone (closing a watch under it blocks it for 30 s). */
-    static final List<AutoCloseable> LEFT = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     KubernetesClient client;
+    ClosedAfterAll.Later later;
     final Ec2Client raw = LocalStack.rawClient();
-
-    @AfterAll
-    static void tearDown() throws Exception {
-        LinkedDaemon.closeAll(LEFT);
-    }
 
     @Test
     void addsFailWithTheSubnetExhaustedReasonAndEventUntilPodsGo() throws Exception {
         TestVpc vpc = TestVpc.create(raw);
-        LEFT.add(vpc);
+        later.add(vpc);
         String subnet = vpc.subnetWithBlock(vpc.cidr().replace(".0.0/16", ".0.0/27"));
         List<Node> nodes = List.of(node(vpc, subnet, "ip-a"), node(vpc, subnet, "ip-b"));
 
@@ -99,7 +95,7 @@ class SubnetExhaustionTest {
     private Node node(TestVpc vpc, String subnet, String name) throws Exception {
         // One address warm at a time, so the two nodes take the subnet's addresses one pod at a time.
         LinkedDaemon.Started started = LinkedDaemon.onNewNode(client, raw, vpc, subnet, name, "t3.medium",
-                Map.of("WARM_IP_TARGET", "1", "VPC_CNI_ADD_WAIT", "3s", "IP_COOLDOWN_PERIOD", "1"), LEFT);
+                Map.of("WARM_IP_TARGET", "1", "VPC_CNI_ADD_WAIT", "3s", "IP_COOLDOWN_PERIOD", "1"), later);
         return new Node(name, started.ipam());
     }
 
