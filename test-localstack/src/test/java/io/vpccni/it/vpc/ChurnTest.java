@@ -11,17 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -33,7 +28,8 @@ import software.amazon.awssdk.services.ec2.model.NetworkInterface;
  * DaemonSet would restart it. An ADD
  * that fails meanwhile is retried as kubelet retries a sandbox (DEL, then ADD), and so is a failed DEL; only the
  * state at the end is judged: no address held twice, nothing left behind in any node's kernel, and every node's
- * datastore agreeing with the emulator's ENIs.
+ * datastore agreeing with the emulator's ENIs. The churn runs in {@link ChurnHarness}; this class sets it up and
+ * judges what it leaves.
  *
  * <p>Random choices (operations, kill moments, victims) come from one seed, printed first; rerun a failure with
  * {@code -Dchurn.seed=N}. {@code -Dchurn.operations} and {@code -Dchurn.kills} (prefix mode: {@code
@@ -62,22 +58,6 @@ class ChurnTest {
     private static final Duration SERVES_BEFORE_NEXT_KILL = Duration.ofSeconds(10);
     private static final String POD_NAMESPACE = "default"; // what CniRuntime passes as K8S_POD_NAMESPACE
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Counts of one run, for the report and the assertions. */
-    private static final class Tally {
-        final AtomicInteger operations = new AtomicInteger();
-        final AtomicInteger adds = new AtomicInteger();
-        final AtomicInteger dels = new AtomicInteger();
-        final AtomicInteger failedAdds = new AtomicInteger();
-        final AtomicInteger failedDels = new AtomicInteger();
-        final AtomicInteger kills = new AtomicInteger();
-        final AtomicInteger onSecondaryEni = new AtomicInteger();
-        // The slowest ADD, retries included, against PATIENCE: how close a run came to giving up.
-        final AtomicLong slowestAddMillis = new AtomicLong();
-    }
-
-    /** One planned kill: once {@code afterOperation} operations are done, wait {@code delayMillis}, kill ipamd. */
-    private record Kill(int afterOperation, int node, int delayMillis, int restartAfterMillis) {}
 
     @Test
     void twoThousandAddsAndDelsWithIpamdKilledLeaveNothingBehind() throws Exception {
@@ -114,186 +94,51 @@ class ChurnTest {
         Shell.require(Files.isExecutable(Path.of("../cni/target/plugin/bin/vpc-cni")), "packaged plugin missing");
         System.out.println("[churn] seed " + SEED + " (replay with -Dchurn.seed=" + SEED + "): " + run.operations()
                 + " operations, " + run.kills() + " kills");
-        Random plan = new Random(SEED);
         long started = System.nanoTime();
         try (VpcBox box = VpcBox.start(run.nodes(), line -> System.out.println("[vpc] " + line))) {
             List<SimulatedNodeNs> nodes = box.nodes();
             // cnitool is one more process per call; VpcInABoxTest covers the plugin under cnitool.
             nodes.forEach(node -> node.cni().runPluginDirectly());
-            List<Kill> kills = planKills(plan, nodes.size(), run.operations(), run.kills());
+            List<ChurnHarness.Kill> kills = ChurnHarness.planKills(new Random(SEED), nodes.size(), run.operations(),
+                    run.kills());
             System.out.println("[churn] kills planned: " + kills);
             System.out.printf("[churn] box up in %.1f s%n", (System.nanoTime() - started) / 1e9);
 
-            long churnStarted = System.nanoTime();
-            Tally tally = new Tally();
-            Map<String, PodNs> holders = new ConcurrentHashMap<>();
-            List<String> problems = Collections.synchronizedList(new ArrayList<>());
-            Map<SimulatedNodeNs, Set<String>> everHeld = new ConcurrentHashMap<>();
-            Map<SimulatedNodeNs, List<PodNs>> live = new ConcurrentHashMap<>();
-            CountDownLatch killsDone = new CountDownLatch(1);
-            List<Throwable> crashes = Collections.synchronizedList(new ArrayList<>());
+            ChurnHarness churn = new ChurnHarness(box, run.operations(), run.maxLivePerNode(), SEED, PATIENCE,
+                    SERVES_BEFORE_NEXT_KILL);
+            double churnSeconds = churn.run(kills);
+            System.out.println("[churn] " + churn.report(churnSeconds));
+            churn.failIfStopped();
+            assertThat(churn.problems).as("addresses given twice (seed %d)", SEED).isEmpty();
+            assertThat(churn.tally.operations.get()).isGreaterThanOrEqualTo(run.operations());
+            assertThat(churn.tally.kills.get()).isEqualTo(run.kills());
 
-            Thread killer = Thread.ofPlatform().name("churn-killer").start(() -> {
-                // Restarts run on threads of their own so that a slow restart on one node does not hold back a
-                // kill planned on another; a node is only killed again once its last restart is done and it has
-                // served for SERVES_BEFORE_NEXT_KILL.
-                Map<Integer, Thread> restarts = new TreeMap<>();
-                try {
-                    for (Kill kill : kills) {
-                        while (tally.operations.get() < kill.afterOperation() && crashes.isEmpty()) {
-                            Thread.sleep(20);
-                        }
-                        Thread previous = restarts.get(kill.node());
-                        if (previous != null) {
-                            previous.join();
-                        }
-                        if (!crashes.isEmpty()) {
-                            return;
-                        }
-                        Thread.sleep(kill.delayMillis());
-                        SimulatedNodeNs victim = nodes.get(kill.node());
-                        long pid = victim.ipamd().pid();
-                        int atOperation = tally.operations.get();
-                        victim.ipamd().kill();
-                        int n = tally.kills.incrementAndGet();
-                        restarts.put(kill.node(), Thread.ofPlatform().name("restart-" + victim.name()).start(() -> {
-                            try {
-                                // The DaemonSet's restart is not instant: some plugin calls find no daemon at all.
-                                Thread.sleep(kill.restartAfterMillis());
-                                long restarting = System.nanoTime();
-                                victim.ipamd().start(Duration.ofSeconds(90));
-                                System.out.printf("[churn] kill %d/%d at operation %d: ipamd of %s (pid %d)"
-                                                + " SIGKILLed, restarted as pid %d, ready in %.1f s%n", n,
-                                        kills.size(), atOperation, victim.name(), pid, victim.ipamd().pid(),
-                                        (System.nanoTime() - restarting) / 1e9);
-                                Thread.sleep(SERVES_BEFORE_NEXT_KILL);
-                            } catch (Throwable e) {
-                                crashes.add(new AssertionError("restart of ipamd on " + victim.name() + " failed",
-                                        e));
-                            }
-                        }));
-                    }
-                } catch (Throwable e) {
-                    crashes.add(e);
-                } finally {
-                    for (Thread restart : restarts.values()) {
-                        try {
-                            restart.join();
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    }
-                    killsDone.countDown();
-                }
-            });
-
-            List<Thread> streams = new ArrayList<>();
-            for (SimulatedNodeNs node : nodes) {
-                Random random = new Random(SEED + 1 + node.index());
-                List<PodNs> pods = new ArrayList<>();
-                live.put(node, pods);
-                Set<String> held = ConcurrentHashMap.newKeySet();
-                everHeld.put(node, held);
-                streams.add(Thread.ofPlatform().name("churn-" + node.name()).start(() -> {
-                    try {
-                        // One budget for all nodes, so a node stalled by a restart leaves its share to the others;
-                        // past the budget the streams go on until every planned kill and restart has happened:
-                        // the kills must land in the churn, not after it.
-                        for (int i = 0; (tally.operations.get() < run.operations() || killsDone.getCount() > 0)
-                                && crashes.isEmpty(); i++) {
-                            boolean add = pods.isEmpty() || pods.size() < run.maxLivePerNode() && random.nextBoolean();
-                            if (add) {
-                                long addStarted = System.nanoTime();
-                                PodNs pod = box.addPod(node.name() + "-" + i, node, PATIENCE);
-                                tally.slowestAddMillis.accumulateAndGet((System.nanoTime() - addStarted) / 1_000_000,
-                                        Math::max);
-                                tally.adds.incrementAndGet();
-                                tally.failedAdds.addAndGet(pod.addRetries());
-                                if (pod.deviceIndex() > 0) {
-                                    tally.onSecondaryEni.incrementAndGet();
-                                }
-                                PodNs other = holders.putIfAbsent(pod.ip(), pod);
-                                if (other != null) {
-                                    problems.add(pod.ip() + " given to " + pod.name() + " while " + other.name()
-                                            + " holds it");
-                                }
-                                held.add(pod.ip());
-                                pods.add(pod);
-                            } else {
-                                PodNs pod = pods.remove(random.nextInt(pods.size()));
-                                holders.remove(pod.ip(), pod);
-                                tally.failedDels.addAndGet(box.removePod(pod, PATIENCE));
-                                tally.dels.incrementAndGet();
-                            }
-                            int done = tally.operations.incrementAndGet();
-                            if (done % 250 == 0) {
-                                System.out.printf("[churn] %d operations in %.1f s, %d kills so far%n", done,
-                                        (System.nanoTime() - churnStarted) / 1e9, tally.kills.get());
-                            }
-                        }
-                    } catch (Throwable e) {
-                        crashes.add(new AssertionError("churn on " + node.name() + " failed", e));
-                    }
-                }));
-            }
-            for (Thread stream : streams) {
-                stream.join();
-            }
-            killer.join();
-            double churnSeconds = (System.nanoTime() - churnStarted) / 1e9;
-            System.out.printf("[churn] %d operations (%d ADDs, %d DELs) in %.1f s; %d failed ADDs and %d failed DELs"
-                            + " retried; %d pods landed on a secondary ENI; %d kills; slowest ADD %.1f s (patience %d s)%n",
-                    tally.operations.get(), tally.adds.get(), tally.dels.get(), churnSeconds, tally.failedAdds.get(),
-                    tally.failedDels.get(), tally.onSecondaryEni.get(), tally.kills.get(),
-                    tally.slowestAddMillis.get() / 1e3, PATIENCE.toSeconds());
-            if (!crashes.isEmpty()) {
-                for (SimulatedNodeNs node : nodes) {
-                    System.out.println("[churn] last lines of ipamd on " + node.name() + ":\n" + node.ipamd().tail());
-                }
-                // The cause in the message itself: CI shows the failure line, not always the stack trace.
-                Throwable first = crashes.getFirst();
-                AssertionError failed = new AssertionError("churn stopped (seed " + SEED + "): " + firstLine(first)
-                        + (first.getCause() == null ? "" : " <- " + firstLine(first.getCause())), first);
-                crashes.stream().skip(1).forEach(failed::addSuppressed);
-                throw failed;
-            }
-            assertThat(problems).as("addresses given twice (seed %d)", SEED).isEmpty();
-            assertThat(tally.operations.get()).isGreaterThanOrEqualTo(run.operations());
-            assertThat(tally.kills.get()).isEqualTo(run.kills());
-
-            List<String> all = box.pods().stream().map(PodNs::ip).toList();
-            assertThat(Set.copyOf(all)).as("addresses held by the live pods").hasSameSizeAs(all);
-            for (SimulatedNodeNs node : nodes) {
-                assertThat(node.ipamd().alive()).as("ipamd of %s", node.name()).isTrue();
-                assertNothingLeftBehind(node, live.get(node), everHeld.get(node));
-            }
-            // The datastore may still be mid-way through a pool change (an ENI attaching or shrinking): wait for it
-            // to settle before calling a difference a mismatch.
-            for (SimulatedNodeNs node : nodes) {
-                awaitDatastoreMatchesEmulator(box, node, live.get(node));
-            }
-            box.reconciler().awaitNextPass();
-            assertLivePodsReachEachOther(nodes, live);
+            assertTheEndStateIsClean(box, churn.live, churn.everHeld);
             System.out.printf("[churn] seed %d: %d operations, %d kills, %.1f s churn, %.1f s in all%n", SEED,
-                    tally.operations.get(), tally.kills.get(), churnSeconds, (System.nanoTime() - started) / 1e9);
+                    churn.tally.operations.get(), churn.tally.kills.get(), churnSeconds,
+                    (System.nanoTime() - started) / 1e9);
         }
     }
 
     /**
-     * Kill moments spread over the run: the operation counts are drawn uniformly from the middle 90 % (so the
-     * daemon dies under load, not before or after it), plus a delay of up to a plugin call's length so the kill can
-     * land inside one.
+     * Only the end is judged: no address held by two live pods, each node's ipamd alive with nothing left behind in
+     * its kernel, its datastore agreeing with the emulator, and the live pods reaching each other.
      */
-    private static List<Kill> planKills(Random random, int nodes, int operations, int kills) {
-        TreeMap<Integer, Kill> byOperation = new TreeMap<>();
-        int from = operations / 20;
-        int span = operations * 9 / 10;
-        while (byOperation.size() < kills) {
-            int at = from + random.nextInt(span);
-            byOperation.putIfAbsent(at, new Kill(at, random.nextInt(nodes), random.nextInt(400),
-                    random.nextInt(1500)));
+    private static void assertTheEndStateIsClean(VpcBox box, Map<SimulatedNodeNs, List<PodNs>> live,
+                                                 Map<SimulatedNodeNs, Set<String>> everHeld) throws Exception {
+        List<String> all = box.pods().stream().map(PodNs::ip).toList();
+        assertThat(Set.copyOf(all)).as("addresses held by the live pods").hasSameSizeAs(all);
+        for (SimulatedNodeNs node : box.nodes()) {
+            assertThat(node.ipamd().alive()).as("ipamd of %s", node.name()).isTrue();
+            assertNothingLeftBehind(node, live.get(node), everHeld.get(node));
         }
-        return List.copyOf(byOperation.values());
+        // The datastore may still be mid-way through a pool change (an ENI attaching or shrinking): wait for it
+        // to settle before calling a difference a mismatch.
+        for (SimulatedNodeNs node : box.nodes()) {
+            awaitDatastoreMatchesEmulator(box, node, live.get(node));
+        }
+        box.reconciler().awaitNextPass();
+        assertLivePodsReachEachOther(box.nodes(), live);
     }
 
     /**
@@ -358,10 +203,6 @@ class ChurnTest {
      */
     private static Map<String, String> byIp(List<PodNs> pods) {
         return pods.stream().collect(Collectors.toMap(PodNs::ip, PodNs::name, (x, y) -> x, TreeMap::new));
-    }
-
-    private static String firstLine(Throwable e) {
-        return e.toString().lines().findFirst().orElse("");
     }
 
     private static Set<String> words(String text) {
