@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.vpccni.it.vpc.EniLink;
@@ -42,6 +43,8 @@ class KubernetesInTheBoxTest {
     private static final String IMAGE_TAG = "0.1.0";
     private static final String ROLLED_TAG = "0.1.0-rolled";
     private static final int MAX_PODS = 35;
+    private static final int HOST_PORT = 18080;
+    private static final String ECHO_LINE = "through-the-host-port";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubeInABox kube;
@@ -52,7 +55,8 @@ class KubernetesInTheBoxTest {
         classStarted = System.nanoTime();
         KubeTools tools = KubeTools.requireForTest();
         List<Path> images = List.of(KubeImages.pause(tools, KubernetesInTheBoxTest::log),
-                KubeImages.vpcCni(tools, IMAGE_TAG, KubernetesInTheBoxTest::log));
+                KubeImages.vpcCni(tools, IMAGE_TAG, KubernetesInTheBoxTest::log),
+                KubeImages.netpolServer(tools, KubernetesInTheBoxTest::log));
         kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
                 new VpcBox.NodeSpec("node-b", "t3.large", Map.of())), MAX_PODS, images, KubernetesInTheBoxTest::log);
     }
@@ -219,6 +223,52 @@ class KubernetesInTheBoxTest {
 
     @Test
     @Order(5)
+    void aPodsHostPortIsReachedThroughItsNodesAddressAndGoesWithThePod() throws Exception {
+        kube.awaitNodesReady(Duration.ofSeconds(180));
+        KubeNode nodeA = kube.nodes().getFirst();
+        KubeNode nodeB = kube.nodes().get(1);
+        String nodeIp = kube.box().primaryIp(nodeA.simulated());
+        assertThat(echo(nodeB, nodeIp, HOST_PORT).ok()).as("%s:%d answers before the pod", nodeIp, HOST_PORT)
+                .isFalse();
+        kube.client().pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("hostport")
+                .addToLabels("app", "hostport").endMetadata().withNewSpec().withNodeName(nodeA.name())
+                .withTerminationGracePeriodSeconds(0L).addNewContainer().withName("echo")
+                .withImage(KubeImages.NETPOL_SERVER).withImagePullPolicy("Never").withArgs("serve").addNewPort()
+                .withContainerPort(80).withHostPort(HOST_PORT).withProtocol("TCP").endPort().endContainer().endSpec()
+                .build()).create();
+        String podIp = awaitRunning("app=hostport", 1, Duration.ofSeconds(120)).getFirst().getStatus().getPodIP();
+        // containerd chained portmap after our plugin (the conflist ipamd wrote): its DNAT on node-a's address.
+        assertThat(nodeA.nodeExec(List.of("iptables-save", "-t", "nat")).orThrow().stdout())
+                .as("portmap's DNAT of %d to %s:80 on %s", HOST_PORT, podIp, nodeA)
+                .containsPattern("--dport " + HOST_PORT + " .*--to-destination " + podIp.replace(".", "\\.")
+                        + ":80");
+        // From the other node, through the VPC, to node-a's address: the pod's server echoes the line back.
+        Exec.Result echoed = echo(nodeB, nodeIp, HOST_PORT);
+        assertThat(echoed.stdout().strip()).as("%s:%d from %s (%s)", nodeIp, HOST_PORT, nodeB, echoed.stderr())
+                .isEqualTo(ECHO_LINE);
+
+        kube.client().pods().inNamespace("default").withName("hostport").delete();
+        awaitRunning("app=hostport", 0, Duration.ofSeconds(120));
+        // The pod leaves the API once its containers are gone; its sandbox's DEL, portmap's among it, may come after.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String nat;
+        while ((nat = nodeA.nodeExec(List.of("iptables-save", "-t", "nat")).orThrow().stdout())
+                .contains(podIp + ":80") && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(nat).as("portmap's rules for the deleted pod after 60 s").doesNotContain(podIp + ":80");
+        assertThat(echo(nodeB, nodeIp, HOST_PORT).ok()).as("%s:%d answers after the pod", nodeIp, HOST_PORT)
+                .isFalse();
+    }
+
+    /** A line written to {@code ip:port} over TCP from {@code from}'s node namespace and what comes back (5 s). */
+    private static Exec.Result echo(KubeNode from, String ip, int port) {
+        return from.simulated().namespace().exec(Map.of(), null, List.of("timeout", "5", "bash", "-c",
+                "exec 3<>/dev/tcp/$0/$1 && echo $2 >&3 && head -n1 <&3", ip, Integer.toString(port), ECHO_LINE));
+    }
+
+    @Test
+    @Order(6)
     void customNetworkingPutsNewEnisAndTheirPodsInTheEniConfigsSubnet() throws Exception {
         kube.awaitNodesReady(Duration.ofSeconds(180));
         String podSubnet = kube.box().vpc().subnet(8, Map.of());

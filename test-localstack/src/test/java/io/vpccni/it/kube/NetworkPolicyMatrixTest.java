@@ -74,7 +74,7 @@ class NetworkPolicyMatrixTest {
 
     /** The image the class deploys; another tag only to keep a machine's images of parallel builds apart. */
     private static final String IMAGE_TAG = System.getProperty("vpccni.kube.imageTag", "0.1.0");
-    private static final String SERVER_IMAGE = "docker.io/library/vpccni-netpol-server:1";
+    private static final String SERVER_IMAGE = KubeImages.NETPOL_SERVER;
     private static final Map<String, String> NODE_OF_MODEL = Map.of("node-1", "node-a", "node-2", "node-b");
     /** Long enough for a SYN's answer across nodes on a loaded machine; a dropped probe costs this much. */
     private static final int PROBE_TIMEOUT_MS = 1500;
@@ -96,7 +96,7 @@ class NetworkPolicyMatrixTest {
         classStarted = System.nanoTime();
         KubeTools tools = KubeTools.requireForTest();
         List<Path> images = List.of(KubeImages.pause(tools, NetworkPolicyMatrixTest::log),
-                KubeImages.vpcCni(tools, IMAGE_TAG, NetworkPolicyMatrixTest::log), serverImage(tools));
+                KubeImages.vpcCni(tools, IMAGE_TAG, NetworkPolicyMatrixTest::log), KubeImages.netpolServer(tools, NetworkPolicyMatrixTest::log));
         kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
                 new VpcBox.NodeSpec("node-b", "t3.large", Map.of())), 35, images, NetworkPolicyMatrixTest::log);
         long deployed = System.nanoTime();
@@ -525,20 +525,5 @@ class NetworkPolicyMatrixTest {
             }
             Thread.sleep(500);
         }
-    }
-
-    /** The pods' image, built by test-localstack/image/netpol-server/build.sh when its source is newer. */
-    private static Path serverImage(KubeTools tools) throws Exception {
-        Path dir = tools.repository().resolve("test-localstack/image/netpol-server");
-        Path archive = tools.repository().resolve("test-localstack/target/netpol-server.oci.tar");
-        if (!Files.exists(archive) || Files.getLastModifiedTime(dir.resolve("netpol-server.c"))
-                .compareTo(Files.getLastModifiedTime(archive)) > 0
-                || Files.getLastModifiedTime(dir.resolve("build.sh")).compareTo(
-                        Files.getLastModifiedTime(archive)) > 0) {
-            Exec.runFor(Map.of(), List.of(dir.resolve("build.sh").toString(), archive.toString()),
-                    Duration.ofMinutes(5)).orThrow();
-            log("built " + archive);
-        }
-        return archive;
     }
 }
