@@ -211,6 +211,16 @@ public final class KubeInABox implements AutoCloseable {
         Path manifests = dir.resolve("vpc-cni.yaml");
         Files.writeString(manifests, rendered.stdout());
         kubectl("apply", "-f", manifests.toString()).orThrow();
+        boolean policyController = java.util.Arrays.stream(rendered.stdout().split("\n---")).anyMatch(d ->
+                d.contains("\nkind: Deployment\n") && d.contains("\n  name: vpc-cni-policy-controller\n"));
+        if (policyController) {
+            // No kube-proxy in the box: the controller reaches the API server by its address, as ipamd does (the
+            // env above); what kubelet injects for the kubernetes Service would lead nowhere. Unchanged on a
+            // second deployment, so no second rollout.
+            kubectl("-n", "kube-system", "set", "env", "deployment/vpc-cni-policy-controller",
+                    "KUBERNETES_SERVICE_HOST=" + plane.address(), "KUBERNETES_SERVICE_PORT=" + ControlPlane.PORT)
+                    .orThrow();
+        }
         progress.accept("applied deploy/chart (image tag " + imageTag + ", " + env.size() + " settings of the test's)");
     }
 

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.vpccni.it.vpc.EniLink;
 import io.vpccni.it.vpc.Exec;
 import io.vpccni.it.vpc.SimulatedNodeNs;
-import io.vpccni.it.vpc.VpcBox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,20 +28,24 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The project as users meet it: its image, deployed by its chart, on a real control plane and real kubelets and
  * containerd on two simulated nodes of VPC in a box (t3.large: 3 ENIs of 12 addresses, 35 pods as EKS would set).
- * One cluster for the class; the cases run in order, each leaving the cluster as it found it.
+ * {@link SharedKube}'s cluster, first of its classes (the nodes have not seen the chart); the chart carries
+ * {@link SharedKube#CHART_VALUES} (network policy on) so that {@link NetworkPolicyMatrixTest} after it needs no
+ * other. The cases run in order, each leaving the cluster as it found it (custom networking, the last, stays on).
  */
 @Tag("privileged")
+@ExtendWith(SharedKube.class)
+@Order(Integer.MAX_VALUE - 1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesInTheBoxTest {
 
-    private static final String IMAGE_TAG = "0.1.0";
+    private static final String IMAGE_TAG = SharedKube.IMAGE_TAG;
     private static final String ROLLED_TAG = "0.1.0-rolled";
-    private static final int MAX_PODS = 35;
     private static final int HOST_PORT = 18080;
     private static final String ECHO_LINE = "through-the-host-port";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,21 +54,13 @@ class KubernetesInTheBoxTest {
     private long classStarted;
 
     @BeforeAll
-    void startCluster() throws Exception {
+    void joinTheCluster() {
         classStarted = System.nanoTime();
-        KubeTools tools = KubeTools.requireForTest();
-        List<Path> images = List.of(KubeImages.pause(tools, KubernetesInTheBoxTest::log),
-                KubeImages.vpcCni(tools, IMAGE_TAG, KubernetesInTheBoxTest::log),
-                KubeImages.netpolServer(tools, KubernetesInTheBoxTest::log));
-        kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
-                new VpcBox.NodeSpec("node-b", "t3.large", Map.of())), MAX_PODS, images, KubernetesInTheBoxTest::log);
+        kube = SharedKube.kube();
     }
 
     @AfterAll
-    void stopCluster() {
-        if (kube != null) {
-            kube.close();
-        }
+    void report() {
         log(String.format("class done in %.1f s", (System.nanoTime() - classStarted) / 1e9));
     }
 
@@ -76,6 +71,8 @@ class KubernetesInTheBoxTest {
     @Test
     @Order(1)
     void nodesTurnReadyOnlyOnceIpamdIsReady() throws Exception {
+        assertThat(SharedKube.deployed()).as("the chart applied before this class (it must come first: its @Order)")
+                .isFalse();
         for (KubeNode node : kube.nodes()) {
             assertThat(kube.ready(node.name())).as("%s before the DaemonSet", node).isFalse();
             assertThat(kube.readyCondition(node.name()).orElseThrow().getMessage()).as("why %s is not ready", node)
@@ -83,7 +80,7 @@ class KubernetesInTheBoxTest {
             assertThat(node.hostPath("/etc/cni/net.d").resolve("10-vpc-cni.conflist")).doesNotExist();
         }
         long deployed = System.nanoTime();
-        kube.deployVpcCni(IMAGE_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
+        SharedKube.deploy(IMAGE_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
         Set<String> seenReady = new HashSet<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (seenReady.size() < kube.nodes().size()) {
@@ -170,7 +167,7 @@ class KubernetesInTheBoxTest {
             node.importImage(rebuilt);
         }
         long rolled = System.nanoTime();
-        kube.deployVpcCni(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
+        SharedKube.deploy(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
         kube.kubectl("-n", "kube-system", "rollout", "status", "daemonset/vpc-cni", "--timeout=240s").orThrow();
         log(String.format("DaemonSet rolled to %s on %d nodes in %.1f s", ROLLED_TAG, kube.nodes().size(),
                 (System.nanoTime() - rolled) / 1e9));
@@ -291,7 +288,7 @@ class KubernetesInTheBoxTest {
         for (KubeNode node : kube.nodes()) {
             kube.kubectl("label", "node", node.name(), "k8s.amazonaws.com/eniConfig=pods", "--overwrite").orThrow();
         }
-        kube.deployVpcCni(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+        SharedKube.deploy(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
                 "true"));
         kube.kubectl("-n", "kube-system", "rollout", "status", "daemonset/vpc-cni", "--timeout=240s").orThrow();
         KubeNode nodeB = kube.nodes().get(1);
