@@ -86,7 +86,7 @@ public final class KubeInABox implements AutoCloseable {
 
     private static final Path RUN_NETNS = Path.of("/run/netns");
 
-    private static Set<String> podNetnsNames() throws IOException {
+    static Set<String> podNetnsNames() throws IOException {
         if (!Files.isDirectory(RUN_NETNS)) {
             return Set.of();
         }
@@ -96,7 +96,7 @@ public final class KubeInABox implements AutoCloseable {
         }
     }
 
-    private static void removeDeadPodNetns(Set<String> before) throws IOException {
+    static void removeDeadPodNetns(Set<String> before) throws IOException {
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         for (String name : podNetnsNames()) {
             Path path = RUN_NETNS.resolve(name);

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Where the programs of Kubernetes in the box are: the Kubernetes binaries that {@code scripts/kubernetes-binaries.sh}
- * builds (or {@code -Dvpccni.kubernetes.bin}), Debian's etcd, containerd, runc and CNI plugins, helm, and the image
- * archives {@code deploy/image/build.sh} writes.
+ * builds (or {@code -Dvpccni.kubernetes.bin}), Debian's etcd, containerd, runc and CNI plugins, helm, crictl, and
+ * the image archives {@code deploy/image/build.sh} writes.
  */
 public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path repository) {
 
@@ -80,6 +80,11 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
         return kubernetesBin.resolve(name);
     }
 
+    /** crictl, containerd's CRI client ({@code ./vpc-cni test} installs it; {@code -Dvpccni.crictl}). */
+    public Path crictl() {
+        return Path.of(System.getProperty("vpccni.crictl", "/opt/crictl/bin/crictl"));
+    }
+
     public Path chart() {
         return repository.resolve("deploy/chart");
     }
@@ -111,6 +116,9 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
         }
         if (!Files.isExecutable(helm)) {
             missing.add(helm + " (./vpc-cni test installs helm)");
+        }
+        if (!Files.isExecutable(crictl())) {
+            missing.add(crictl() + " (./vpc-cni test installs crictl)");
         }
         return missing;
     }
