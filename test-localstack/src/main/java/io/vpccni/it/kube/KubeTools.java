@@ -38,6 +38,14 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
         return tools;
     }
 
+    /** {@link #requireForTest()} and crictl, for a test that drives containerd itself (not needed by the box). */
+    public static KubeTools requireWithCrictlForTest() {
+        KubeTools tools = requireForTest();
+        io.vpccni.netlink.testing.Shell.require(Files.isExecutable(tools.crictl()),
+                tools.crictl() + " is missing (./vpc-cni test installs crictl)");
+        return tools;
+    }
+
     /** Where ./vpc-cni test records the process that builds the binaries and base images beside the first modules. */
     static final Path SETUP_PID = Path.of("/var/cache/vpc-cni/kube-setup.pid");
     static final Path SETUP_LOG = Path.of("/var/cache/vpc-cni/kube-setup.log");
@@ -116,9 +124,6 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
         }
         if (!Files.isExecutable(helm)) {
             missing.add(helm + " (./vpc-cni test installs helm)");
-        }
-        if (!Files.isExecutable(crictl())) {
-            missing.add(crictl() + " (./vpc-cni test installs crictl)");
         }
         return missing;
     }

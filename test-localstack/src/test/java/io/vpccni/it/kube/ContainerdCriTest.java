@@ -62,7 +62,7 @@ class ContainerdCriTest {
     @BeforeAll
     void startNodeWithContainerd() throws Exception {
         classStarted = System.nanoTime();
-        tools = KubeTools.requireForTest();
+        tools = KubeTools.requireWithCrictlForTest();
         podNetnsBefore = KubeInABox.podNetnsNames();
         List<Path> images = List.of(KubeImages.pause(tools, ContainerdCriTest::log));
         box = VpcBox.start(List.of(new VpcBox.NodeSpec("cri", "t3.large", Map.of())), ContainerdCriTest::log);
