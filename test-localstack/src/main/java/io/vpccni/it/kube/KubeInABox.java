@@ -221,7 +221,8 @@ public final class KubeInABox implements AutoCloseable {
                     "KUBERNETES_SERVICE_HOST=" + plane.address(), "KUBERNETES_SERVICE_PORT=" + ControlPlane.PORT)
                     .orThrow();
         }
-        progress.accept("applied deploy/chart (image tag " + imageTag + ", " + env.size() + " settings of the test's)");
+        progress.accept("applied deploy/chart (image tag " + imageTag + ", " + env.size()
+                + " settings beside the box's)");
     }
 
     /** kubectl as the cluster's administrator, from this machine. */
