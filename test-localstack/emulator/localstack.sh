@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs LocalStack (EC2 only) on the host, without Docker, from a pinned virtualenv.
 #   localstack.sh install   create the virtualenv if missing (pins: requirements-localstack.txt)
-#   localstack.sh start     start on 127.0.0.1:4566 unless already healthy; waits until EC2 is up
+#   localstack.sh start     start on 127.0.0.1:4566 unless already healthy; waits until EC2 is up; prints
+#                           "started" when this call started it (the caller may stop it), nothing when it ran
 #   localstack.sh stop      stop the instance this script started
 #   localstack.sh status    exit 0 when EC2 answers with the fidelity layer loaded
 #   localstack.sh selftest  the fidelity layer's unit tests (test_vpccni_ec2_fidelity.py), in the virtualenv
@@ -63,7 +64,7 @@ start() {
       >"$RUN_DIR/localstack.log" 2>&1 ) &
   echo $! > "$RUN_DIR/pid"
   for _ in $(seq 1 120); do
-    if healthy && fidelity_loaded; then log "EC2 is up, with the fidelity layer"; return 0; fi
+    if healthy && fidelity_loaded; then log "EC2 is up, with the fidelity layer"; echo started; return 0; fi
     if ! kill -0 "$(cat "$RUN_DIR/pid")" 2>/dev/null; then
       log "LocalStack exited during start; last lines of its log:"; tail -20 "$RUN_DIR/localstack.log" >&2; return 1
     fi

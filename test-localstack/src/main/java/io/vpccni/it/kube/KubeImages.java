@@ -13,9 +13,13 @@ import java.util.stream.Stream;
 
 /**
  * The image archives a node imports, made by {@code deploy/image/build.sh} (offline, bases cached): the project's
- * image, rebuilt when any of the sources it is built from is newer than the archive, and the pause image.
+ * image, rebuilt when any of the sources it is built from is newer than the archive, the pause image, and the
+ * matrix's server ({@code test-localstack/image/netpol-server}: TCP 80 and 81 and UDP 80, echoing what it reads).
  */
 public final class KubeImages {
+
+    /** The reference of the {@link #netpolServer} image. */
+    public static final String NETPOL_SERVER = "docker.io/library/vpccni-netpol-server:1";
 
     private KubeImages() {}
 
@@ -33,6 +37,19 @@ public final class KubeImages {
         Path archive = tools.repository().resolve("deploy/target/vpc-cni-java-" + tag + ".oci.tar");
         if (!Files.exists(archive) || newestSource(tools.repository()).compareTo(modified(archive)) > 0) {
             build(tools, progress, List.of("--tag", tag, "--out", archive.toString()));
+        }
+        return archive;
+    }
+
+    /** The {@link #NETPOL_SERVER} image's archive, rebuilt when its source or script is newer. */
+    public static Path netpolServer(KubeTools tools, Consumer<String> progress) {
+        Path dir = tools.repository().resolve("test-localstack/image/netpol-server");
+        Path archive = tools.repository().resolve("test-localstack/target/netpol-server.oci.tar");
+        if (!Files.exists(archive) || modified(dir.resolve("netpol-server.c")).compareTo(modified(archive)) > 0
+                || modified(dir.resolve("build.sh")).compareTo(modified(archive)) > 0) {
+            Exec.runFor(Map.of(), List.of(dir.resolve("build.sh").toString(), archive.toString()),
+                    java.time.Duration.ofMinutes(5)).orThrow();
+            progress.accept("built " + archive);
         }
         return archive;
     }

@@ -86,7 +86,7 @@ public final class KubeInABox implements AutoCloseable {
 
     private static final Path RUN_NETNS = Path.of("/run/netns");
 
-    private static Set<String> podNetnsNames() throws IOException {
+    static Set<String> podNetnsNames() throws IOException {
         if (!Files.isDirectory(RUN_NETNS)) {
             return Set.of();
         }
@@ -96,7 +96,7 @@ public final class KubeInABox implements AutoCloseable {
         }
     }
 
-    private static void removeDeadPodNetns(Set<String> before) throws IOException {
+    static void removeDeadPodNetns(Set<String> before) throws IOException {
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         for (String name : podNetnsNames()) {
             Path path = RUN_NETNS.resolve(name);
@@ -211,7 +211,18 @@ public final class KubeInABox implements AutoCloseable {
         Path manifests = dir.resolve("vpc-cni.yaml");
         Files.writeString(manifests, rendered.stdout());
         kubectl("apply", "-f", manifests.toString()).orThrow();
-        progress.accept("applied deploy/chart (image tag " + imageTag + ", " + env.size() + " settings of the test's)");
+        boolean policyController = java.util.Arrays.stream(rendered.stdout().split("\n---")).anyMatch(d ->
+                d.contains("\nkind: Deployment\n") && d.contains("\n  name: vpc-cni-policy-controller\n"));
+        if (policyController) {
+            // No kube-proxy in the box: the controller reaches the API server by its address, as ipamd does (the
+            // env above); what kubelet injects for the kubernetes Service would lead nowhere. Unchanged on a
+            // second deployment, so no second rollout.
+            kubectl("-n", "kube-system", "set", "env", "deployment/vpc-cni-policy-controller",
+                    "KUBERNETES_SERVICE_HOST=" + plane.address(), "KUBERNETES_SERVICE_PORT=" + ControlPlane.PORT)
+                    .orThrow();
+        }
+        progress.accept("applied deploy/chart (image tag " + imageTag + ", " + env.size()
+                + " settings beside the box's)");
     }
 
     /** kubectl as the cluster's administrator, from this machine. */

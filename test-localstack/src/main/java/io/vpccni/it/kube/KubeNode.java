@@ -67,6 +67,21 @@ public final class KubeNode {
                                  String nodeIp, String server, Pki pki, int maxPods, List<Path> images, String tag,
                                  Consumer<String> progress) throws IOException, InterruptedException {
         long started = System.nanoTime();
+        KubeNode kube = startRuntime(teardown, tools, node, name, images, tag, Map.of());
+        kube.startKubelet(teardown, tools, nodeIp, server, pki, maxPods);
+        progress.accept(String.format("node %s: containerd and kubelet in %s, %d images imported, in %.1f s", name,
+                node.namespace(), images.size(), (System.nanoTime() - started) / 1e9));
+        return kube;
+    }
+
+    /**
+     * The node without kubelet: its mount namespace, its containerd (with {@code runtimeEnv}, which the CNI plugins
+     * containerd runs inherit) and {@code images} imported, for a test that drives the runtime itself through its CRI
+     * ({@link #crictl}). Pod sandboxes belong under {@link #cgroupParent()}, removed with the node.
+     */
+    public static KubeNode startRuntime(Teardown teardown, KubeTools tools, SimulatedNodeNs node, String name,
+                                        List<Path> images, String tag, Map<String, String> runtimeEnv)
+            throws IOException, InterruptedException {
         Path dir = ScratchDirectory.create("vpccni-k8s-" + name + "-");
         teardown.add("directory " + dir, dir, () -> ScratchDirectory.delete(dir));
         KubeNode kube = new KubeNode(name, node, dir, "/vpccni-k8s-" + tag + "-" + name);
@@ -74,14 +89,25 @@ public final class KubeNode {
         kube.startHolder(teardown);
         // Runs after kubelet and containerd have stopped, while the holder still shows the mount namespace.
         teardown.add("processes of " + name, kube, kube::killLeftovers);
-        kube.startContainerd(teardown, tools);
+        kube.createCgroupRoot();
+        kube.startContainerd(teardown, tools, runtimeEnv);
         for (Path image : images) {
             kube.importImage(image);
         }
-        kube.startKubelet(teardown, tools, nodeIp, server, pki, maxPods);
-        progress.accept(String.format("node %s: containerd and kubelet in %s, %d images imported, in %.1f s", name,
-                node.namespace(), images.size(), (System.nanoTime() - started) / 1e9));
         return kube;
+    }
+
+    /** The cgroup under which this node's pods go (kubelet's cgroupRoot). */
+    public String cgroupParent() {
+        return cgroupRoot;
+    }
+
+    /** crictl against the node's containerd, in the node's namespaces, with a client-side time-out. */
+    public Exec.Result crictl(KubeTools tools, Duration timeout, String... args) {
+        List<String> command = new ArrayList<>(List.of(tools.crictl().toString(), "--runtime-endpoint",
+                "unix:///run/containerd/containerd.sock", "--timeout", timeout.toSeconds() + "s"));
+        command.addAll(List.of(args));
+        return nodeExec(command);
     }
 
     public String name() {
@@ -163,7 +189,8 @@ public final class KubeNode {
         awaitFile(mounted, holder, Duration.ofSeconds(10));
     }
 
-    private void startContainerd(Teardown teardown, KubeTools tools) throws IOException, InterruptedException {
+    private void startContainerd(Teardown teardown, KubeTools tools, Map<String, String> env)
+            throws IOException, InterruptedException {
         Path cniBin = hostPath("/opt/cni/bin");
         for (String plugin : List.of("loopback", "portmap")) {
             Files.copy(tools.cniPlugins().resolve(plugin), cniBin.resolve(plugin));
@@ -192,7 +219,7 @@ public final class KubeNode {
                     conf_dir = "/etc/cni/net.d"
                 """.formatted(PAUSE_IMAGE));
         containerd = teardown.add("containerd of " + name, Daemon.start("containerd of " + name,
-                inNode(List.of("containerd", "--config", "/etc/containerd/config.toml")), Map.of(),
+                inNode(List.of("containerd", "--config", "/etc/containerd/config.toml")), env,
                 dir.resolve("containerd.log"), 10));
         awaitFile(hostPath("/run/containerd").resolve("containerd.sock"), containerd, Duration.ofSeconds(30));
         // The socket appears before the CRI plugin answers.
@@ -208,7 +235,6 @@ public final class KubeNode {
 
     private void startKubelet(Teardown teardown, KubeTools tools, String nodeIp, String server, Pki pki, int maxPods)
             throws IOException {
-        createCgroupRoot();
         Pki.Credential client = pki.issue("kubelet-" + name, "system:node:" + name, List.of("system:nodes"),
                 List.of());
         Pki.Credential serving = pki.issue("kubelet-serving-" + name, name, List.of(),

@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * Where the programs of Kubernetes in the box are: the Kubernetes binaries that {@code scripts/kubernetes-binaries.sh}
- * builds (or {@code -Dvpccni.kubernetes.bin}), Debian's etcd, containerd, runc and CNI plugins, helm, and the image
- * archives {@code deploy/image/build.sh} writes.
+ * builds (or {@code -Dvpccni.kubernetes.bin}), Debian's etcd, containerd, runc and CNI plugins, helm, crictl, and
+ * the image archives {@code deploy/image/build.sh} writes.
  */
 public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path repository) {
 
@@ -35,6 +35,14 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
         io.vpccni.netlink.testing.Shell.require(tools.missing().isEmpty(),
                 "Kubernetes in the box needs " + tools.missing() + " (if ./vpc-cni test built them in the background: "
                         + SETUP_LOG + ")");
+        return tools;
+    }
+
+    /** {@link #requireForTest()} and crictl, for a test that drives containerd itself (not needed by the box). */
+    public static KubeTools requireWithCrictlForTest() {
+        KubeTools tools = requireForTest();
+        io.vpccni.netlink.testing.Shell.require(Files.isExecutable(tools.crictl()),
+                tools.crictl() + " is missing (./vpc-cni test installs crictl)");
         return tools;
     }
 
@@ -78,6 +86,11 @@ public record KubeTools(Path kubernetesBin, Path helm, Path cniPlugins, Path rep
 
     public Path binary(String name) {
         return kubernetesBin.resolve(name);
+    }
+
+    /** crictl, containerd's CRI client ({@code ./vpc-cni test} installs it; {@code -Dvpccni.crictl}). */
+    public Path crictl() {
+        return Path.of(System.getProperty("vpccni.crictl", "/opt/crictl/bin/crictl"));
     }
 
     public Path chart() {

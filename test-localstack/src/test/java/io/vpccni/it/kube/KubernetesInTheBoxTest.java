@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.vpccni.it.vpc.EniLink;
 import io.vpccni.it.vpc.Exec;
 import io.vpccni.it.vpc.SimulatedNodeNs;
-import io.vpccni.it.vpc.VpcBox;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,40 +28,39 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The project as users meet it: its image, deployed by its chart, on a real control plane and real kubelets and
  * containerd on two simulated nodes of VPC in a box (t3.large: 3 ENIs of 12 addresses, 35 pods as EKS would set).
- * One cluster for the class; the cases run in order, each leaving the cluster as it found it.
+ * {@link SharedKube}'s cluster, first of its classes (the nodes have not seen the chart); the chart carries
+ * {@link SharedKube#CHART_VALUES} (network policy on) so that {@link NetworkPolicyMatrixTest} after it needs no
+ * other. The cases run in order, each leaving the cluster as it found it (custom networking, the last, stays on).
  */
 @Tag("privileged")
+@ExtendWith(SharedKube.class)
+@Order(Integer.MAX_VALUE - 1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubernetesInTheBoxTest {
 
-    private static final String IMAGE_TAG = "0.1.0";
+    private static final String IMAGE_TAG = SharedKube.IMAGE_TAG;
     private static final String ROLLED_TAG = "0.1.0-rolled";
-    private static final int MAX_PODS = 35;
+    private static final int HOST_PORT = 18080;
+    private static final String ECHO_LINE = "through-the-host-port";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubeInABox kube;
     private long classStarted;
 
     @BeforeAll
-    void startCluster() throws Exception {
+    void joinTheCluster() {
         classStarted = System.nanoTime();
-        KubeTools tools = KubeTools.requireForTest();
-        List<Path> images = List.of(KubeImages.pause(tools, KubernetesInTheBoxTest::log),
-                KubeImages.vpcCni(tools, IMAGE_TAG, KubernetesInTheBoxTest::log));
-        kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
-                new VpcBox.NodeSpec("node-b", "t3.large", Map.of())), MAX_PODS, images, KubernetesInTheBoxTest::log);
+        kube = SharedKube.kube();
     }
 
     @AfterAll
-    void stopCluster() {
-        if (kube != null) {
-            kube.close();
-        }
+    void report() {
         log(String.format("class done in %.1f s", (System.nanoTime() - classStarted) / 1e9));
     }
 
@@ -72,6 +71,8 @@ class KubernetesInTheBoxTest {
     @Test
     @Order(1)
     void nodesTurnReadyOnlyOnceIpamdIsReady() throws Exception {
+        assertThat(SharedKube.deployed()).as("the chart applied before this class (it must come first: its @Order)")
+                .isFalse();
         for (KubeNode node : kube.nodes()) {
             assertThat(kube.ready(node.name())).as("%s before the DaemonSet", node).isFalse();
             assertThat(kube.readyCondition(node.name()).orElseThrow().getMessage()).as("why %s is not ready", node)
@@ -79,7 +80,7 @@ class KubernetesInTheBoxTest {
             assertThat(node.hostPath("/etc/cni/net.d").resolve("10-vpc-cni.conflist")).doesNotExist();
         }
         long deployed = System.nanoTime();
-        kube.deployVpcCni(IMAGE_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
+        SharedKube.deploy(IMAGE_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
         Set<String> seenReady = new HashSet<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (seenReady.size() < kube.nodes().size()) {
@@ -166,7 +167,7 @@ class KubernetesInTheBoxTest {
             node.importImage(rebuilt);
         }
         long rolled = System.nanoTime();
-        kube.deployVpcCni(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
+        SharedKube.deploy(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5"));
         kube.kubectl("-n", "kube-system", "rollout", "status", "daemonset/vpc-cni", "--timeout=240s").orThrow();
         log(String.format("DaemonSet rolled to %s on %d nodes in %.1f s", ROLLED_TAG, kube.nodes().size(),
                 (System.nanoTime() - rolled) / 1e9));
@@ -219,6 +220,52 @@ class KubernetesInTheBoxTest {
 
     @Test
     @Order(5)
+    void aPodsHostPortIsReachedThroughItsNodesAddressAndGoesWithThePod() throws Exception {
+        kube.awaitNodesReady(Duration.ofSeconds(180));
+        KubeNode nodeA = kube.nodes().getFirst();
+        KubeNode nodeB = kube.nodes().get(1);
+        String nodeIp = kube.box().primaryIp(nodeA.simulated());
+        assertThat(echo(nodeB, nodeIp, HOST_PORT).ok()).as("%s:%d answers before the pod", nodeIp, HOST_PORT)
+                .isFalse();
+        kube.client().pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("hostport")
+                .addToLabels("app", "hostport").endMetadata().withNewSpec().withNodeName(nodeA.name())
+                .withTerminationGracePeriodSeconds(0L).addNewContainer().withName("echo")
+                .withImage(KubeImages.NETPOL_SERVER).withImagePullPolicy("Never").withArgs("serve").addNewPort()
+                .withContainerPort(80).withHostPort(HOST_PORT).withProtocol("TCP").endPort().endContainer().endSpec()
+                .build()).create();
+        String podIp = awaitRunning("app=hostport", 1, Duration.ofSeconds(120)).getFirst().getStatus().getPodIP();
+        // containerd chained portmap after our plugin (the conflist ipamd wrote): its DNAT on node-a's address.
+        assertThat(nodeA.nodeExec(List.of("iptables-save", "-t", "nat")).orThrow().stdout())
+                .as("portmap's DNAT of %d to %s:80 on %s", HOST_PORT, podIp, nodeA)
+                .containsPattern("--dport " + HOST_PORT + " .*--to-destination " + podIp.replace(".", "\\.")
+                        + ":80");
+        // From the other node, through the VPC, to node-a's address: the pod's server echoes the line back.
+        Exec.Result echoed = echo(nodeB, nodeIp, HOST_PORT);
+        assertThat(echoed.stdout().strip()).as("%s:%d from %s (%s)", nodeIp, HOST_PORT, nodeB, echoed.stderr())
+                .isEqualTo(ECHO_LINE);
+
+        kube.client().pods().inNamespace("default").withName("hostport").delete();
+        awaitRunning("app=hostport", 0, Duration.ofSeconds(120));
+        // The pod leaves the API once its containers are gone; its sandbox's DEL, portmap's among it, may come after.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String nat;
+        while ((nat = nodeA.nodeExec(List.of("iptables-save", "-t", "nat")).orThrow().stdout())
+                .contains(podIp + ":80") && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(nat).as("portmap's rules for the deleted pod after 60 s").doesNotContain(podIp + ":80");
+        assertThat(echo(nodeB, nodeIp, HOST_PORT).ok()).as("%s:%d answers after the pod", nodeIp, HOST_PORT)
+                .isFalse();
+    }
+
+    /** A line written to {@code ip:port} over TCP from {@code from}'s node namespace and what comes back (5 s). */
+    private static Exec.Result echo(KubeNode from, String ip, int port) {
+        return from.simulated().namespace().exec(Map.of(), null, List.of("timeout", "5", "bash", "-c",
+                "exec 3<>/dev/tcp/$0/$1 && echo $2 >&3 && head -n1 <&3", ip, Integer.toString(port), ECHO_LINE));
+    }
+
+    @Test
+    @Order(6)
     void customNetworkingPutsNewEnisAndTheirPodsInTheEniConfigsSubnet() throws Exception {
         kube.awaitNodesReady(Duration.ofSeconds(180));
         String podSubnet = kube.box().vpc().subnet(8, Map.of());
@@ -241,7 +288,7 @@ class KubernetesInTheBoxTest {
         for (KubeNode node : kube.nodes()) {
             kube.kubectl("label", "node", node.name(), "k8s.amazonaws.com/eniConfig=pods", "--overwrite").orThrow();
         }
-        kube.deployVpcCni(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
+        SharedKube.deploy(ROLLED_TAG, Map.of("IP_COOLDOWN_PERIOD", "5", "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG",
                 "true"));
         kube.kubectl("-n", "kube-system", "rollout", "status", "daemonset/vpc-cni", "--timeout=240s").orThrow();
         KubeNode nodeB = kube.nodes().get(1);

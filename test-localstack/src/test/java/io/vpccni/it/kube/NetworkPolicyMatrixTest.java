@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.vpccni.it.vpc.Exec;
-import io.vpccni.it.vpc.VpcBox;
 import io.vpccni.policy.endpoint.PolicyEndpoint;
 import io.vpccni.policy.endpoint.PolicyEndpointCodec;
 import io.vpccni.policy.endpoint.PolicyEndpointLabels;
@@ -28,8 +27,6 @@ import io.vpccni.policy.resolve.Reach;
 import io.vpccni.policy.resolve.Resolution;
 import io.vpccni.policy.resolve.ResolvedEndpoint;
 import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,15 +46,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The network-policy matrix in the shape of Kubernetes' own e2e tests (test/e2e/network/netpol), on Kubernetes in
- * the box: namespaces x, y, z with pods a, b, c each (network-policy's {@link MatrixCluster}: its labels, container
- * ports and node placement, a and c on node-a, b on node-b), each serving TCP 80 and 81 and UDP 80; the chart
- * deployed with {@code enableNetworkPolicy: true}, so that the policy controller's Deployment writes PolicyEndpoints
- * and the agent in each node's ipamd enforces them. Every case of {@link PolicyCases} (the resolver's table, one
+ * the box ({@link SharedKube}'s cluster, after {@link KubernetesInTheBoxTest}): namespaces x, y, z with pods a, b, c
+ * each (network-policy's {@link MatrixCluster}: its labels, container ports and node placement, a and c on node-a, b
+ * on node-b), each serving TCP 80 and 81 and UDP 80; the chart deployed with {@code enableNetworkPolicy: true}, so
+ * that the policy controller's Deployment writes PolicyEndpoints and the agent in each node's ipamd enforces them. Every case of {@link PolicyCases} (the resolver's table, one
  * definition) is replayed through the real API server, and at each of its expectations the whole matrix (9 pods x 8
  * peers x 3 ports) is probed from inside the pods and compared with the expected one.
  *
@@ -68,13 +66,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * rewritten to select the same pods by their real addresses ({@link #translated}).
  */
 @Tag("privileged")
+@ExtendWith(SharedKube.class)
+@Order(Integer.MAX_VALUE)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetworkPolicyMatrixTest {
 
-    /** The image the class deploys; another tag only to keep a machine's images of parallel builds apart. */
-    private static final String IMAGE_TAG = System.getProperty("vpccni.kube.imageTag", "0.1.0");
-    private static final String SERVER_IMAGE = "docker.io/library/vpccni-netpol-server:1";
+    private static final String IMAGE_TAG = SharedKube.IMAGE_TAG;
+    private static final String SERVER_IMAGE = KubeImages.NETPOL_SERVER;
     private static final Map<String, String> NODE_OF_MODEL = Map.of("node-1", "node-a", "node-2", "node-b");
     /** Long enough for a SYN's answer across nodes on a loaded machine; a dropped probe costs this much. */
     private static final int PROBE_TIMEOUT_MS = 1500;
@@ -92,24 +91,15 @@ class NetworkPolicyMatrixTest {
     private final List<Double> roundStartSeconds = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeAll
-    void startCluster() throws Exception {
+    void deployAndStartTheMatrixPods() throws Exception {
         classStarted = System.nanoTime();
-        KubeTools tools = KubeTools.requireForTest();
-        List<Path> images = List.of(KubeImages.pause(tools, NetworkPolicyMatrixTest::log),
-                KubeImages.vpcCni(tools, IMAGE_TAG, NetworkPolicyMatrixTest::log), serverImage(tools));
-        kube = KubeInABox.start(List.of(new VpcBox.NodeSpec("node-a", "t3.large", Map.of()),
-                new VpcBox.NodeSpec("node-b", "t3.large", Map.of())), 35, images, NetworkPolicyMatrixTest::log);
+        kube = SharedKube.kube();
         long deployed = System.nanoTime();
-        kube.deployVpcCni(IMAGE_TAG, Map.of(), "enableNetworkPolicy: true\n");
-        // No kube-proxy in the box: the controller reaches the API server by its address, as ipamd does (the
-        // chart's env for the DaemonSet); what kubelet injects for the kubernetes Service would lead nowhere.
-        kube.kubectl("-n", "kube-system", "set", "env", "deployment/vpc-cni-policy-controller",
-                "KUBERNETES_SERVICE_HOST=" + kube.controlPlane().address(),
-                "KUBERNETES_SERVICE_PORT=" + ControlPlane.PORT).orThrow();
-        kube.awaitNodesReady(Duration.ofSeconds(180));
-        kube.kubectl("-n", "kube-system", "rollout", "status", "deployment/vpc-cni-policy-controller",
-                "--timeout=180s").orThrow();
-        log(String.format("nodes Ready and the policy controller rolled out %.1f s after the chart",
+        if (!SharedKube.deployed()) {
+            SharedKube.deploy(IMAGE_TAG, Map.of());
+        }
+        SharedKube.awaitDeployed(Duration.ofSeconds(180));
+        log(String.format("nodes Ready and the policy controller rolled out %.1f s after the class began",
                 (System.nanoTime() - deployed) / 1e9));
 
         long podsStarted = System.nanoTime();
@@ -142,10 +132,7 @@ class NetworkPolicyMatrixTest {
     }
 
     @AfterAll
-    void stopCluster() {
-        if (kube != null) {
-            kube.close();
-        }
+    void report() {
         logPercentiles("change -> matrix observed", enforcementSeconds);
         logPercentiles("change -> start of the probe round that observed it", roundStartSeconds);
         log(String.format("class done in %.1f s", (System.nanoTime() - classStarted) / 1e9));
@@ -525,20 +512,5 @@ class NetworkPolicyMatrixTest {
             }
             Thread.sleep(500);
         }
-    }
-
-    /** The pods' image, built by test-localstack/image/netpol-server/build.sh when its source is newer. */
-    private static Path serverImage(KubeTools tools) throws Exception {
-        Path dir = tools.repository().resolve("test-localstack/image/netpol-server");
-        Path archive = tools.repository().resolve("test-localstack/target/netpol-server.oci.tar");
-        if (!Files.exists(archive) || Files.getLastModifiedTime(dir.resolve("netpol-server.c"))
-                .compareTo(Files.getLastModifiedTime(archive)) > 0
-                || Files.getLastModifiedTime(dir.resolve("build.sh")).compareTo(
-                        Files.getLastModifiedTime(archive)) > 0) {
-            Exec.runFor(Map.of(), List.of(dir.resolve("build.sh").toString(), archive.toString()),
-                    Duration.ofMinutes(5)).orThrow();
-            log("built " + archive);
-        }
-        return archive;
     }
 }
