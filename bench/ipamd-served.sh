@@ -3,9 +3,16 @@
 # daemon with the image's JVM flags (deploy/image/ipamd.jvm-flags, which VPC in a box reads itself). Not part of the
 # tests; prints markdown.
 #   bench/ipamd-served.sh [PODS=250]     (root; after `mvn install -DskipTests`; starts LocalStack unless running)
+#   IPAMD_EXTRA_FLAGS="-XX:..." bench/ipamd-served.sh ...   candidate flags added to the image's
+#   BENCH_IPAMD_JARS=DIR IPAMD_EXTRA_FLAGS="-XX:AOTCacheOutput=DIR/ipamd.aot" bench/ipamd-served.sh ...
+#       the daemon from jars in DIR (bench/ipamd-jars.sh), its start and 250 ADDs the training run of an AOT cache
+#       (written when the daemon exits; Native Memory Tracking, which bench/ipamd-memory.sh adds, crashes JDK 25 in
+#       a training run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PODS="${1:-250}"
 source "$ROOT/bench/it-classpath.sh"
+source "$ROOT/bench/ipamd-jars.sh"
 cd "$ROOT/test-localstack" # VPC in a box finds the packaged plugin above its working directory
-"$JDK/bin/java" --enable-native-access=ALL-UNNAMED -cp "$cp" io.vpccni.it.ipamd.ServedPodsMemoryBench "$PODS"
+"$JDK/bin/java" --enable-native-access=ALL-UNNAMED ${IPAMD_EXTRA_FLAGS:+"-Dvpccni.ipamd.extraJvmFlags=$IPAMD_EXTRA_FLAGS"} \
+  ${ipamd_cp_property:+"$ipamd_cp_property"} -cp "$cp" io.vpccni.it.ipamd.ServedPodsMemoryBench "$PODS"

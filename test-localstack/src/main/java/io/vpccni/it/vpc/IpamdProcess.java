@@ -38,6 +38,11 @@ public final class IpamdProcess implements AutoCloseable {
     public static final String JVM_FLAGS_FILE = "deploy/image/ipamd.jvm-flags";
     /** Flags a benchmark adds to the image's (a candidate flag, Native Memory Tracking), through this property. */
     public static final String EXTRA_FLAGS_PROPERTY = "vpccni.ipamd.extraJvmFlags";
+    /**
+     * The daemon's class path when a benchmark sets it (jars only, at a path that stays the same from run to run, as
+     * an AOT cache needs); this JVM's class path otherwise.
+     */
+    public static final String CLASS_PATH_PROPERTY = "vpccni.ipamd.classPath";
 
     /**
      * The daemon's JVM flags: the image's, from {@value #JVM_FLAGS_FILE} found from the working directory up (the
@@ -69,12 +74,13 @@ public final class IpamdProcess implements AutoCloseable {
         return List.copyOf(flags);
     }
 
-    /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
+    /** {@code java [flags] -cp <class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmFlags());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
+        String classPath = System.getProperty(CLASS_PATH_PROPERTY, "").strip();
+        command.addAll(List.of("-cp", classPath.isEmpty() ? System.getProperty("java.class.path") : classPath, MAIN));
         command.addAll(List.of(args));
         return command;
     }
