@@ -4,10 +4,14 @@
 # tests; prints markdown.
 #   bench/ipamd-served.sh [PODS=250]     (root; after `mvn install -DskipTests`; starts LocalStack unless running)
 #   IPAMD_EXTRA_FLAGS="-XX:..." bench/ipamd-served.sh ...   candidate flags added to the image's
-#   BENCH_IPAMD_JARS=DIR IPAMD_EXTRA_FLAGS="-XX:AOTCacheOutput=DIR/ipamd.aot" bench/ipamd-served.sh ...
-#       the daemon from jars in DIR (bench/ipamd-jars.sh), its start and 250 ADDs the training run of an AOT cache
-#       (written when the daemon exits; Native Memory Tracking, which bench/ipamd-memory.sh adds, crashes JDK 25 in
-#       a training run)
+#   BENCH_IPAMD_JARS=DIR IPAMD_EXTRA_FLAGS="-XX:AOTMode=record -XX:AOTConfiguration=DIR/ipamd.aotconf" \
+#     bench/ipamd-served.sh ...
+#       the daemon from jars in DIR (bench/ipamd-jars.sh), its start and ADDs the training run of an AOT cache; the
+#       configuration is written when the daemon exits, then
+#       java --enable-native-access=ALL-UNNAMED -XX:AOTMode=create -XX:AOTConfiguration=DIR/ipamd.aotconf \
+#         -XX:AOTCache=DIR/ipamd.aot [the image's flags] -cp "$(cat DIR/classpath)"
+#       makes the cache. Not -XX:AOTCacheOutput: its child JVM that makes the cache at exit is killed with the daemon
+#       (SIGKILL 10 s after SIGTERM); not with Native Memory Tracking, which crashes JDK 25's recording JVM on jcmd.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PODS="${1:-250}"
