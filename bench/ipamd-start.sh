@@ -6,6 +6,9 @@
 # splitting it. Not part of the tests; writes the
 # results to BENCHMARKS.md (bench/write-section.sh). BENCH_IPAMD_LOG=FILE keeps a copy of the daemon's log.
 #   bench/ipamd-start.sh [ROUNDS=10] [PODS=10]     (root; after `mvn install -DskipTests`; starts LocalStack unless running)
+#   IPAMD_COMPARE_FLAGS="-XX:AOTCache=DIR/ipamd.aot" BENCH_IPAMD_JARS=DIR bench/ipamd-start.sh ...
+#       starts with those flags and without them alternating instead, both with the pool, the daemon from the jars in
+#       DIR (bench/ipamd-jars.sh; the cache trained on them); prints the table, BENCHMARKS.md left as it is
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${1:-10}"
@@ -17,10 +20,18 @@ for m in ipamd eni-manager rpc cni netlink; do
   [[ -d "$ROOT/$m/target/classes" ]] || { echo "build first: $m/target/classes missing"; exit 1; }
   cp -a "$ROOT/$m/target/classes" "$tmp/$m-classes"; cp="$tmp/$m-classes:$cp"
 done
+source "$ROOT/bench/ipamd-jars.sh"
 load_before="$(cut -d" " -f1-3 /proc/loadavg)"
 (cd "$ROOT/test-localstack" && # VPC in a box finds the packaged plugin above its working directory
   "$JDK/bin/java" --enable-native-access=ALL-UNNAMED \
-    ${BENCH_IPAMD_LOG:+"-Dvpccni.bench.ipamdLog=$BENCH_IPAMD_LOG"} -cp "$cp" io.vpccni.it.ipamd.StartToReadyBench "$ROUNDS" "$PODS") > "$tmp/start.md"
+    ${BENCH_IPAMD_LOG:+"-Dvpccni.bench.ipamdLog=$BENCH_IPAMD_LOG"} ${ipamd_cp_property:+"$ipamd_cp_property"} \
+    ${IPAMD_COMPARE_FLAGS:+"-Dvpccni.bench.compareFlags=$IPAMD_COMPARE_FLAGS"} \
+    -cp "$cp" io.vpccni.it.ipamd.StartToReadyBench "$ROUNDS" "$PODS") > "$tmp/start.md"
+if [[ -n "${IPAMD_COMPARE_FLAGS:-}" ]]; then
+  echo "Load average before / after: $load_before / $(cut -d" " -f1-3 /proc/loadavg)" >> "$tmp/start.md"
+  cat "$tmp/start.md"
+  exit 0
+fi
 
 section="$tmp/section.md"
 {

@@ -175,8 +175,8 @@ class ManifestsTest {
     @Test
     void theImagesIpamdLauncherHasTheMeasuredFlagsAndExitsOnOutOfMemory() throws Exception {
         String flags = Files.readString(Manifests.DEPLOY.resolve("image/ipamd.jvm-flags")).replaceAll("#.*", "");
-        assertThat(flags.strip().split("\\s+")).contains("-XX:+UseSerialGC", "-Xmx64m", "-XX:+ExitOnOutOfMemoryError",
-                "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1");
+        assertThat(flags.strip().split("\\s+")).contains("-XX:+UseSerialGC", "-Xmx64m", "-Xmn4m",
+                "-XX:+ExitOnOutOfMemoryError", "-XX:TrimNativeHeapInterval=5000", "-XX:TieredStopAtLevel=1");
         String launcher = Files.readString(Manifests.DEPLOY.resolve("image/ipamd"));
         assertThat(launcher).contains("\"$h/ipamd.jvm-flags\"").doesNotContain("-XX:").doesNotContain("-Xmx");
         assertThat(Files.readString(Manifests.DEPLOY.resolve("image/Dockerfile")))

@@ -38,30 +38,18 @@ public final class IpamdProcess implements AutoCloseable {
     public static final String JVM_FLAGS_FILE = "deploy/image/ipamd.jvm-flags";
     /** Flags a benchmark adds to the image's (a candidate flag, Native Memory Tracking), through this property. */
     public static final String EXTRA_FLAGS_PROPERTY = "vpccni.ipamd.extraJvmFlags";
+    /**
+     * The daemon's class path when a benchmark sets it (jars only, at a path that stays the same from run to run, as
+     * an AOT cache needs); this JVM's class path otherwise.
+     */
+    public static final String CLASS_PATH_PROPERTY = "vpccni.ipamd.classPath";
 
     /**
      * The daemon's JVM flags: the image's, from {@value #JVM_FLAGS_FILE} found from the working directory up (the
      * launcher in the image reads the same file), then those of {@value #EXTRA_FLAGS_PROPERTY}.
      */
     public static List<String> jvmFlags() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isRegularFile(dir.resolve(JVM_FLAGS_FILE))) {
-            dir = dir.getParent();
-        }
-        if (dir == null) {
-            throw new IllegalStateException(JVM_FLAGS_FILE + " not found above " + Path.of("").toAbsolutePath());
-        }
-        List<String> flags = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(dir.resolve(JVM_FLAGS_FILE))) {
-                String text = line.replaceAll("#.*", "").strip();
-                if (!text.isEmpty()) {
-                    flags.addAll(List.of(text.split("\\s+")));
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("reading " + dir.resolve(JVM_FLAGS_FILE), e);
-        }
+        List<String> flags = new ArrayList<>(flagsFileWords().stream().filter(w -> w.startsWith("-")).toList());
         String extra = System.getProperty(EXTRA_FLAGS_PROPERTY, "").strip();
         if (!extra.isEmpty()) {
             flags.addAll(List.of(extra.split("\\s+")));
@@ -69,12 +57,53 @@ public final class IpamdProcess implements AutoCloseable {
         return List.copyOf(flags);
     }
 
-    /** {@code java [flags] -cp <this JVM's class path> <main> ARGS...}, to run inside a namespace. */
+    /** The environment variables {@value #JVM_FLAGS_FILE} sets for the JVM (its NAME=VALUE words), as the launcher does. */
+    public static Map<String, String> jvmEnvironment() {
+        Map<String, String> environment = new java.util.LinkedHashMap<>();
+        for (String word : flagsFileWords()) {
+            if (!word.startsWith("-")) {
+                environment.put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+            }
+        }
+        return environment;
+    }
+
+    /** The words of {@value #JVM_FLAGS_FILE}: JVM flags (-...) and NAME=VALUE; anything else is refused. */
+    private static List<String> flagsFileWords() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve(JVM_FLAGS_FILE))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException(JVM_FLAGS_FILE + " not found above " + Path.of("").toAbsolutePath());
+        }
+        List<String> words = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(dir.resolve(JVM_FLAGS_FILE))) {
+                String text = line.replaceAll("#.*", "").strip();
+                if (!text.isEmpty()) {
+                    words.addAll(List.of(text.split("\\s+")));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading " + dir.resolve(JVM_FLAGS_FILE), e);
+        }
+        for (String word : words) {
+            if (!word.startsWith("-") && !word.matches("[A-Z][A-Z0-9_]*=.*")) {
+                throw new IllegalStateException("'" + word + "' in " + dir.resolve(JVM_FLAGS_FILE)
+                        + " is neither a JVM flag nor NAME=VALUE");
+            }
+        }
+        return words;
+    }
+
+    /** {@code java [flags] -cp <class path> <main> ARGS...}, to run inside a namespace. */
     static List<String> javaCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmFlags());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), MAIN));
+        String classPath = System.getProperty(CLASS_PATH_PROPERTY, "").strip();
+        command.addAll(List.of("-cp", classPath.isEmpty() ? System.getProperty("java.class.path") : classPath, MAIN));
         command.addAll(List.of(args));
         return command;
     }
@@ -91,6 +120,7 @@ public final class IpamdProcess implements AutoCloseable {
                     + "]; not starting ipamd");
         }
         ProcessBuilder builder = new ProcessBuilder(ns.inside(javaCommand("ipamd")));
+        builder.environment().putAll(jvmEnvironment());
         builder.environment().putAll(env);
         builder.redirectErrorStream(true);
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -119,7 +149,9 @@ public final class IpamdProcess implements AutoCloseable {
 
     /** {@code ipamd status} run inside the node, as a person at the node would; its output and exit code. */
     public Exec.Result status() {
-        return ns.exec(env, null, javaCommand("status"));
+        Map<String, String> all = new java.util.HashMap<>(jvmEnvironment());
+        all.putAll(env);
+        return ns.exec(all, null, javaCommand("status"));
     }
 
     /** SIGKILL, as a crash would. */

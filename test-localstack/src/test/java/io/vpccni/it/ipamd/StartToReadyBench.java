@@ -27,6 +27,9 @@ import java.util.function.ToLongFunction;
  * of {@code /readyz} on the introspection port inside the node (curl every 10 ms) and to the end of a pod's CNI ADD
  * sent through the node's runtime just before the exec (the shim waits for the daemon; the pod is deleted after the
  * round). The daemon's own log splits each start. The daemon's JVM flags are the image's (IpamdProcess.jvmFlags()).
+ * With {@code -Dvpccni.bench.compareFlags=FLAGS} the two kinds of start are instead with those flags added to the
+ * image's and without them (an AOT cache: {@code -XX:AOTCache=...}), both with the pool in the checkpoint; the
+ * daemon's resident set when ready is reported for each.
  * Not a test: {@code StartToReadyBench [rounds=10] [pods=10]}, prints markdown;
  * {@code -Dvpccni.bench.ipamdLog=FILE} keeps a copy of the daemon's log.
  */
@@ -35,11 +38,13 @@ public final class StartToReadyBench {
 
     /** One start, in ms from the exec: the daemon's first log line, each milestone line, /readyz 200, the ADD's end. */
     private record Start(long firstLine, long fromCheckpoint, long found, long serving, long ready, long firstAdd,
-                         int addRetries) {}
+                         int addRetries, long rssKib) {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int pods = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        String compared = System.getProperty("vpccni.bench.compareFlags", "").strip();
+        String imageExtra = System.getProperty(IpamdProcess.EXTRA_FLAGS_PROPERTY, "").strip();
         try (VpcBox box = VpcBox.start(List.of(new VpcBox.NodeSpec("node-s", "m5.large", Map.of())),
                 step -> System.err.println("[bench] " + step));
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -52,8 +57,12 @@ public final class StartToReadyBench {
             Map<Boolean, List<Start>> starts = new LinkedHashMap<>(Map.of(true, new ArrayList<>(), false,
                     new ArrayList<>()));
             for (int r = 1; r <= 2 * rounds; r++) {
-                boolean withPool = r % 2 == 1;
+                boolean first = r % 2 == 1; // with the pool, or with the compared flags
+                boolean withPool = first || !compared.isEmpty();
                 node.ipamd().close();
+                if (!compared.isEmpty()) { // jvmFlags() reads the property at each start
+                    System.setProperty(IpamdProcess.EXTRA_FLAGS_PROPERTY, first ? imageExtra + " " + compared : imageExtra);
+                }
                 if (!withPool) { // as aws-node writes it: the pool is our addition, the last key
                     String json = Files.readString(checkpoint);
                     int at = json.indexOf(",\"enis\":[");
@@ -77,24 +86,30 @@ public final class StartToReadyBench {
                 long execNanos = node.ipamd().execNanos();
                 long ready = (readyAt.get() - execNanos) / 1_000_000;
                 long firstAdd = (addedAt.get() - execNanos) / 1_000_000;
+                long rssKib = JvmMemory.of(node.ipamd().pid()).rssKib();
                 PodNs pod = added.get();
                 box.removePod(pod);
                 String lines = Files.readString(log).substring((int) logFrom);
                 Start s = new Start(since(lines, "", wallAtExec), since(lines, "from the checkpoint until EC2", wallAtExec),
                         since(lines, "): found ", wallAtExec), since(lines, "serving the plugin on", wallAtExec),
-                        ready, firstAdd, pod.addRetries());
-                starts.get(withPool).add(s);
+                        ready, firstAdd, pod.addRetries(), rssKib);
+                starts.get(first).add(s);
                 System.err.printf("[bench] start %d/%d (%s): ready in %d ms, first ADD in %d ms (%s)%n", r,
-                        2 * rounds, withPool ? "checkpoint with the pool" : "aws-node's checkpoint", ready, firstAdd, s);
+                        2 * rounds, !compared.isEmpty() ? (first ? "with " + compared : "without it")
+                                : withPool ? "checkpoint with the pool" : "aws-node's checkpoint", ready, firstAdd, s);
             }
             String keep = System.getProperty("vpccni.bench.ipamdLog");
             if (keep != null) { // the daemon's whole log, for a closer look at where a start goes
                 Files.copy(log, Path.of(keep), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            System.setProperty(IpamdProcess.EXTRA_FLAGS_PROPERTY, imageExtra);
             System.out.printf("ipamd flags: `%s`; %d pods in the checkpoint; %d starts each way, alternating%n%n",
                     String.join(" ", IpamdProcess.jvmFlags()), pods, rounds);
-            System.out.println("| from exec to | with the pool in the checkpoint: median ms (min-max) | aws-node's"
-                    + " checkpoint, no pool: median ms (min-max) | ratio |");
+            System.out.println(compared.isEmpty()
+                    ? "| from exec to | with the pool in the checkpoint: median ms (min-max) | aws-node's"
+                            + " checkpoint, no pool: median ms (min-max) | ratio |"
+                    : "| from exec to | with `" + compared + "`: median ms (min-max) | without: median ms (min-max)"
+                            + " | ratio |");
             System.out.println("|---|---|---|---|");
             row("the daemon's first log line (JVM start, configuration)", starts, Start::firstLine);
             row("\"serving N free addresses ... from the checkpoint\" (socket, checkpoint read, veths checked)",
@@ -104,6 +119,14 @@ public final class StartToReadyBench {
             row("\"found N ENIs\" (instance metadata, EC2 limits and ENIs, node set-up)", starts, Start::found);
             row("\"serving the plugin\" (maintainer, restore, cluster link, loops)", starts, Start::serving);
             row("**`/readyz` 200** (introspection listening)", starts, Start::ready);
+            if (!compared.isEmpty()) {
+                long[] with = starts.get(true).stream().mapToLong(Start::rssKib).sorted().toArray();
+                long[] without = starts.get(false).stream().mapToLong(Start::rssKib).sorted().toArray();
+                System.out.printf("| resident set once ready, MiB | %s (%s-%s) | %s (%s-%s) | %.2fx |%n",
+                        JvmMemory.mib(median(with)), JvmMemory.mib(with[0]), JvmMemory.mib(with[with.length - 1]),
+                        JvmMemory.mib(median(without)), JvmMemory.mib(without[0]),
+                        JvmMemory.mib(without[without.length - 1]), (double) median(with) / median(without));
+            }
             System.out.printf("%nADDs retried by the runtime: %d with the pool, %d without.%n",
                     starts.get(true).stream().mapToInt(Start::addRetries).sum(),
                     starts.get(false).stream().mapToInt(Start::addRetries).sum());
