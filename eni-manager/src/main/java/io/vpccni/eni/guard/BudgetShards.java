@@ -13,7 +13,8 @@ import java.util.Optional;
  * <p>An API whose account bucket refills at {@code r} calls a second gets {@code floor(r * term)} shards; holding a
  * shard for one term lets its holder send one call. However many nodes there are, at most one call per shard per
  * term goes out, so the account's rate stays at or under the refill and EC2's bucket is never drained (a margin for
- * clocks that differ between nodes is added to every term). A node looks at the shards from a place of its own
+ * clocks that differ between nodes is added to every term). With a term of capacity / refill (EC2's mutating bucket:
+ * 50 / 5 = 10 s) there are as many shards as the bucket has tokens: a burst of its size goes at once. A node looks at the shards from a place of its own
  * (spreading the nodes over them), takes the first free one it knows of, reads one it does not know yet, and when
  * every shard is held waits for the first to come free, plus a jitter that grows with the times it found none.
  */

@@ -49,8 +49,11 @@ public final class ShardedBudget implements CallBudget {
         }
 
         /**
-         * The APIs the pool spends when it grows and shrinks, at EC2's default refill for mutating APIs (5 a
-         * second: five shards of one second each); describes are left to each node's own rate.
+         * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
+         * refilled at 5 a second): terms of 10 s, so 50 shards each, the bucket's capacity. A burst as large as the
+         * bucket goes at once, as EC2 would let it, and in any window of {@code w} seconds at most
+         * {@code 50 + 50 * floor(w / 10) <= 50 + 5 w} calls go, never more than the bucket allows. Describes are
+         * left to each node's own rate.
          */
         public static Settings ec2Defaults() {
             Map<String, Double> rates = new HashMap<>();
@@ -59,7 +62,7 @@ public final class ShardedBudget implements CallBudget {
                     "DetachNetworkInterface", "DeleteNetworkInterface", "CreateTags")) {
                 rates.put(api, 5.0);
             }
-            return new Settings(rates, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofSeconds(60),
+            return new Settings(rates, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(60),
                     Duration.ofSeconds(30), Duration.ofSeconds(2));
         }
     }
