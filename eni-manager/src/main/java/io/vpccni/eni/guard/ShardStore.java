@@ -1,6 +1,5 @@
 package io.vpccni.eni.guard;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -15,9 +14,10 @@ public interface ShardStore {
     BudgetShards.Shard read(String name);
 
     /**
-     * Takes {@code seen} for {@code holder} from {@code now} for {@code term}, only if the store still has it as
-     * {@code seen} (its version; created when {@code seen} is absent): optimistic, so that of two nodes taking the
-     * same shard one wins. The shard as taken, or empty when another node changed it first.
+     * Records that {@code holder} took a token from {@code seen} at {@code now}, leaving {@code tokensLeft}, only if
+     * the store still has the shard as {@code seen} (its version; created when {@code seen} is absent): optimistic,
+     * so that of two nodes taking from the same shard one wins. The shard as written, or empty when another node
+     * changed it first.
      */
-    Optional<BudgetShards.Shard> take(BudgetShards.Shard seen, String holder, Instant now, Duration term);
+    Optional<BudgetShards.Shard> take(BudgetShards.Shard seen, String holder, Instant now, double tokensLeft);
 }

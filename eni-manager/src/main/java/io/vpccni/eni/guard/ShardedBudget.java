@@ -14,9 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * The account's EC2 budget held in shards every node of the cluster sees ({@link ShardStore}: Kubernetes Leases in
- * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken one
- * of that API's shards for the term; a node finding them all held waits for the first to come free. What the node
- * learns of a shard (its holder, its term, its version) is kept, so that it reads only the shards it knows nothing
+ * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
+ * token from one of that API's shards; a node finding none with a token waits for the first to get one. What the
+ * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
  * of or whose take lost to another node.
  *
  * <p>Robust by falling back to the node's own rate, never by failing a call: an API not in the budget, a store that
@@ -28,42 +28,41 @@ public final class ShardedBudget implements CallBudget {
     private static final System.Logger LOG = System.getLogger(ShardedBudget.class.getName());
 
     /**
-     * @param callsPerSecond each budgeted API's account refill rate (EC2's buckets: mutating 5/s)
-     * @param term           how long a shard is held for one call; whole seconds (a Lease's leaseDurationSeconds)
-     * @param margin         added to every term for clocks that differ between nodes
-     * @param maxWait        the longest a call waits for a shard before it goes on the node's own rate
-     * @param fallbackFor    after the store failed, how long calls go on the node's own rate without asking it
-     * @param maxJitter      the cap on the jitter added to a wait for a shard
+     * @param buckets     each budgeted API's account bucket (EC2's for mutating APIs: 50 tokens, 5 a second)
+     * @param shards      how many shards each API's bucket is split in: more spread the nodes' takes over more
+     *                    Leases, fewer let one shard's tokens come back sooner
+     * @param margin      taken off the time since a shard's last take, for clocks that differ between nodes
+     * @param maxWait     the longest a call waits for a token before it goes on the node's own rate
+     * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
+     * @param maxJitter   the cap on the jitter added to a wait for a token
      */
-    public record Settings(Map<String, Double> callsPerSecond, Duration term, Duration margin, Duration maxWait,
+    public record Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
                            Duration fallbackFor, Duration maxJitter) {
         public Settings {
-            callsPerSecond = Map.copyOf(callsPerSecond);
-            if (term.toMillis() < 1000 || term.toNanos() % 1_000_000_000L != 0 || margin.isNegative()
-                    || maxWait.isNegative() || fallbackFor.isNegative() || maxJitter.isNegative()) {
-                throw new IllegalArgumentException("a shard's term is whole seconds, at least one, and the waits are"
-                        + " not negative; not term " + term + ", margin " + margin + ", wait " + maxWait
-                        + ", fallback " + fallbackFor + ", jitter " + maxJitter);
+            buckets = Map.copyOf(buckets);
+            if (margin.isNegative() || maxWait.isNegative() || fallbackFor.isNegative() || maxJitter.isNegative()) {
+                throw new IllegalArgumentException("a budget's waits are not negative; not margin " + margin
+                        + ", wait " + maxWait + ", fallback " + fallbackFor + ", jitter " + maxJitter);
             }
-            callsPerSecond.values().forEach(rate -> BudgetShards.count(rate, term)); // a positive rate each
+            for (BudgetShards.Bucket bucket : buckets.values()) {
+                bucket.split(shards); // a whole token per shard
+            }
         }
 
         /**
          * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
-         * refilled at 5 a second): terms of 10 s, so 50 shards each, the bucket's capacity. A burst as large as the
-         * bucket goes at once, as EC2 would let it, and in any window of {@code w} seconds at most
-         * {@code 50 + 50 * floor(w / 10) <= 50 + 5 w} calls go, never more than the bucket allows. Describes are
-         * left to each node's own rate.
+         * refilled at 5 a second), in 10 shards of 5 tokens refilled at 0.5 a second; describes are left to each
+         * node's own rate.
          */
         public static Settings ec2Defaults() {
-            Map<String, Double> rates = new HashMap<>();
+            Map<String, BudgetShards.Bucket> buckets = new HashMap<>();
             for (String api : List.of("CreateNetworkInterface", "AttachNetworkInterface",
                     "ModifyNetworkInterfaceAttribute", "AssignPrivateIpAddresses", "UnassignPrivateIpAddresses",
                     "DetachNetworkInterface", "DeleteNetworkInterface", "CreateTags")) {
-                rates.put(api, 5.0);
+                buckets.put(api, new BudgetShards.Bucket(50, 5));
             }
-            return new Settings(rates, Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(60),
-                    Duration.ofSeconds(30), Duration.ofSeconds(2));
+            return new Settings(buckets, 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                    Duration.ofSeconds(2));
         }
     }
 
@@ -72,16 +71,18 @@ public final class ShardedBudget implements CallBudget {
     private final Settings settings;
     private final Ec2Guard.Time time;
     private final Map<String, List<String>> order = new HashMap<>();
+    private final Map<String, BudgetShards.Bucket> shardBuckets = new HashMap<>();
     /** What is known of each shard; guarded by {@code this}. */
     private final Map<String, BudgetShards.Shard> known = new HashMap<>();
     private volatile Instant fallbackUntil = Instant.MIN;
     private final AtomicLong shared = new AtomicLong();
     private final Map<String, AtomicLong> local = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong storeRequests = new AtomicLong();
+    private final AtomicLong waitedNanos = new AtomicLong();
 
     /**
      * @param identity this node's name: the shards' holder
-     * @param time     its clock (a term's start and end), waits and jitter; virtual in the fleet simulation
+     * @param time     its clock (the shards' refill), waits and jitter; virtual in the fleet simulation
      */
     public ShardedBudget(ShardStore store, String identity, Settings settings, Ec2Guard.Time time) {
         this.store = store;
@@ -90,8 +91,9 @@ public final class ShardedBudget implements CallBudget {
         this.time = time;
         // Each node looks at an API's shards from a place of its own: nodes starting together spread over them.
         int start = Math.floorMod(identity.hashCode(), 1 << 16);
-        settings.callsPerSecond().forEach((api, rate) -> {
-            List<String> names = BudgetShards.names(api, BudgetShards.count(rate, settings.term()));
+        settings.buckets().forEach((api, bucket) -> {
+            shardBuckets.put(api, bucket.split(settings.shards()));
+            List<String> names = BudgetShards.names(api, settings.shards());
             List<String> rotated = new ArrayList<>(names.subList(start % names.size(), names.size()));
             rotated.addAll(names.subList(0, start % names.size()));
             order.put(api, List.copyOf(rotated));
@@ -107,24 +109,27 @@ public final class ShardedBudget implements CallBudget {
         if (time.clock().instant().isBefore(fallbackUntil)) {
             return local("shard store unreachable");
         }
-        Instant deadline = time.clock().instant().plus(settings.maxWait());
+        Instant started = time.clock().instant();
+        Instant deadline = started.plus(settings.maxWait());
         int misses = 0;
         try {
             while (true) {
                 Instant now = time.clock().instant();
                 BudgetShards.Decision decision;
                 synchronized (this) {
-                    decision = BudgetShards.decide(names, known, now, settings.margin(), misses, time.random(),
-                            settings.maxJitter());
+                    decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
+                            misses, time.random(), settings.maxJitter());
                 }
                 switch (decision) {
                     case BudgetShards.Decision.Take take -> {
                         storeRequests.incrementAndGet();
-                        Optional<BudgetShards.Shard> taken = store.take(take.shard(), identity, now, settings.term());
+                        Optional<BudgetShards.Shard> taken = store.take(take.shard(), identity, now,
+                                take.tokensLeft());
                         synchronized (this) {
                             if (taken.isPresent()) {
                                 known.put(take.shard().name(), taken.get());
                                 shared.incrementAndGet();
+                                waitedNanos.addAndGet(Duration.between(started, now).toNanos());
                                 return new Grant.Shared(take.shard().name());
                             }
                             known.remove(take.shard().name()); // another node took it: read it again
@@ -171,6 +176,11 @@ public final class ShardedBudget implements CallBudget {
     public Map<String, Long> localGrants() {
         return local.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
                 (a, b) -> a, TreeMap::new));
+    }
+
+    /** Time the calls granted a token spent getting it (reads, takes, waits), in all. */
+    public Duration waited() {
+        return Duration.ofNanos(waitedNanos.get());
     }
 
     /** Reads and takes sent to the store (the API server's load from this node). */

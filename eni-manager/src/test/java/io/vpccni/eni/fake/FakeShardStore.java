@@ -42,14 +42,14 @@ public final class FakeShardStore implements ShardStore {
     }
 
     @Override
-    public Optional<BudgetShards.Shard> take(BudgetShards.Shard seen, String holder, Instant now, Duration term) {
+    public Optional<BudgetShards.Shard> take(BudgetShards.Shard seen, String holder, Instant now, double tokensLeft) {
         roundTrip();
         synchronized (this) {
             BudgetShards.Shard current = shards.getOrDefault(seen.name(), BudgetShards.Shard.absent(seen.name()));
             if (!current.version().equals(seen.version())) {
                 return Optional.empty();
             }
-            BudgetShards.Shard taken = new BudgetShards.Shard(seen.name(), Optional.of(holder), now, term,
+            BudgetShards.Shard taken = new BudgetShards.Shard(seen.name(), Optional.of(holder), now, tokensLeft,
                     Optional.of(String.valueOf(++versions)));
             shards.put(seen.name(), taken);
             return Optional.of(taken);

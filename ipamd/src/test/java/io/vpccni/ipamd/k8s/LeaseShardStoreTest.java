@@ -49,22 +49,23 @@ class LeaseShardStoreTest {
 
             BudgetShards.Shard absent = store.read(name);
             assertThat(absent).isEqualTo(BudgetShards.Shard.absent(name));
-            BudgetShards.Shard first = store.take(absent, "node-a", now, Duration.ofSeconds(1)).orElseThrow();
-            assertThat(store.take(absent, "node-b", now, Duration.ofSeconds(1))).as("created already").isEmpty();
+            BudgetShards.Shard first = store.take(absent, "node-a", now, 4.0).orElseThrow();
+            assertThat(store.take(absent, "node-b", now, 4.0)).as("created already").isEmpty();
 
             Lease lease = client.leases().inNamespace(NAMESPACE).withName(name).get();
             assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("node-a");
-            assertThat(lease.getSpec().getLeaseDurationSeconds()).isEqualTo(1);
+            assertThat(lease.getMetadata().getAnnotations()).containsEntry(LeaseShardStore.TOKENS, "4.0");
             assertThat(lease.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
             assertThat(lease.getSpec().getRenewTime().toInstant()).isEqualTo(now);
             assertThat(lease.getMetadata().getLabels()).containsAllEntriesOf(LeaseShardStore.LABELS);
             assertThat(store.read(name)).isEqualTo(first);
 
-            BudgetShards.Shard second = store.take(first, "node-b", now.plusSeconds(2), Duration.ofSeconds(1))
+            BudgetShards.Shard second = store.take(first, "node-b", now.plusSeconds(2), 3.5)
                     .orElseThrow();
             assertThat(second.holder()).contains("node-b");
+            assertThat(second.tokens()).isEqualTo(3.5);
             assertThat(second.version()).isNotEqualTo(first.version());
-            assertThat(store.take(first, "node-a", now.plusSeconds(2), Duration.ofSeconds(1)))
+            assertThat(store.take(first, "node-a", now.plusSeconds(2), 3.5))
                     .as("node-a's view is stale: node-b took the shard since").isEmpty();
             assertThat(store.read(name).holder()).contains("node-b");
         }
@@ -83,9 +84,9 @@ class LeaseShardStoreTest {
                 assertThat(grant).isInstanceOf(CallBudget.Grant.Shared.class);
                 shards.add(((CallBudget.Grant.Shared) grant).shard());
             }
-            assertThat(shards).as("four calls within a term: four shards").hasSize(4);
+            assertThat(shards).as("each node takes from the first shard it finds with tokens").hasSize(2);
             assertThat(client.leases().inNamespace(NAMESPACE).list().getItems())
-                    .extracting(l -> l.getSpec().getHolderIdentity()).containsOnly("node-a", "node-b").hasSize(4);
+                    .extracting(l -> l.getSpec().getHolderIdentity()).containsOnly("node-a", "node-b").hasSize(2);
 
             Set<RequiredPermissionsTest.Access> made = new HashSet<>();
             for (RecordedRequest r; (r = server.takeRequest(200, TimeUnit.MILLISECONDS)) != null; ) {
