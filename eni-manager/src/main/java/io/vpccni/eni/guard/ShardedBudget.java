@@ -51,8 +51,10 @@ public final class ShardedBudget implements CallBudget {
 
         /**
          * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
-         * refilled at 5 a second), in 10 shards of 5 tokens refilled at 0.5 a second; describes are left to each
-         * node's own rate.
+         * refilled at 5 a second), in 10 shards of 5 tokens refilled at 0.5 a second; and DescribeSubnets, which
+         * the pool asks before each new ENI and every node each minute, at EC2's bucket for describes with ids or
+         * filters (100 tokens, 20 a second). The other describes (start-up, the ENI sync) stay on each node's own
+         * rate.
          */
         public static Settings ec2Defaults() {
             Map<String, BudgetShards.Bucket> buckets = new HashMap<>();
@@ -61,6 +63,7 @@ public final class ShardedBudget implements CallBudget {
                     "DetachNetworkInterface", "DeleteNetworkInterface", "CreateTags")) {
                 buckets.put(api, new BudgetShards.Bucket(50, 5));
             }
+            buckets.put("DescribeSubnets", new BudgetShards.Bucket(100, 20));
             return new Settings(buckets, 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(30),
                     Duration.ofSeconds(2));
         }
