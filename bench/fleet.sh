@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Fleet in a box (issue 19): NODES simulated nodes, each running ipamd's real control plane, on one account's
-# in-memory EC2 with the emulator's latencies and EC2's token buckets, in virtual time; our ipamd (as it is, with an
-# adaptive EC2 guard, with WARM_POOL_FOR_BOUND_PODS at WARM_ENI_TARGET 1 and 0) against a model of aws-vpc-cni's
-# behaviour on the same seed, for five workloads. Needs no LocalStack and no root. Not part of the tests (500 nodes take
+# in-memory EC2 with the emulator's latencies and EC2's token buckets, in virtual time; our ipamd (as it is, with the
+# account's EC2 budget on Leases, with WARM_POOL_FOR_BOUND_PODS at WARM_ENI_TARGET=0 without and with the budget;
+# ADAPTIVE and BOUND_PODS on request) against a model of aws-vpc-cni's behaviour on the same seed, for five workloads. Needs no LocalStack and no root. Not part of the tests (500 nodes take
 # minutes; FleetSimulationTest runs 20 in seconds).
-#   bench/fleet.sh [NODES=500] [PODS=10000] [SEED=1] [VARIANTS=OURS,ADAPTIVE,BOUND_PODS,BOUND_PODS_WENI0,BASELINE]
+#   bench/fleet.sh [NODES=500] [PODS=10000] [SEED=1] [VARIANTS=OURS,BUDGET,BOUND_PODS_WENI0,BUDGET_BOUND_PODS_WENI0,BASELINE]
 # Writes the "Fleet" section of BENCHMARKS.md (bench/write-section.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODES="${1:-500}" PODS="${2:-10000}" SEED="${3:-1}"
-VARIANTS="${4:-OURS,ADAPTIVE,BOUND_PODS,BOUND_PODS_WENI0,BASELINE}"
+VARIANTS="${4:-OURS,BUDGET,BOUND_PODS_WENI0,BUDGET_BOUND_PODS_WENI0,BASELINE}"
 JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 # Built within the reactor, so that ipamd's tests see this tree's eni-manager test classes, not a stale install.

@@ -97,6 +97,22 @@ class HelmChartTest {
                 .noneMatch(k -> k.contains("policy-controller"));
     }
 
+    /** env.VPC_CNI_EC2_BUDGET_LEASES=true renders the plain manifests with the variable on plus deploy/manifests/ec2-budget/. */
+    @Test
+    void theEc2BudgetOnLeasesAddsExactlyItsRole() throws Exception {
+        List<HasMetadata> plain = new java.util.ArrayList<>(Manifests.all());
+        plain.addAll(Manifests.ec2Budget());
+        plain.stream().filter(DaemonSet.class::isInstance).map(DaemonSet.class::cast).findFirst().orElseThrow()
+                .getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
+                .filter(e -> e.getName().equals("VPC_CNI_EC2_BUDGET_LEASES")).forEach(e -> e.setValue("true"));
+        Map<String, String> rendered = byKindAndName(render("--set-string", "env.VPC_CNI_EC2_BUDGET_LEASES=true"));
+        Map<String, String> expected = byKindAndName(plain);
+
+        assertThat(rendered.keySet()).isEqualTo(expected.keySet()).contains("Role/vpc-cni-ec2-budget");
+        expected.forEach((key, json) -> assertThat(Serialization.<Object>unmarshal(rendered.get(key), Object.class))
+                .as(key).isEqualTo(Serialization.unmarshal(json, Object.class)));
+    }
+
     /** pods/patch is granted exactly when the chart turns ANNOTATE_POD_IP on. */
     @Test
     void theClusterRoleFollowsAnnotatePodIp() throws Exception {

@@ -18,6 +18,8 @@ final class Manifests {
     static final Path DIR = DEPLOY.resolve("manifests");
     /** What enabling network policy adds (applied besides DIR; the chart's enableNetworkPolicy=true). */
     static final Path NETWORK_POLICY_DIR = DIR.resolve("network-policy");
+    /** What VPC_CNI_EC2_BUDGET_LEASES=true needs besides DIR: the Lease Role. */
+    static final Path EC2_BUDGET_DIR = DIR.resolve("ec2-budget");
 
     private Manifests() {}
 
@@ -27,6 +29,10 @@ final class Manifests {
 
     static List<HasMetadata> networkPolicy() {
         return in(NETWORK_POLICY_DIR);
+    }
+
+    static List<HasMetadata> ec2Budget() {
+        return in(EC2_BUDGET_DIR);
     }
 
     private static List<HasMetadata> in(Path dir) {

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.vpccni.cni.server.PluginServer;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.vpccni.ipamd.config.ConfigKey;
 import io.vpccni.ipamd.config.ConfigKeys;
 import io.vpccni.ipamd.config.IpamdConfig;
@@ -148,6 +150,30 @@ class ManifestsTest {
             assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
             assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
         });
+    }
+
+    /** The Lease Role of VPC_CNI_EC2_BUDGET_LEASES: exactly RequiredPermissions.leases(), in ipamd's namespace. */
+    @Test
+    void theEc2BudgetRoleGrantsExactlyTheLeaseCallsInIpamdsNamespaceToItsServiceAccount() {
+        List<HasMetadata> objects = Manifests.ec2Budget();
+        Role role = Manifests.one(objects, Role.class);
+        ServiceAccount account = Manifests.one(ServiceAccount.class);
+        assertThat(role.getMetadata().getNamespace()).isEqualTo(account.getMetadata().getNamespace());
+        assertThat(roleGrants(role)).isEqualTo(triples(RequiredPermissions.leases()));
+        RoleBinding binding = Manifests.one(objects, RoleBinding.class);
+        assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(account.getMetadata().getName());
+            assertThat(s.getNamespace()).isEqualTo(account.getMetadata().getNamespace());
+        });
+    }
+
+    static Set<List<String>> roleGrants(Role role) {
+        Set<List<String>> granted = new HashSet<>();
+        role.getRules().forEach(rule -> rule.getApiGroups().forEach(g -> rule.getResources().forEach(r ->
+                rule.getVerbs().forEach(v -> granted.add(List.of(g, r, v))))));
+        return granted;
     }
 
     @Test

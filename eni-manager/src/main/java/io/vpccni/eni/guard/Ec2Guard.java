@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * The one path every EC2 call takes: a client-side rate limit (optionally adapted to EC2's throttles, see
  * {@link AdaptiveRate}), retries with jittered exponential backoff for throttling and transient failures only, and a
- * circuit breaker that stops hammering an EC2 that keeps failing.
+ * circuit breaker that stops hammering an EC2 that keeps failing; with a {@link CallBudget}, each request also waits
+ * for the cluster's share of the account's budget (or goes on the rate limit alone when the budget has none to give).
  * Whatever escapes is an {@link Ec2Failure}: the request throws one (the SDK adapter classifies EC2's errors), and
  * anything else it throws becomes {@link Ec2Failure.Other}.
  */
@@ -108,6 +109,7 @@ public final class Ec2Guard {
     private final Retry retry;
     private final CircuitBreaker breaker;
     private final Ec2CallObserver observer;
+    private final CallBudget budget;
     /**
      * What last counted against the circuit breaker: an open circuit reports the same kind of
      * trouble, and names EC2's own code (RequestLimitExceeded, 503...) so the reason a pod add
@@ -123,7 +125,13 @@ public final class Ec2Guard {
     }
 
     public Ec2Guard(Settings settings, Ec2CallObserver observer, Time time) {
+        this(settings, observer, time, CallBudget.LOCAL);
+    }
+
+    /** @param budget consulted before every request, retries included; {@link CallBudget#LOCAL} for none */
+    public Ec2Guard(Settings settings, Ec2CallObserver observer, Time time, CallBudget budget) {
         this.observer = observer;
+        this.budget = budget;
         this.time = time;
         this.adaptiveLimits = settings.adaptiveRate();
         this.settingsPermitWaitNanos = settings.permitWait().toNanos();
@@ -164,7 +172,7 @@ public final class Ec2Guard {
 
     public <T> T call(String operation, Supplier<T> request) {
         Supplier<T> attempt = () -> {
-            awaitPermit();
+            awaitPermit(operation);
             return attempt(operation, request);
         };
         Supplier<T> guarded = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, attempt));
@@ -198,9 +206,9 @@ public final class Ec2Guard {
 
     /**
      * What {@code RateLimiter.decorateSupplier} does, with the wait through {@link Time}: the permit is reserved,
-     * then waited for; none within the permit wait is a {@link RequestNotPermitted}.
+     * then waited for; none within the permit wait is a {@link RequestNotPermitted}. Then the budget's grant.
      */
-    private void awaitPermit() {
+    private void awaitPermit(String operation) {
         long nanos = rateLimiter.reservePermission();
         if (nanos < 0) {
             throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
@@ -216,13 +224,14 @@ public final class Ec2Guard {
                 nanos += slot.waitNanos();
             }
         }
-        if (nanos > 0) {
-            try {
+        try {
+            if (nanos > 0) {
                 time.sleep(Duration.ofNanos(nanos));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
             }
+            budget.acquire(operation);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);
         }
     }
 

@@ -5,44 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.resilience4j.core.IntervalFunction;
 import io.vpccni.eni.error.Ec2Failure;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The guard on a time it is given: its rate limit waits through that time, its backoff jitter comes from it. */
 class Ec2GuardTimeTest {
-
-    /** Time that moves only by the guard's own waits. */
-    private static final class ManualTime implements Ec2Guard.Time {
-        long nanos;
-        double nextRandom = 0.5;
-        final List<Duration> slept = new ArrayList<>();
-
-        @Override
-        public long nanoTime() {
-            return nanos;
-        }
-
-        @Override
-        public Clock clock() {
-            return Clock.fixed(Instant.EPOCH.plusNanos(nanos), ZoneOffset.UTC);
-        }
-
-        @Override
-        public void sleep(Duration duration) {
-            slept.add(duration);
-            nanos += duration.toNanos();
-        }
-
-        @Override
-        public double random() {
-            return nextRandom;
-        }
-    }
 
     @Test
     void callsOverTheRateWaitForAPermitThroughTheGivenTimeNotTheWallClock() {

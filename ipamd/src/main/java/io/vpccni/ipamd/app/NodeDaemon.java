@@ -5,6 +5,7 @@ import io.vpccni.cni.plugin.Dispatcher;
 import io.vpccni.cni.server.PluginServer;
 import io.vpccni.eni.aws.AwsEc2Api;
 import io.vpccni.eni.aws.Ec2Clients;
+import io.vpccni.eni.guard.CallBudget;
 import io.vpccni.eni.guard.Ec2CallStats;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.imds.ImdsInstanceMetadata;
@@ -85,6 +86,9 @@ public final class NodeDaemon implements AutoCloseable {
     static final Duration POOL_PERIOD = Duration.ofSeconds(5);
     static final Duration ENI_SYNC_PERIOD = Duration.ofSeconds(60);
     static final Duration LEAK_SWEEP_PERIOD = Duration.ofMinutes(10);
+    static final Duration SUBNET_CHECK_PERIOD = Duration.ofSeconds(60);
+    /** The first subnet check within this of the start: the free count matters from the first pods on. */
+    static final Duration SUBNET_CHECK_JITTER = Duration.ofSeconds(10);
     /** Standard AWS SDK variable; set it to reach EC2 through an interface endpoint, or the emulator in tests. */
     static final String EC2_ENDPOINT = "AWS_ENDPOINT_URL_EC2";
     /**
@@ -190,10 +194,6 @@ public final class NodeDaemon implements AutoCloseable {
         // The identity does not change while the instance lives: the identify step reads it from here.
         InstanceMetadata metadata = new KnownIdentity(imds, instance);
         Optional<URI> endpoint = Optional.ofNullable(env.get(EC2_ENDPOINT)).filter(v -> !v.isBlank()).map(URI::create);
-        Ec2CallStats stats = new Ec2CallStats();
-        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), endpoint,
-                DefaultCredentialsProvider.builder().build(), List.of()),
-                new Ec2Guard(Ec2Guard.Settings.defaults(), stats));
         ClusterLink cluster;
         if (config.daemon().nodeName().isPresent()) {
             cluster = KubernetesLink.inCluster(config.daemon().nodeName().get(), config.eni(),
@@ -203,6 +203,12 @@ public final class NodeDaemon implements AutoCloseable {
                     + " cleanup, events, unschedulable handling or pod annotations)");
             cluster = ClusterLink.NONE;
         }
+        Ec2CallStats stats = new Ec2CallStats();
+        // VPC_CNI_EC2_BUDGET_LEASES: the pool's mutating calls wait for the account's budget shared with the nodes.
+        CallBudget budget = config.eni().ec2BudgetLeases() ? cluster.ec2Budget(Ec2Guard.Time.SYSTEM) : CallBudget.LOCAL;
+        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), endpoint,
+                DefaultCredentialsProvider.builder().build(), List.of()),
+                new Ec2Guard(Ec2Guard.Settings.defaults(), stats, Ec2Guard.Time.SYSTEM, budget));
         HostSide host = hostSide.apply(config, metadata);
         return new Start.Started(new NodeDaemon(config, metadata, ec2, stats, Clock.systemUTC(), host.networking(),
                 host.stillWired(), host.pluginHost(), cluster).start());
@@ -412,10 +418,11 @@ public final class NodeDaemon implements AutoCloseable {
             List<EniMetadata> seen = metadata.enis();
             synced.sync().sync(synced.eniManager().nodeEnis(), seen);
             networking.setUpNode(node.identity(), seen); // the VPC may have gained CIDRs: SNAT must not cover them
-        }), ENI_SYNC_PERIOD.toSeconds(), ENI_SYNC_PERIOD.toSeconds(), TimeUnit.SECONDS);
+        }), periodicStart(ENI_SYNC_PERIOD, ENI_SYNC_PERIOD), ENI_SYNC_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         background.scheduleWithFixedDelay(() -> guarded("subnet check", () -> view.subnetFree(subnets
                 .subnet(primary.eni().subnetId()).map(s -> OptionalInt.of(s.availableAddresses()))
-                .orElse(OptionalInt.empty()))), 0, 60, TimeUnit.SECONDS);
+                .orElse(OptionalInt.empty()))), periodicStart(Duration.ZERO, SUBNET_CHECK_JITTER),
+                SUBNET_CHECK_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
         if (!config.eni().disableLeakedEniCleanup()) {
             LeakedEniCollector collector = new LeakedEniCollector(ec2, node.identity().instanceId(),
                     config.eni().clusterName(), LeakedEniCollector.DEFAULT_GRACE, clock);
@@ -426,6 +433,15 @@ public final class NodeDaemon implements AutoCloseable {
         }
         maintainer.wake();
         running.add(IntrospectionServer.start(view, clock, IntrospectionServer.Listeners.from(config.daemon())));
+    }
+
+    /**
+     * When a periodic EC2 task first runs, in milliseconds: {@code after} plus a random share of {@code spread}.
+     * Nodes that start together (a DaemonSet roll, a fleet's restart) would otherwise call EC2 in the same second
+     * every period, on the account's shared buckets.
+     */
+    static long periodicStart(Duration after, Duration spread) {
+        return after.toMillis() + ThreadLocalRandom.current().nextLong(spread.toMillis() + 1);
     }
 
     /** A pod the cluster no longer has, whose veth is gone: its CNI DEL was lost. */

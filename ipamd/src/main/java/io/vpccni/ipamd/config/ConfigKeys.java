@@ -56,6 +56,10 @@ public final class ConfigKeys {
             "Treat attached ENIs without our tags as ours (false: leave them alone).");
     public static final ConfigKey AWS_VPC_ENI_MTU = new ConfigKey("AWS_VPC_ENI_MTU", "9001",
             "MTU of attached ENIs, 576 to 9001.");
+    public static final ConfigKey VPC_CNI_EC2_BUDGET_LEASES = new ConfigKey("VPC_CNI_EC2_BUDGET_LEASES", "false",
+            "(ours) Share the account's EC2 budget for the pool's mutating calls with the other nodes through"
+                    + " coordination.k8s.io Leases in ipamd's namespace (needs MY_NODE_NAME and the Lease Role); a node"
+                    + " that cannot reach the API server goes on its own rate limit.");
 
     // --- host networking ---
     public static final ConfigKey AWS_VPC_K8S_CNI_EXTERNALSNAT = new ConfigKey("AWS_VPC_K8S_CNI_EXTERNALSNAT",
@@ -127,6 +131,7 @@ public final class ConfigKeys {
             WARM_POOL_FOR_BOUND_PODS,
             AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG, ENI_CONFIG_LABEL_DEF, ENI_CONFIG_ANNOTATION_DEF, CLUSTER_NAME,
             ADDITIONAL_ENI_TAGS, DISABLE_LEAKED_ENI_CLEANUP, ENABLE_SUBNET_DISCOVERY, MANAGE_UNTAGGED_ENI, AWS_VPC_ENI_MTU,
+            VPC_CNI_EC2_BUDGET_LEASES,
             AWS_VPC_K8S_CNI_EXTERNALSNAT, AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS, AWS_VPC_K8S_CNI_RANDOMIZESNAT,
             AWS_EXTERNAL_SERVICE_CIDRS, AWS_VPC_CNI_NODE_PORT_SUPPORT, POD_MTU, AWS_VPC_K8S_CNI_VETHPREFIX,
             AWS_VPC_K8S_CNI_CONNMARK, AWS_VPC_K8S_CNI_LOGLEVEL, AWS_VPC_K8S_CNI_LOG_FILE, AWS_VPC_K8S_PLUGIN_LOG_FILE,

@@ -5,11 +5,16 @@ import static io.vpccni.ipamd.config.ConfigKeys.*;
 import java.util.Map;
 import java.util.Optional;
 
-/** How ENIs are chosen, created and tagged. */
+/**
+ * How ENIs are chosen, created and tagged, and how the EC2 calls for them share the account's budget.
+ *
+ * @param ec2BudgetLeases VPC_CNI_EC2_BUDGET_LEASES: the pool's mutating EC2 calls wait for a share of the account's
+ *                        budget held through Kubernetes Leases ({@code eni.guard.ShardedBudget})
+ */
 public record EniSettings(boolean customNetworking, String eniConfigLabel, String eniConfigAnnotation,
                           Optional<String> clusterName, Map<String, String> additionalTags,
                           boolean disableLeakedEniCleanup, boolean subnetDiscovery, boolean manageUntaggedEnis,
-                          int eniMtu) {
+                          int eniMtu, boolean ec2BudgetLeases) {
 
     public static final int MIN_MTU = 576;
     public static final int MAX_MTU = 9001;
@@ -30,7 +35,8 @@ public record EniSettings(boolean customNetworking, String eniConfigLabel, Strin
                 r.get(DISABLE_LEAKED_ENI_CLEANUP, ConfigParser.bool()),
                 r.get(ENABLE_SUBNET_DISCOVERY, ConfigParser.bool()),
                 r.get(MANAGE_UNTAGGED_ENI, ConfigParser.bool()),
-                r.get(AWS_VPC_ENI_MTU, ConfigParser.inRange(MIN_MTU, MAX_MTU)));
+                r.get(AWS_VPC_ENI_MTU, ConfigParser.inRange(MIN_MTU, MAX_MTU)),
+                r.get(VPC_CNI_EC2_BUDGET_LEASES, ConfigParser.bool()));
     }
 
     /** EC2 tag limits (key 1..128, value 0..256 characters) plus our reserved prefix. */

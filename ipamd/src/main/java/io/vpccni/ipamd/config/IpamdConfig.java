@@ -2,6 +2,8 @@ package io.vpccni.ipamd.config;
 
 import static io.vpccni.ipamd.config.ConfigKeys.ENABLE_IPv6;
 import static io.vpccni.ipamd.config.ConfigKeys.ENABLE_POD_ENI;
+import static io.vpccni.ipamd.config.ConfigKeys.MY_NODE_NAME;
+import static io.vpccni.ipamd.config.ConfigKeys.VPC_CNI_EC2_BUDGET_LEASES;
 
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,11 @@ public record IpamdConfig(WarmPoolSettings pool, EniSettings eni, HostNetworkSet
         HostNetworkSettings hostNetwork = HostNetworkSettings.read(reader, eni.eniMtu());
         DaemonSettings daemon = DaemonSettings.read(reader);
         NetworkPolicySettings networkPolicy = NetworkPolicySettings.read(reader, daemon.nodeName().isPresent());
+        if (eni.ec2BudgetLeases() && daemon.nodeName().isEmpty()) {
+            // The Leases' holder is the node: without its name the nodes could not tell their shards apart.
+            reader.problem(VPC_CNI_EC2_BUDGET_LEASES.name() + "=true needs " + MY_NODE_NAME.name()
+                    + " (the downward API's spec.nodeName)");
+        }
         refuseUnsupported(reader);
         reader.throwIfAny();
         return new IpamdConfig(pool, eni, hostNetwork, daemon, networkPolicy);

@@ -48,6 +48,7 @@ public record ConfigView(List<Setting> settings) {
             entry(ENABLE_SUBNET_DISCOVERY, c -> c.eni().subnetDiscovery()),
             entry(MANAGE_UNTAGGED_ENI, c -> c.eni().manageUntaggedEnis()),
             entry(AWS_VPC_ENI_MTU, c -> c.eni().eniMtu()),
+            entry(VPC_CNI_EC2_BUDGET_LEASES, c -> c.eni().ec2BudgetLeases()),
             entry(AWS_VPC_K8S_CNI_EXTERNALSNAT, c -> c.hostNetwork().externalSnat()),
             entry(AWS_VPC_K8S_CNI_EXCLUDE_SNAT_CIDRS, c -> c.hostNetwork().excludeSnatCidrs()),
             entry(AWS_VPC_K8S_CNI_RANDOMIZESNAT, c -> c.hostNetwork().randomizeSnat().name().toLowerCase(java.util.Locale.ROOT)),

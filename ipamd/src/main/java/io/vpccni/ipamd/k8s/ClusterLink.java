@@ -1,5 +1,7 @@
 package io.vpccni.ipamd.k8s;
 
+import io.vpccni.eni.guard.CallBudget;
+import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.subnet.SubnetSelector;
 import io.vpccni.ipamd.datastore.Allocation;
 import io.vpccni.ipamd.datastore.AllocationKey;
@@ -55,6 +57,14 @@ public interface ClusterLink extends AutoCloseable {
 
     /** Pool failures an operator must act on, as node events. */
     PoolEvents poolEvents();
+
+    /**
+     * The account's EC2 budget shared with the other nodes (VPC_CNI_EC2_BUDGET_LEASES), on {@code time}'s clock;
+     * {@link CallBudget#LOCAL} without a cluster.
+     */
+    default CallBudget ec2Budget(Ec2Guard.Time time) {
+        return CallBudget.LOCAL;
+    }
 
     @Override
     void close();

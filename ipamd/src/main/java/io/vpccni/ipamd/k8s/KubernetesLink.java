@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.vpccni.eni.guard.CallBudget;
+import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.eni.guard.ShardedBudget;
 import io.vpccni.eni.subnet.SubnetSelector;
 import io.vpccni.ipamd.config.EniSettings;
 import io.vpccni.ipamd.pool.EniPlacement;
@@ -36,6 +39,8 @@ public final class KubernetesLink implements ClusterLink {
     /** Node events live in the default namespace, as the kubelet's do. */
     static final String EVENT_NAMESPACE = "default";
     static final String COMPONENT = "vpc-cni-ipamd";
+    /** Where the EC2 budget's Leases go when the client knows no namespace (outside a pod): the DaemonSet's. */
+    static final String DEFAULT_NAMESPACE = "kube-system";
 
     /**
      * @param period              how often pods are reconciled and the ENIConfig re-checked
@@ -142,6 +147,14 @@ public final class KubernetesLink implements ClusterLink {
 
     private EniConfigChoice choice() {
         return new EniConfigChoice(cluster, eni.eniConfigLabel(), eni.eniConfigAnnotation());
+    }
+
+    /** Shards as Leases in the client's namespace (the service account's: ipamd's, kube-system). */
+    @Override
+    public CallBudget ec2Budget(Ec2Guard.Time time) {
+        String namespace = Optional.ofNullable(client.getNamespace()).orElse(DEFAULT_NAMESPACE);
+        return new ShardedBudget(new LeaseShardStore(client, namespace), nodeName, ShardedBudget.Settings.ec2Defaults(),
+                time);
     }
 
     @Override

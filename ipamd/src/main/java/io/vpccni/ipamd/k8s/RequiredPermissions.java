@@ -11,6 +11,9 @@ import java.util.Set;
  */
 public final class RequiredPermissions {
 
+    /** The Leases' group: the EC2 budget's shards (VPC_CNI_EC2_BUDGET_LEASES). */
+    public static final String COORDINATION = "coordination.k8s.io";
+
     /** One RBAC rule; the core group is "". */
     public record Rule(String apiGroup, String resource, Set<String> verbs) {
         public Rule {
@@ -31,5 +34,13 @@ public final class RequiredPermissions {
                 new Rule("", "events", Set.of("create")),
                 // the ENIConfig informer (custom networking)
                 new Rule(EniConfig.GROUP, EniConfig.PLURAL, Set.of("list", "watch")));
+    }
+
+    /**
+     * With VPC_CNI_EC2_BUDGET_LEASES, in ipamd's own namespace only (a Role, not the ClusterRole): read a shard,
+     * create it the first time, take it with an update carrying the version read. No list, watch, patch or delete.
+     */
+    public static List<Rule> leases() {
+        return List.of(new Rule(COORDINATION, "leases", Set.of("get", "create", "update")));
     }
 }

@@ -19,6 +19,8 @@ import java.util.Optional;
  *       cooling grows instead of failing pods (E19, issue #2896), and cooling /32s are not released (E21);</li>
  *   <li>no shrink or ENI release may leave the pool "low": no attach/free oscillation at WARM_ENI_TARGET = 0 (E4)
  *       and no prefix flap at WARM_PREFIX_TARGET = 0 (E11);</li>
+ *   <li>no ENI is freed in a tick that grows: upstream judges the release on the state after the grow, which EC2 may
+ *       yet refuse; ours frees the empty ENI on the next tick (docs/warm-pool.md section 6);</li>
  *   <li>with WARM_POOL_FOR_BOUND_PODS, pods bound to the node and not yet added are demand ({@link PodDemand});</li>
  *   <li>in prefix mode, InsufficientCidrBlocks makes the pool grow with secondary /32s for a while instead of
  *       failing pods ({@link PrefixFallback}; upstream issues 2749 and 3105).</li>

@@ -31,13 +31,22 @@ class IpamdConfigTest {
         assertThat(config.pool()).isEqualTo(new WarmPoolSettings(1, 0, 0, 0, false, 0, Duration.ofSeconds(30),
                 false, false, Duration.ofSeconds(5), false));
         assertThat(config.eni()).isEqualTo(new EniSettings(false, "k8s.amazonaws.com/eniConfig",
-                "k8s.amazonaws.com/eniConfig", Optional.empty(), Map.of(), false, true, true, 9001));
+                "k8s.amazonaws.com/eniConfig", Optional.empty(), Map.of(), false, true, true, 9001, false));
         assertThat(config.hostNetwork()).isEqualTo(new HostNetworkSettings(false, List.of(), SnatRandomization.PRNG,
                 List.of(), true, 9001, "eni", 0x80));
         assertThat(config.daemon()).isEqualTo(new DaemonSettings(LogLevel.DEBUG, "/var/log/vpc-cni/ipamd.log",
                 LogLevel.DEBUG, "/var/log/vpc-cni/plugin.log", false, "127.0.0.1:61679", false, "127.0.0.1:61678",
                 Path.of("/var/run/aws-node/ipam.json"), Path.of("/var/run/vpc-cni/ipamd.sock"), true, false,
                 Optional.empty()));
+    }
+
+    @Test
+    void theEc2BudgetOnLeasesNeedsTheNodesNameForItsShardsHolder() {
+        assertThatThrownBy(() -> parse("VPC_CNI_EC2_BUDGET_LEASES", "true"))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("VPC_CNI_EC2_BUDGET_LEASES=true needs MY_NODE_NAME");
+        assertThat(parse(Map.of("VPC_CNI_EC2_BUDGET_LEASES", "true", "MY_NODE_NAME", "node-a")).eni()
+                .ec2BudgetLeases()).isTrue();
     }
 
     @Test

@@ -14,8 +14,9 @@ import java.util.function.Predicate;
  * The fleet benchmark (bench/fleet.sh): each workload for our ipamd and for the aws-vpc-cni model, on the same
  * seed, printed as the Markdown of BENCHMARKS.md's "Fleet" section. Not a test: 500 nodes take minutes.
  *
- * <p>Arguments: nodes pods seed [variants] (defaults 500 10000 1, and every variant: OURS,ADAPTIVE,BOUND_PODS,
- * BOUND_PODS_WENI0,BASELINE, the model last).
+ * <p>Arguments: nodes pods seed [variants] (defaults 500 10000 1 and OURS,BUDGET,BOUND_PODS_WENI0,
+ * BUDGET_BOUND_PODS_WENI0,BASELINE; the model last). The two ratio columns divide the first variant and the one
+ * before the model by the model.
  */
 public final class FleetBench {
 
@@ -44,8 +45,8 @@ public final class FleetBench {
         // The model last: the ratio columns divide by it.
         List<FleetSimulation.Variant> variants = args.length > 3
                 ? Arrays.stream(args[3].split(",")).map(FleetSimulation.Variant::valueOf).toList()
-                : List.of(FleetSimulation.Variant.OURS, FleetSimulation.Variant.ADAPTIVE,
-                        FleetSimulation.Variant.BOUND_PODS, FleetSimulation.Variant.BOUND_PODS_WENI0,
+                : List.of(FleetSimulation.Variant.OURS, FleetSimulation.Variant.BUDGET,
+                        FleetSimulation.Variant.BOUND_PODS_WENI0, FleetSimulation.Variant.BUDGET_BOUND_PODS_WENI0,
                         FleetSimulation.Variant.BASELINE);
         List<String[]> rows = new ArrayList<>();
         for (FleetSimulation.Scenario scenario : scenarios) {
@@ -73,7 +74,8 @@ public final class FleetBench {
                 + "unless a column says otherwise. Single-node floor set by attach latency (create + attach + attachment complete): %d ms.%n%n",
                 nodes, pods, seed, floor.toMillis());
         System.out.println("| workload | measure | " + String.join(" | ", variants.stream().map(v -> v.label).toList())
-                + " | ours / model | bound pods, WENI=0 / model |");
+                + " | " + variants.getFirst().label + " / model | " + variants.get(variants.size() - 2).label
+                + " / model |");
         System.out.println("|---|---|" + "---|".repeat(variants.size() + 2));
         rows.forEach(r -> System.out.println("| " + String.join(" | ", r) + " |"));
     }
@@ -102,6 +104,8 @@ public final class FleetBench {
             new Measure("ipamd roll: length (s)", FleetReport::rollSeconds, r -> r.rollSeconds() > 0),
             new Measure("ipamd roll: EC2 requests of the restarted ipamds until ready", FleetReport::restartRequests,
                     r -> r.rollSeconds() > 0),
+            new Measure("Lease requests to the API server (budget)", FleetReport::leaseRequests),
+            new Measure("budgeted calls sent on the node's own rate", FleetReport::budgetLocalGrants),
             new Measure("periodic ENI syncs that failed", FleetReport::syncFailures),
             new Measure("nodes whose ENI sync failed", r -> r.syncFailedNodes().size()),
             new Measure("least subnet headroom (free addresses)", FleetReport::minSubnetHeadroom),

@@ -3,6 +3,7 @@ package io.vpccni.ipamd.fleet;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.eni.fake.FakeInstanceMetadata;
+import io.vpccni.eni.guard.CallBudget;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.lifecycle.EniManager;
 import io.vpccni.eni.lifecycle.EniManagerSettings;
@@ -32,6 +33,7 @@ import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * One simulated node: an instance on the account's EC2 and ipamd's control plane wired as {@code NodeDaemon} wires
@@ -72,6 +74,8 @@ final class FleetNode {
     private final PoolTargets targets;
     private final boolean upstreamCalls;
     private final Ec2Guard.Settings guardSettings;
+    /** Each start's share of the account's budget, by node name ({@link CallBudget#LOCAL} without one). */
+    private final Function<String, CallBudget> budgets;
     private final Listener listener;
     /** EC2 requests the node's guard let out, retries included: summed over the fleet, EC2's own count. */
     final AtomicLong ec2Requests = new AtomicLong();
@@ -96,8 +100,9 @@ final class FleetNode {
     final AtomicLong restartRequests = new AtomicLong();
 
     FleetNode(String name, FakeEc2Api ec2, String subnetId, String instanceType, VirtualTime time,
-              PoolTargets targets, boolean upstreamCalls, Ec2Guard.Settings guardSettings, boolean forBoundPods,
-              Listener listener) {
+              PoolTargets targets, boolean upstreamCalls, Ec2Guard.Settings guardSettings,
+              Function<String, CallBudget> budgets, boolean forBoundPods, Listener listener) {
+        this.budgets = budgets;
         this.forBoundPods = forBoundPods;
         this.name = name;
         this.ec2 = ec2;
@@ -140,7 +145,7 @@ final class FleetNode {
             if (restart && readyAt == null) {
                 restartRequests.incrementAndGet();
             }
-        }, time);
+        }, time, budgets.apply(name));
         Ec2Api api = new GuardedFakeEc2(ec2, guard, instanceId, upstreamCalls);
         FakeInstanceMetadata metadata = ec2.instanceMetadata(instanceId);
         EniSync sync;
@@ -180,8 +185,10 @@ final class FleetNode {
         }
         readyAt = time.instant();
         listener.ready(this);
-        Instant nextSync = time.instant().plus(ENI_SYNC_PERIOD);
-        Instant nextSubnetCheck = time.instant();
+        // As NodeDaemon.periodicStart: the first ENI sync 60 to 120 s after the start, the first subnet check within
+        // 10 s, so that nodes started together (a DaemonSet roll) do not call EC2 in the same second every minute.
+        Instant nextSync = time.instant().plus(ENI_SYNC_PERIOD).plusMillis((long) (time.random() * 60_000));
+        Instant nextSubnetCheck = time.instant().plusMillis((long) (time.random() * 10_000));
         while (!Thread.currentThread().isInterrupted() && !stopping) {
             try {
                 maintainer.tick();

@@ -14,7 +14,9 @@ import java.util.Map;
  * {@code podsWithThrottledAdd} and {@code addFailuresOnThrottle} count the ADD failures that came while the node's
  * pool had last failed to grow on a throttle (RequestLimitExceeded, or the guard's circuit opened by them): throttles
  * that reached pods. {@code restartRequests} are the EC2 requests of restarted ipamds until ready (a DaemonSet roll's
- * cost) and {@code rollSeconds} the roll's length, 0 without one.
+ * cost) and {@code rollSeconds} the roll's length, 0 without one. With the budget on Leases, {@code leaseRequests}
+ * counts the Lease reads and writes the nodes sent the API server and {@code budgetLocalGrants} the budgeted calls that went
+ * on a node's own rate instead, by reason (no shard free in time, store unreachable).
  */
 public record FleetReport(String scenario, FleetSimulation.Variant variant, long seed, int nodes, long readyNodes,
                           int pods, int addressed, long unaddressed, long p50Millis, long p99Millis, long maxMillis,
@@ -24,8 +26,8 @@ public record FleetReport(String scenario, FleetSimulation.Variant variant, long
                           long throttles, long maxCallsPerMinute, long maxThrottlesPerMinute, double idleAddressHours,
                           int minSubnetHeadroom, Map<String, Long> callsByApi, Map<String, Long> throttledByApi,
                           Map<String, Long> failedPoolActions, long syncFailures, List<String> syncFailedNodes,
-                          List<String> violations, long restartRequests, long rollSeconds,
-                          long simulatedMinutes, double wallSeconds) {
+                          List<String> violations, long restartRequests, long rollSeconds, long leaseRequests,
+                          Map<String, Long> budgetLocalGrants, long simulatedMinutes, double wallSeconds) {
 
     /** The figures without the wall-clock time: equal for two runs of the same scenario, variant and seed. */
     public FleetReport withoutWallTime() {
@@ -34,6 +36,6 @@ public record FleetReport(String scenario, FleetSimulation.Variant variant, long
                 podsWithThrottledAdd, addFailuresOnThrottle, ec2Calls, guardRequests, throttles,
                 maxCallsPerMinute, maxThrottlesPerMinute, idleAddressHours, minSubnetHeadroom, callsByApi, throttledByApi,
                 failedPoolActions, syncFailures, syncFailedNodes, violations, restartRequests, rollSeconds,
-                simulatedMinutes, 0);
+                leaseRequests, budgetLocalGrants, simulatedMinutes, 0);
     }
 }

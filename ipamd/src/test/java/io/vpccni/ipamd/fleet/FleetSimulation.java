@@ -2,7 +2,10 @@ package io.vpccni.ipamd.fleet;
 
 import io.github.resilience4j.retry.internal.RetryImpl;
 import io.vpccni.eni.fake.FakeEc2Api;
+import io.vpccni.eni.fake.FakeShardStore;
+import io.vpccni.eni.guard.CallBudget;
 import io.vpccni.eni.guard.Ec2Guard;
+import io.vpccni.eni.guard.ShardedBudget;
 import io.vpccni.eni.port.Ec2Api;
 import io.vpccni.ipamd.datastore.AllocationKey;
 import io.vpccni.ipamd.datastore.AssignResult;
@@ -62,36 +65,45 @@ public final class FleetSimulation {
     static final Duration WATCH_DELAY = Duration.ofMillis(200);
     /** The scheduler binds no pod to a node with this many (m5.xlarge: 56 addresses, kubelet's max-pods 58). */
     static final int MAX_PODS_PER_NODE = 50;
+    /** A request to the API server and its answer (a Lease read or write), in the cluster's network. */
+    static final Duration API_SERVER_LATENCY = Duration.ofMillis(20);
     /** The simulated nodes log as the daemon does; thousands of ENIs' worth of INFO lines only slow a run down. */
     private static final Logger QUIET = Logger.getLogger("io.vpccni");
 
     /** Whose behaviour the nodes have. */
     public enum Variant {
         /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
-        OURS("ours", Duration.ofSeconds(5), false, false, Optional.empty()),
+        OURS("ours", Duration.ofSeconds(5), false, false, Optional.empty(), false),
         /** Ours with each node's guard adapting its rate to EC2's throttles (AdaptiveRate). */
-        ADAPTIVE("ours, adaptive guard", Duration.ofSeconds(5), false, false, Optional.empty()),
+        ADAPTIVE("ours, adaptive guard", Duration.ofSeconds(5), false, false, Optional.empty(), false),
+        /** Ours with the account's budget on Leases (VPC_CNI_EC2_BUDGET_LEASES): ShardedBudget over the API server. */
+        BUDGET("ours, EC2 budget on Leases", Duration.ofSeconds(5), false, false, Optional.empty(), true),
         /** Ours with WARM_POOL_FOR_BOUND_PODS, the scenario's warm targets. */
-        BOUND_PODS("ours, bound pods", Duration.ofSeconds(5), false, true, Optional.empty()),
+        BOUND_PODS("ours, bound pods", Duration.ofSeconds(5), false, true, Optional.empty(), false),
         /** Ours with WARM_POOL_FOR_BOUND_PODS and the warm target it lets be lowered: WARM_ENI_TARGET=0. */
         BOUND_PODS_WENI0("ours, bound pods, WENI=0", Duration.ofSeconds(5), false, true,
-                Optional.of(PoolTargets.warmEni(0))),
+                Optional.of(PoolTargets.warmEni(0)), false),
+        /** The same with the account's budget on Leases. */
+        BUDGET_BOUND_PODS_WENI0("ours, bound pods, WENI=0, EC2 budget", Duration.ofSeconds(5), false, true,
+                Optional.of(PoolTargets.warmEni(0)), true),
         /** aws-vpc-cni's, approximated: create then assign, DescribeInstances per ENI, an ADD fails at once when empty. */
-        BASELINE("aws-vpc-cni model", Duration.ZERO, true, false, Optional.empty());
+        BASELINE("aws-vpc-cni model", Duration.ZERO, true, false, Optional.empty(), false);
 
         final String label;
         final Duration addWait;
         final boolean upstreamCalls;
         final boolean forBoundPods;
         final Optional<PoolTargets> targets;
+        final boolean budget;
 
         Variant(String label, Duration addWait, boolean upstreamCalls, boolean forBoundPods,
-                Optional<PoolTargets> targets) {
+                Optional<PoolTargets> targets, boolean budget) {
             this.label = label;
             this.addWait = addWait;
             this.upstreamCalls = upstreamCalls;
             this.forBoundPods = forBoundPods;
             this.targets = targets;
+            this.budget = budget;
         }
     }
 
@@ -143,6 +155,9 @@ public final class FleetSimulation {
     private final Variant variant;
     private final VirtualTime time;
     private final FakeEc2Api ec2;
+    /** The cluster's Leases, on the simulated API server (the budget variants'). */
+    private final FakeShardStore leases;
+    private final List<ShardedBudget> budgets = new ArrayList<>();
     private final Random random;
     private final List<String> subnets = new ArrayList<>();
     private final List<FleetNode> nodes = new ArrayList<>();
@@ -197,6 +212,7 @@ public final class FleetSimulation {
         if (scenario.realisticTiming()) {
             ec2.realisticTiming();
         }
+        this.leases = new FakeShardStore(time, API_SERVER_LATENCY);
         // Four /18s: room for 500 nodes with a few ENIs of addresses each (the fleet's subnet headroom is measured).
         for (int i = 0; i < 4; i++) {
             subnets.add(ec2.createSubnet("10.0." + (i * 64) + ".0/18"));
@@ -267,7 +283,7 @@ public final class FleetSimulation {
         FleetNode node = new FleetNode("node-" + index, ec2, subnets.get(index % subnets.size()),
                 scenario.instanceType(), time, variant.targets.orElse(scenario.targets()), variant.upstreamCalls,
                 variant == Variant.ADAPTIVE ? Ec2Guard.Settings.defaults().withAdaptiveRate()
-                        : Ec2Guard.Settings.defaults(), variant.forBoundPods, new FleetNode.Listener() {
+                        : Ec2Guard.Settings.defaults(), this::budget, variant.forBoundPods, new FleetNode.Listener() {
                     @Override
                     public void ready(FleetNode ready) {
                         if (ready.starts > 1) {
@@ -296,6 +312,16 @@ public final class FleetSimulation {
                 });
         nodes.add(node);
         time.at(BOOT_MIN.plusMillis(random.nextLong(BOOT_SPREAD.toMillis() + 1)), node::start);
+    }
+
+    /** A starting ipamd's share of the account's budget: on the cluster's Leases in the budget variants. */
+    private CallBudget budget(String node) {
+        if (!variant.budget) {
+            return CallBudget.LOCAL;
+        }
+        ShardedBudget budget = new ShardedBudget(leases, node, ShardedBudget.Settings.ec2Defaults(), time);
+        budgets.add(budget);
+        return budget;
     }
 
     private Pod bind(FleetNode node) {
@@ -618,7 +644,18 @@ public final class FleetSimulation {
                 List.copyOf(violations), nodes.stream().mapToLong(n -> n.restartRequests.get()).sum(),
                 rollStarted == null ? 0 : Duration.between(rollStarted, rollEnded == null ? time.instant() : rollEnded)
                         .toSeconds(),
-                scenario.length().toMinutes(), wallSeconds);
+                leases.requests(), budgetLocalGrants(), scenario.length().toMinutes(), wallSeconds);
+    }
+
+    private Map<String, Long> budgetLocalGrants() {
+        Map<String, Long> all = new TreeMap<>();
+        // Describes are outside the budget by design: only the budgeted calls that went on the node's own rate.
+        budgets.forEach(b -> b.localGrants().forEach((k, v) -> {
+            if (!k.equals("not budgeted")) {
+                all.merge(k, v, Long::sum);
+            }
+        }));
+        return all;
     }
 
     private Map<String, Long> failedActions() {

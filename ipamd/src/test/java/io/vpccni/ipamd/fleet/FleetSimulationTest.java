@@ -44,6 +44,21 @@ class FleetSimulationTest {
         }
     }
 
+    /**
+     * With the account's budget on Leases no budgeted (mutating) API is throttled by EC2: the nodes' calls of each
+     * stay within its refill, whatever bursts and rolls ask; only the describes, left to each node, can be.
+     */
+    @Test
+    void withTheBudgetOnLeasesEc2ThrottlesNoBudgetedCall() {
+        FleetReport report = new FleetSimulation(small(7), FleetSimulation.Variant.BUDGET).run();
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.unaddressed()).isZero();
+        assertThat(report.leaseRequests()).as("the shards were read and taken on the API server").isPositive();
+        assertThat(report.budgetLocalGrants()).as("no budgeted call went on a node's own rate").isEmpty();
+        assertThat(report.throttledByApi().keySet()).allMatch(api -> api.startsWith("Describe"));
+        assertThat(report.podsWithThrottledAdd()).isZero();
+    }
+
     @Test
     void theSameSeedReplaysTheSameRun() {
         FleetReport first = new FleetSimulation(small(11), FleetSimulation.Variant.OURS).run();

@@ -2,17 +2,13 @@ package io.vpccni.ipamd.fleet;
 
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.fake.FakeEc2Api;
+import io.vpccni.eni.fake.GuardedEc2;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.model.Eni;
-import io.vpccni.eni.model.InstanceLimits;
-import io.vpccni.eni.model.Subnet;
-import io.vpccni.eni.port.Ec2Api;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 
 /**
- * One node's EC2 client: every call of the port through the node's own {@link Ec2Guard}, as {@code AwsEc2Api}
+ * One node's EC2 client: every call of the port through the node's own {@link Ec2Guard} ({@link GuardedEc2}), as {@code AwsEc2Api}
  * sends every SDK request, onto the account's shared in-memory EC2.
  *
  * <p>With {@code upstreamCalls} it spends EC2 calls as aws-vpc-cni does (an approximation of its call pattern,
@@ -23,16 +19,15 @@ import java.util.Optional;
  * only once its attachment completes in both. When the assign fails, the ENI goes on without addresses, as
  * upstream's (attached by then) does until a later top-up.
  */
-final class GuardedFakeEc2 implements Ec2Api {
+final class GuardedFakeEc2 extends GuardedEc2 {
 
     private final FakeEc2Api ec2;
-    private final Ec2Guard guard;
     private final String instanceId;
     private final boolean upstreamCalls;
 
     GuardedFakeEc2(FakeEc2Api ec2, Ec2Guard guard, String instanceId, boolean upstreamCalls) {
+        super(ec2, guard);
         this.ec2 = ec2;
-        this.guard = guard;
         this.instanceId = instanceId;
         this.upstreamCalls = upstreamCalls;
     }
@@ -56,65 +51,5 @@ final class GuardedFakeEc2 implements Ec2Api {
         return new Eni(bare.id(), bare.mac(), bare.subnetId(), bare.primaryIp(), added, bare.prefixes(),
                 bare.deviceIndex(), bare.attachmentId(), bare.attachedInstanceId(), bare.status(), bare.description(),
                 bare.securityGroupIds(), bare.tags());
-    }
-
-    @Override
-    public String attachNetworkInterface(String eniId, String instance, int deviceIndex) {
-        return guard.call("AttachNetworkInterface", () -> ec2.attachNetworkInterface(eniId, instance, deviceIndex));
-    }
-
-    @Override
-    public void setDeleteOnTermination(String eniId, String attachmentId) {
-        guard.run("ModifyNetworkInterfaceAttribute", () -> ec2.setDeleteOnTermination(eniId, attachmentId));
-    }
-
-    @Override
-    public List<String> assignPrivateIpAddresses(String eniId, int count) {
-        return guard.call("AssignPrivateIpAddresses", () -> ec2.assignPrivateIpAddresses(eniId, count));
-    }
-
-    @Override
-    public void unassignPrivateIpAddresses(String eniId, List<String> addresses) {
-        guard.run("UnassignPrivateIpAddresses", () -> ec2.unassignPrivateIpAddresses(eniId, addresses));
-    }
-
-    @Override
-    public List<String> assignIpv4Prefixes(String eniId, int count) {
-        return guard.call("AssignPrivateIpAddresses", () -> ec2.assignIpv4Prefixes(eniId, count));
-    }
-
-    @Override
-    public void unassignIpv4Prefixes(String eniId, List<String> prefixes) {
-        guard.run("UnassignPrivateIpAddresses", () -> ec2.unassignIpv4Prefixes(eniId, prefixes));
-    }
-
-    @Override
-    public void detachNetworkInterface(String attachmentId, boolean force) {
-        guard.run("DetachNetworkInterface", () -> ec2.detachNetworkInterface(attachmentId, force));
-    }
-
-    @Override
-    public void deleteNetworkInterface(String eniId) {
-        guard.run("DeleteNetworkInterface", () -> ec2.deleteNetworkInterface(eniId));
-    }
-
-    @Override
-    public List<Eni> describeNetworkInterfaces(EniQuery query) {
-        return guard.call("DescribeNetworkInterfaces", () -> ec2.describeNetworkInterfaces(query));
-    }
-
-    @Override
-    public void createTags(String resourceId, Map<String, String> tags) {
-        guard.run("CreateTags", () -> ec2.createTags(resourceId, tags));
-    }
-
-    @Override
-    public List<Subnet> describeSubnets(SubnetQuery query) {
-        return guard.call("DescribeSubnets", () -> ec2.describeSubnets(query));
-    }
-
-    @Override
-    public Optional<InstanceLimits> describeInstanceType(String instanceType) {
-        return guard.call("DescribeInstanceTypes", () -> ec2.describeInstanceType(instanceType));
     }
 }

@@ -87,6 +87,24 @@ class PoolPolicyTest {
         assertThat(policy.evaluate(oneUnusedPrefix, wpfx0).isHold()).isTrue();
     }
 
+    /**
+     * Upstream judges the release of an empty ENI on the state after the tick's grow, so it grows and frees in one
+     * tick; we free no ENI while the pool is low, so the empty ENI goes one tick later: the grow has not happened
+     * when the plan is made, and EC2 may refuse it (a throttle, a full subnet), which would leave the pool low
+     * without the ENI given back.
+     */
+    @Test
+    void growsThisTickAndFreesTheEmptyEniTheNext_divergesFromUpstream() {
+        PoolTargets wip2 = PoolTargets.warmIp(2, 0);
+        PoolState low = state(T3_SMALL, eni(0, EniRole.PRIMARY, ips(1, 1, 0)), eni(1, EniRole.SECONDARY, ips(0, 0, 0)));
+        PoolState grown = state(T3_SMALL, eni(0, EniRole.PRIMARY, ips(3, 1, 0)), eni(1, EniRole.SECONDARY, ips(0, 0, 0)));
+
+        assertThat(actions(low, wip2)).as("upstream: AllocateIps(eni-0, 2) and FreeEni(eni-1)")
+                .containsExactly(new PoolAction.AllocateIps("eni-0", 2));
+        assertThat(actions(grown, wip2)).as("the next tick, on the grown state").containsExactly(
+                new PoolAction.FreeEni("eni-1"));
+    }
+
     @Test
     void shrinksThenFreesTheEmptiedEniInTheSameTick() { // E25, upstream order 1.0
         List<PoolAction> plan = actions(tooHighWithFreeableEni(), PoolTargets.warmIp(2, 5));

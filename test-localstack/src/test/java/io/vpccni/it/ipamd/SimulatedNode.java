@@ -77,6 +77,12 @@ final class SimulatedNode implements AutoCloseable {
      * every 500 ms, as the daemon's own metadata wait does.
      */
     NodeNetworking waitingForAttachment() {
+        return waitingUntil(eniId -> "attached".equals(raw.describeNetworkInterfaces(b -> b
+                .networkInterfaceIds(eniId)).networkInterfaces().getFirst().attachment().statusAsString()));
+    }
+
+    /** A host side without links that hands a new ENI out once {@code attached} says so, looking every 500 ms. */
+    static NodeNetworking waitingUntil(java.util.function.Predicate<String> attached) {
         return new NodeNetworking() {
             @Override
             public void setUpNode(io.vpccni.eni.model.InstanceIdentity identity,
@@ -85,9 +91,7 @@ final class SimulatedNode implements AutoCloseable {
             @Override
             public void attached(io.vpccni.ipamd.pool.NodeEni eni) {
                 try {
-                    for (int looks = 0; !"attached".equals(raw.describeNetworkInterfaces(b -> b
-                            .networkInterfaceIds(eni.id())).networkInterfaces().getFirst().attachment()
-                            .statusAsString()); looks++) {
+                    for (int looks = 0; !attached.test(eni.id()); looks++) {
                         if (looks == 40) {
                             throw new IllegalStateException(eni.id() + " not attached after 20 s");
                         }

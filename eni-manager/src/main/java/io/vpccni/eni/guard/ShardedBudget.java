@@ -1,0 +1,193 @@
+package io.vpccni.eni.guard;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * The account's EC2 budget held in shards every node of the cluster sees ({@link ShardStore}: Kubernetes Leases in
+ * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
+ * token from one of that API's shards; a node finding none with a token waits for the first to get one. What the
+ * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
+ * of or whose take lost to another node.
+ *
+ * <p>Robust by falling back to the node's own rate, never by failing a call: an API not in the budget, a store that
+ * cannot be reached (then for {@link Settings#fallbackFor}, not asked again meanwhile) and a wait longer than
+ * {@link Settings#maxWait} all answer {@link CallBudget.Grant.Local}.
+ */
+public final class ShardedBudget implements CallBudget {
+
+    private static final System.Logger LOG = System.getLogger(ShardedBudget.class.getName());
+
+    /**
+     * @param buckets     each budgeted API's account bucket (EC2's for mutating APIs: 50 tokens, 5 a second)
+     * @param shards      how many shards each API's bucket is split in: more spread the nodes' takes over more
+     *                    Leases, fewer let one shard's tokens come back sooner
+     * @param margin      taken off the time since a shard's last take, for clocks that differ between nodes
+     * @param maxWait     the longest a call waits for a token before it goes on the node's own rate
+     * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
+     * @param maxJitter   the cap on the jitter added to a wait for a token
+     */
+    public record Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
+                           Duration fallbackFor, Duration maxJitter) {
+        public Settings {
+            buckets = Map.copyOf(buckets);
+            if (margin.isNegative() || maxWait.isNegative() || fallbackFor.isNegative() || maxJitter.isNegative()) {
+                throw new IllegalArgumentException("a budget's waits are not negative; not margin " + margin
+                        + ", wait " + maxWait + ", fallback " + fallbackFor + ", jitter " + maxJitter);
+            }
+            for (BudgetShards.Bucket bucket : buckets.values()) {
+                bucket.split(shards); // a whole token per shard
+            }
+        }
+
+        /**
+         * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
+         * refilled at 5 a second), in 10 shards of 5 tokens refilled at 0.5 a second; and DescribeSubnets, which
+         * the pool asks before each new ENI and every node each minute, at EC2's bucket for describes with ids or
+         * filters (100 tokens, 20 a second). The other describes (start-up, the ENI sync) stay on each node's own
+         * rate.
+         */
+        public static Settings ec2Defaults() {
+            Map<String, BudgetShards.Bucket> buckets = new HashMap<>();
+            for (String api : List.of("CreateNetworkInterface", "AttachNetworkInterface",
+                    "ModifyNetworkInterfaceAttribute", "AssignPrivateIpAddresses", "UnassignPrivateIpAddresses",
+                    "DetachNetworkInterface", "DeleteNetworkInterface", "CreateTags")) {
+                buckets.put(api, new BudgetShards.Bucket(50, 5));
+            }
+            buckets.put("DescribeSubnets", new BudgetShards.Bucket(100, 20));
+            return new Settings(buckets, 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(30),
+                    Duration.ofSeconds(2));
+        }
+    }
+
+    private final ShardStore store;
+    private final String identity;
+    private final Settings settings;
+    private final Ec2Guard.Time time;
+    private final Map<String, List<String>> order = new HashMap<>();
+    private final Map<String, BudgetShards.Bucket> shardBuckets = new HashMap<>();
+    /** What is known of each shard; guarded by {@code this}. */
+    private final Map<String, BudgetShards.Shard> known = new HashMap<>();
+    private volatile Instant fallbackUntil = Instant.MIN;
+    private final AtomicLong shared = new AtomicLong();
+    private final Map<String, AtomicLong> local = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong storeRequests = new AtomicLong();
+    private final AtomicLong waitedNanos = new AtomicLong();
+
+    /**
+     * @param identity this node's name: the shards' holder
+     * @param time     its clock (the shards' refill), waits and jitter; virtual in the fleet simulation
+     */
+    public ShardedBudget(ShardStore store, String identity, Settings settings, Ec2Guard.Time time) {
+        this.store = store;
+        this.identity = identity;
+        this.settings = settings;
+        this.time = time;
+        // Each node looks at an API's shards from a place of its own: nodes starting together spread over them.
+        int start = Math.floorMod(identity.hashCode(), 1 << 16);
+        settings.buckets().forEach((api, bucket) -> {
+            shardBuckets.put(api, bucket.split(settings.shards()));
+            List<String> names = BudgetShards.names(api, settings.shards());
+            List<String> rotated = new ArrayList<>(names.subList(start % names.size(), names.size()));
+            rotated.addAll(names.subList(0, start % names.size()));
+            order.put(api, List.copyOf(rotated));
+        });
+    }
+
+    @Override
+    public Grant acquire(String operation) throws InterruptedException {
+        List<String> names = order.get(operation);
+        if (names == null) {
+            return local("not budgeted");
+        }
+        if (time.clock().instant().isBefore(fallbackUntil)) {
+            return local("shard store unreachable");
+        }
+        Instant started = time.clock().instant();
+        Instant deadline = started.plus(settings.maxWait());
+        int misses = 0;
+        try {
+            while (true) {
+                Instant now = time.clock().instant();
+                BudgetShards.Decision decision;
+                synchronized (this) {
+                    decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
+                            misses, time.random(), settings.maxJitter());
+                }
+                switch (decision) {
+                    case BudgetShards.Decision.Take take -> {
+                        storeRequests.incrementAndGet();
+                        Optional<BudgetShards.Shard> taken = store.take(take.shard(), identity, now,
+                                take.tokensLeft());
+                        synchronized (this) {
+                            if (taken.isPresent()) {
+                                known.put(take.shard().name(), taken.get());
+                                shared.incrementAndGet();
+                                waitedNanos.addAndGet(Duration.between(started, now).toNanos());
+                                return new Grant.Shared(take.shard().name());
+                            }
+                            known.remove(take.shard().name()); // another node took it: read it again
+                        }
+                    }
+                    case BudgetShards.Decision.Read read -> {
+                        storeRequests.incrementAndGet();
+                        BudgetShards.Shard shard = store.read(read.name());
+                        synchronized (this) {
+                            known.put(read.name(), shard);
+                        }
+                    }
+                    case BudgetShards.Decision.Wait wait -> {
+                        if (now.plus(wait.duration()).isAfter(deadline)) {
+                            return local("no " + operation + " shard free within " + settings.maxWait().toMillis()
+                                    + " ms");
+                        }
+                        misses++;
+                        time.sleep(wait.duration());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            fallbackUntil = time.clock().instant().plus(settings.fallbackFor());
+            LOG.log(Level.WARNING, "EC2 call budget: the shard store failed (" + e.getMessage() + "); " + operation
+                    + " and the other budgeted calls go on this node's own rate for "
+                    + settings.fallbackFor().toSeconds() + " s");
+            return local("shard store unreachable");
+        }
+    }
+
+    private Grant local(String reason) {
+        local.computeIfAbsent(reason.startsWith("no ") ? "no shard free in time" : reason, r -> new AtomicLong())
+                .incrementAndGet();
+        return new Grant.Local(reason);
+    }
+
+    /** Calls granted a shard. */
+    public long sharedGrants() {
+        return shared.get();
+    }
+
+    /** Calls let go on the node's own rate, by reason (not budgeted, store unreachable, no shard free in time). */
+    public Map<String, Long> localGrants() {
+        return local.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
+                (a, b) -> a, TreeMap::new));
+    }
+
+    /** Time the calls granted a token spent getting it (reads, takes, waits), in all. */
+    public Duration waited() {
+        return Duration.ofNanos(waitedNanos.get());
+    }
+
+    /** Reads and takes sent to the store (the API server's load from this node). */
+    public long storeRequests() {
+        return storeRequests.get();
+    }
+}
