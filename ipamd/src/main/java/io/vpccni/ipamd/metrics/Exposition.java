@@ -4,9 +4,10 @@ import java.util.List;
 
 /**
  * Writes the Prometheus text exposition format, version 0.0.4: for each family a {@code # HELP} and a
- * {@code # TYPE} line, then its samples, one per line, ending in a newline. Written by hand because the format
- * is small and a client library would bring a registry of global state we do not want (docs/conventions.md,
- * "State and I/O").
+ * {@code # TYPE} line, then its samples, one per line, ending in a newline. Written by hand: the format is small, and
+ * the Prometheus Java client (1.10) writes every counter as {@code <name>_total}, while aws-vpc-cni's counters
+ * ({@code awscni_add_ip_req_count}...) have no suffix (BENCHMARKS.md, "ipamd metrics through the Prometheus Java
+ * client", which also has what the client costs in memory).
  */
 public final class Exposition {
 
