@@ -8,18 +8,28 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Per-API request counts, error counts by EC2 error code, and total latency; thread-safe. */
+/** Per-API request counts, error counts by EC2 error code, total latency and a latency histogram; thread-safe. */
 public final class Ec2CallStats implements Ec2CallObserver {
+
+    /**
+     * The EC2 latency histogram's bucket bounds, seconds, for one attempt of a call: from tens of milliseconds
+     * (describe, assign) to seconds (create and attach: about 3.5 s with attachment complete, BENCHMARKS.md), up to
+     * the SDK's timeouts.
+     */
+    public static final double[] LATENCY_BUCKETS_SECONDS = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 
     private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> latencyMillis = new ConcurrentHashMap<>();
+    private final Map<String, LatencyHistogram> latencyBuckets = new ConcurrentHashMap<>();
     private final Map<Class<? extends Ec2Failure>, LongAdder> failuresByKind = new ConcurrentHashMap<>();
 
     @Override
     public void called(String operation, Duration latency, Optional<Ec2Failure> failure) {
         calls.computeIfAbsent(operation, k -> new LongAdder()).increment();
         latencyMillis.computeIfAbsent(operation, k -> new LongAdder()).add(latency.toMillis());
+        latencyBuckets.computeIfAbsent(operation, k -> new LatencyHistogram(LATENCY_BUCKETS_SECONDS))
+                .record(latency.toNanos());
         failure.ifPresent(f -> {
             errors.computeIfAbsent(operation + "/" + errorName(f), k -> new LongAdder()).increment();
             failuresByKind.computeIfAbsent(f.getClass(), k -> new LongAdder()).increment();
@@ -38,6 +48,13 @@ public final class Ec2CallStats implements Ec2CallObserver {
 
     public Map<String, Long> latencyMillisTotal() {
         return snapshot(latencyMillis);
+    }
+
+    /** Per API, sorted by name, its latency in {@link #LATENCY_BUCKETS_SECONDS}. */
+    public Map<String, LatencyHistogram.Snapshot> latencyHistograms() {
+        Map<String, LatencyHistogram.Snapshot> copy = new TreeMap<>();
+        latencyBuckets.forEach((api, histogram) -> copy.put(api, histogram.snapshot()));
+        return copy;
     }
 
     /** Failed requests of one kind (e.g. {@code Ec2Failure.Throttled.class}) across all APIs. */

@@ -4,6 +4,7 @@ import io.vpccni.ipamd.introspect.NetworkPolicyStatus;
 import io.vpccni.ipamd.policy.NodeNetworkPolicy;
 import io.vpccni.cni.server.PluginServer;
 import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.guard.LatencyHistogram;
 import io.vpccni.eni.model.InstanceIdentity;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.ipamd.config.IpamdConfig;
@@ -19,6 +20,7 @@ import io.vpccni.ipamd.pool.PoolMaintainer;
 import io.vpccni.ipamd.warmpool.PoolPlan;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -172,5 +174,10 @@ final class NodeReadModel implements NodeView {
     @Override
     public RequestStats requests() {
         return counters.snapshot();
+    }
+
+    @Override
+    public Map<String, LatencyHistogram.Snapshot> requestDurations() {
+        return counters.durations();
     }
 }

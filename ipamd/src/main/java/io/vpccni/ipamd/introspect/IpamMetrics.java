@@ -6,11 +6,13 @@ import static io.vpccni.ipamd.metrics.MetricFamily.Type.SUMMARY;
 import static io.vpccni.ipamd.metrics.MetricFamily.label;
 
 import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.guard.LatencyHistogram;
 import io.vpccni.ipamd.datastore.CidrStats;
 import io.vpccni.ipamd.datastore.EniStats;
 import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.metrics.Exposition;
 import io.vpccni.ipamd.metrics.MetricFamily;
+import io.vpccni.ipamd.metrics.MetricFamily.HistogramSeries;
 import io.vpccni.ipamd.metrics.MetricFamily.Sample;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +31,10 @@ import java.util.TreeMap;
  * awscni_ec2api_error_count{fn} (counters); awscni_aws_api_latency_ms (summary). Our own, marked "(ours)" in
  * their help: awscni_cooldown_ip_addresses, awscni_available_ip_addresses, awscni_unused_ipv4_prefixes,
  * awscni_subnet_free_ip_addresses, awscni_ipamd_ready, awscni_plugin_server_invocations, and in prefix mode
- * awscni_prefix_fallback_active and awscni_prefix_fallback_ip_addresses.
+ * awscni_prefix_fallback_active and awscni_prefix_fallback_ip_addresses. Histograms, ours and named so as not to
+ * pass for aws-vpc-cni's ({@code vpccni_} prefix, seconds): vpccni_ipam_request_duration_seconds{operation} (add,
+ * del, gc, as the handler served them) and vpccni_ec2_request_duration_seconds{api} (taken where
+ * awscni_aws_api_latency_ms is, in {@link Ec2CallStats}).
  *
  * <p>Two differences, both forced by the data we keep: awscni_aws_api_latency_ms carries only the {@code api}
  * label (upstream also has {@code error} and {@code status}; {@link Ec2CallStats} sums latency per API, not per
@@ -92,6 +97,9 @@ public final class IpamMetrics {
                 requests.noAvailableAddress()));
         out.add(labelled("awscni_ipamd_error_count", "The number of errors encountered in ipamd", "fn",
                 view.ipamdErrors()));
+        out.add(histogram("vpccni_ipam_request_duration_seconds", "(ours) Seconds ipamd took to answer the plugin's"
+                + " requests, from the request decoded to the reply, by operation", "operation",
+                view.requestDurations()));
         out.addAll(ec2(view.ec2Calls()));
         view.networkPolicy().ifPresent(policy -> out.addAll(networkPolicy(policy)));
         return out;
@@ -120,7 +128,9 @@ public final class IpamMetrics {
                 new MetricFamily("awscni_aws_api_error_count", "The number of times AWS API returns an error",
                         COUNTER, byCode),
                 labelled("awscni_ec2api_req_count", "The number of requests made to EC2 APIs by CNI", "fn", calls),
-                labelled("awscni_ec2api_error_count", "The number of failed EC2 APIs requests", "fn", errorsByApi));
+                labelled("awscni_ec2api_error_count", "The number of failed EC2 APIs requests", "fn", errorsByApi),
+                histogram("vpccni_ec2_request_duration_seconds", "(ours) EC2 API call latency in seconds, by API;"
+                        + " each attempt of a retried call counts once", "api", stats.latencyHistograms()));
     }
 
     /** With ENABLE_NETWORK_POLICY: what the node enforces, and what policy dropped (nft's named counters). */
@@ -165,6 +175,15 @@ public final class IpamMetrics {
 
     private static MetricFamily gauge(String name, String help, double value) {
         return MetricFamily.single(name, help, GAUGE, value);
+    }
+
+    private static MetricFamily histogram(String name, String help, String labelName,
+                                          Map<String, LatencyHistogram.Snapshot> byLabel) {
+        List<HistogramSeries> series = new TreeMap<>(byLabel).entrySet().stream()
+                .map(e -> new HistogramSeries(List.of(label(labelName, e.getKey())), e.getValue().upperBoundsSeconds(),
+                        e.getValue().cumulativeCounts(), e.getValue().sumSeconds(), e.getValue().count()))
+                .toList();
+        return MetricFamily.histogram(name, help, series);
     }
 
     private static MetricFamily labelled(String name, String help, String labelName, Map<String, Long> values) {

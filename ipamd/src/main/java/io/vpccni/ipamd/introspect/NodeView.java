@@ -1,6 +1,7 @@
 package io.vpccni.ipamd.introspect;
 
 import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.guard.LatencyHistogram;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.datastore.Allocation;
@@ -68,6 +69,9 @@ public interface NodeView {
     RequestStats requests();
 
     record RequestStats(long adds, long dels, long noAvailableAddress) {}
+
+    /** How long the plugin's requests took to serve, by operation ("add", "del", "gc"), since start. */
+    Map<String, LatencyHistogram.Snapshot> requestDurations();
 
     /**
      * Addresses released and still in cooldown, so /v1/enis can mark each one (Datastore#snapshot has them).

@@ -7,7 +7,8 @@ import java.util.List;
  * {@code # TYPE} line, then its samples, one per line, ending in a newline. Written by hand: the format is small, and
  * the Prometheus Java client (1.10) writes every counter as {@code <name>_total}, while aws-vpc-cni's counters
  * ({@code awscni_add_ip_req_count}...) have no suffix (BENCHMARKS.md, "ipamd metrics through the Prometheus Java
- * client", which also has what the client costs in memory).
+ * client", which also has what the client costs in memory). Histograms need no client either: a
+ * {@link MetricFamily#histogram} family is its {@code _bucket}, {@code _sum} and {@code _count} samples.
  */
 public final class Exposition {
 

@@ -98,12 +98,15 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     @Override
     public IpamReply apply(IpamRequest request) {
-        return switch (request) {
+        long start = System.nanoTime();
+        IpamReply reply = switch (request) {
             case AddRequest add -> add(add);
             case DelRequest del -> del(del);
             case StatusRequest status -> status();
             case GcRequest gc -> gc(gc);
         };
+        counters.served(request, System.nanoTime() - start);
+        return reply;
     }
 
     private IpamReply add(AddRequest add) {

@@ -1,6 +1,7 @@
 package io.vpccni.ipamd.introspect;
 
 import io.vpccni.eni.guard.Ec2CallStats;
+import io.vpccni.eni.guard.LatencyHistogram;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.model.InstanceLimits;
 import io.vpccni.ipamd.config.IpamdConfig;
@@ -15,6 +16,7 @@ import io.vpccni.ipamd.datastore.PodRef;
 import io.vpccni.ipamd.datastore.PoolStats;
 import io.vpccni.ipamd.pool.GrowBlocked;
 import io.vpccni.ipamd.pool.NodeEni;
+import io.vpccni.ipamd.rpc.RequestDurations;
 import io.vpccni.ipamd.warmpool.PoolPlan;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +54,7 @@ public final class FakeNodeView implements NodeView {
     public OptionalInt subnetFree = OptionalInt.of(4000);
     public OptionalLong pluginInvocations = OptionalLong.empty();
     public RequestStats requests = new RequestStats(0, 0, 0);
+    public final RequestDurations durations = new RequestDurations();
     public Optional<Instant> fallbackUntil = Optional.empty();
     public Optional<NetworkPolicyStatus> networkPolicy = Optional.empty();
 
@@ -135,6 +138,7 @@ public final class FakeNodeView implements NodeView {
     @Override public OptionalInt subnetFreeAddresses() { return subnetFree; }
     @Override public OptionalLong pluginServerInvocations() { return pluginInvocations; }
     @Override public RequestStats requests() { return requests; }
+    @Override public Map<String, LatencyHistogram.Snapshot> requestDurations() { return durations.snapshot(); }
     @Override public Optional<NetworkPolicyStatus> networkPolicy() { return networkPolicy; }
     @Override public List<CoolingAddress> coolingAddresses() { return datastore.snapshot().cooling(); }
     @Override public Map<String, Long> ipamdErrors() { return Map.copyOf(ipamdErrors); }

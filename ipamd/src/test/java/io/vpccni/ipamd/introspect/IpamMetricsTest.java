@@ -1,15 +1,27 @@
 package io.vpccni.ipamd.introspect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.ipamd.checkpoint.JsonFileCheckpointStore;
 import io.vpccni.ipamd.metrics.PromTextParser;
+import io.vpccni.ipamd.rpc.IpamHandler;
+import io.vpccni.ipamd.rpc.RequestCounters;
+import io.vpccni.ipamd.state.PoolCheckpoint;
+import io.vpccni.ipamd.testing.FakeNode;
+import io.vpccni.ipamd.warmpool.PoolTargets;
+import io.vpccni.rpc.message.AddOk;
+import io.vpccni.rpc.message.AddRequest;
+import io.vpccni.rpc.message.IpamRequest;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class IpamMetricsTest {
 
@@ -134,6 +146,60 @@ class IpamMetricsTest {
         assertThat(value("awscni_ec2api_req_count", Map.of("fn", "AssignPrivateIpAddresses"))).isEqualTo(2);
         assertThat(value("awscni_ec2api_req_count", Map.of("fn", "CreateNetworkInterface"))).isEqualTo(1);
         assertThat(value("awscni_ec2api_error_count", Map.of("fn", "AssignPrivateIpAddresses"))).isEqualTo(1);
+    }
+
+    /** Beside aws-vpc-cni's summary, left as it was: the same calls in buckets of seconds, one series per API. */
+    @Test
+    void ec2CallsAlsoFillTheLatencyHistogramInSeconds() {
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(30), Optional.empty());
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(50), Optional.empty());
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofMillis(80), Optional.empty());
+        node.ec2.called("AssignPrivateIpAddresses", Duration.ofSeconds(45), Optional.empty());
+        node.ec2.called("CreateNetworkInterface", Duration.ofMillis(3_500), Optional.empty());
+
+        PromTextParser.Family family = scrape().get("vpccni_ec2_request_duration_seconds");
+        var series = PromTextParser.histogram(family);
+
+        assertThat(family.type()).isEqualTo("histogram");
+        var assign = series.get(Map.of("api", "AssignPrivateIpAddresses"));
+        // le is inclusive: 50 ms is in the 0.05 bucket; 45 s is above the last bound, in +Inf only.
+        assertThat(assign.buckets()).containsEntry(0.05, 2.0).containsEntry(0.1, 3.0).containsEntry(30.0, 3.0)
+                .containsEntry(Double.POSITIVE_INFINITY, 4.0);
+        assertThat(assign.count()).isEqualTo(4);
+        assertThat(assign.sum()).isCloseTo(45.16, offset(1e-9));
+        var create = series.get(Map.of("api", "CreateNetworkInterface"));
+        assertThat(create.buckets()).containsEntry(2.5, 0.0).containsEntry(5.0, 1.0);
+        assertThat(create.sum()).isEqualTo(3.5);
+        assertThat(scrape().get("awscni_aws_api_latency_ms").samples()).as("the summary, still in ms")
+                .contains(new PromTextParser.Sample("awscni_aws_api_latency_ms_sum",
+                        Map.of("api", "CreateNetworkInterface"), 3_500));
+    }
+
+    @Test
+    void anAddServedByTheHandlerCountsInTheAddHistogram(@TempDir Path dir) {
+        FakeNode ec2Node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        ec2Node.settle();
+        RequestCounters counters = new RequestCounters() {
+            @Override public void served(IpamRequest request, long nanos) { node.durations.record(request, nanos); }
+            @Override public void addRequested() {}
+            @Override public void delRequested() {}
+            @Override public void noAvailableAddress() {}
+        };
+        IpamHandler handler = new IpamHandler(ec2Node.datastore, ec2Node.maintainer,
+                new PoolCheckpoint(ec2Node.datastore, new JsonFileCheckpointStore(dir.resolve("ipam.json"))),
+                () -> true, 9001, Duration.ofSeconds(5), counters);
+        var before = PromTextParser.histogram(scrape().get("vpccni_ipam_request_duration_seconds"));
+        assertThat(before.get(Map.of("operation", "add")).count()).isZero();
+
+        assertThat(handler.apply(new AddRequest("aws-cni", "c1", "eth0", "/var/run/netns/c1", "default", "pod-c1",
+                "uid-c1"))).isInstanceOf(AddOk.class);
+
+        var after = PromTextParser.histogram(scrape().get("vpccni_ipam_request_duration_seconds"));
+        assertThat(after.get(Map.of("operation", "add")).count()).isEqualTo(1);
+        assertThat(after.get(Map.of("operation", "add")).sum()).isPositive();
+        assertThat(after.get(Map.of("operation", "del")).count()).isZero();
+        assertThat(after.keySet()).containsExactly(Map.of("operation", "add"), Map.of("operation", "del"),
+                Map.of("operation", "gc"));
     }
 
     @Test
