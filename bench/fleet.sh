@@ -10,7 +10,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODES="${1:-500}" PODS="${2:-10000}" SEED="${3:-1}"
 VARIANTS="${4:-OURS,BUDGET,BOUND_PODS_WENI0,BUDGET_BOUND_PODS_WENI0,BASELINE}"
-JDK="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+source "$ROOT/scripts/jdk.sh"
+require_jdk25
+JDK="$JAVA_HOME"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 # Built within the reactor, so that ipamd's tests see this tree's eni-manager test classes, not a stale install.
 (cd "$ROOT" && JAVA_HOME="$JDK" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" \
