@@ -64,6 +64,11 @@ class SubnetExhaustionTest {
         assertThat(refused.message()).contains("InsufficientFreeAddressesInSubnet");
         assertThat(available(subnet)).as("free addresses left in the subnet").isLessThan(10);
         assertThat(pods.size()).as("pods placed before the subnet ran out").isGreaterThan(USABLE / 2);
+        // The node's event is posted by the daemon's event reporter, not within the add: wait for it, bounded.
+        long eventDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!warnings().contains(NodeEvent.SUBNET_EXHAUSTED) && System.nanoTime() < eventDeadline) {
+            Thread.sleep(100);
+        }
         assertThat(warnings()).contains(NodeEvent.SUBNET_EXHAUSTED);
 
         Node full = nodes.get(pods.size() % 2);
