@@ -10,6 +10,7 @@ import io.vpccni.ipamd.config.IpamdConfig;
 import io.vpccni.ipamd.introspect.IpamMetrics;
 import io.vpccni.ipamd.k8s.ClusterLink;
 import io.vpccni.ipamd.metrics.PromTextParser;
+import io.vpccni.netlink.testing.Await;
 import io.vpccni.rpc.message.AddOk;
 import io.vpccni.rpc.message.AddRequest;
 import io.vpccni.rpc.message.DelOk;
@@ -20,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,10 +47,8 @@ class DaemonMetricsTest {
                 ec2.instanceMetadata(ec2.runInstance(subnet, "t3.small")),
                 new GuardedEc2(ec2, new Ec2Guard(Ec2Guard.Settings.defaults(), stats)), stats, Clock.systemUTC(),
                 NodeNetworking.NONE, allocation -> true, Optional.empty(), ClusterLink.NONE).start()) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (daemon.view().poolStats().available() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(() -> daemon.view().poolStats().available() >= 2, Duration.ofSeconds(20),
+                    Duration.ofMillis(20));
             IpamClient client = new IpamClient(dir.resolve("ipamd.sock"), Duration.ofSeconds(10));
             for (String pod : new String[] {"a", "b"}) {
                 assertThat(client.call(new AddRequest("aws-cni", pod, "eth0", "/var/run/netns/" + pod, "default",

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.app.NodeDaemon;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.Await;
 import io.vpccni.netlink.testing.ClosedAfterAll;
 import io.vpccni.rpc.message.AddOk;
 import io.vpccni.rpc.message.AddRequest;
@@ -76,12 +77,8 @@ class BoundPodsTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 90 s: " + what);
-            }
-            Thread.sleep(200);
+        if (!Await.until(condition, Duration.ofSeconds(90), Duration.ofMillis(200))) {
+            throw new AssertionError("not within 90 s: " + what);
         }
     }
 

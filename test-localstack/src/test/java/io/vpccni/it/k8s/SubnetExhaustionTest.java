@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.vpccni.ipamd.k8s.NodeEvent;
 import io.vpccni.it.localstack.LocalStack;
 import io.vpccni.it.localstack.TestVpc;
+import io.vpccni.netlink.testing.Await;
 import io.vpccni.netlink.testing.ClosedAfterAll;
 import io.vpccni.rpc.message.AddOk;
 import io.vpccni.rpc.message.AddRequest;
@@ -65,10 +66,8 @@ class SubnetExhaustionTest {
         assertThat(available(subnet)).as("free addresses left in the subnet").isLessThan(10);
         assertThat(pods.size()).as("pods placed before the subnet ran out").isGreaterThan(USABLE / 2);
         // The node's event is posted by the daemon's event reporter, not within the add: wait for it, bounded.
-        long eventDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!warnings().contains(NodeEvent.SUBNET_EXHAUSTED) && System.nanoTime() < eventDeadline) {
-            Thread.sleep(100);
-        }
+        Await.until(() -> warnings().contains(NodeEvent.SUBNET_EXHAUSTED), Duration.ofSeconds(15),
+                Duration.ofMillis(100));
         assertThat(warnings()).contains(NodeEvent.SUBNET_EXHAUSTED);
 
         Node full = nodes.get(pods.size() % 2);
@@ -78,10 +77,7 @@ class SubnetExhaustionTest {
         // A deleted pod's address cools down for IP_COOLDOWN_PERIOD (1 s here) and an add waits VPC_CNI_ADD_WAIT.
         assertThat(full.add(full.name + "-after")).as("an add once pods are gone").isInstanceOf(AddOk.class);
         // Beyond WARM_IP_TARGET the nodes give addresses back: the subnet has room again.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (available(subnet) < 10 && System.nanoTime() < deadline) {
-            Thread.sleep(500);
-        }
+        Await.until(() -> available(subnet) >= 10, Duration.ofSeconds(60), Duration.ofMillis(500));
         assertThat(available(subnet)).as("free addresses in the subnet once pods are gone").isGreaterThanOrEqualTo(10);
     }
 
