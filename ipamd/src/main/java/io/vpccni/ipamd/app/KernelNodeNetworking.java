@@ -26,7 +26,6 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * {@link NodeNetworking} on the kernel of the namespace the netlink socket is bound to: ENI links and tables
@@ -41,7 +40,7 @@ public final class KernelNodeNetworking implements NodeNetworking {
     private final EniNetworkConfigurator enis;
     private final SnatReconciler snat;
     private final ProcSys procSys;
-    private final Function<String, MacAddress> macOfEni;
+    private final MetadataMacs macOfEni;
     private final AwsNodeNftTable awsNodeTable;
     private final AtomicBoolean awsNodeTableChecked = new AtomicBoolean();
 
@@ -50,7 +49,7 @@ public final class KernelNodeNetworking implements NodeNetworking {
      * @param awsNodeTable aws-node's nftables table, removed once our SNAT and connmark rules are in place
      */
     public KernelNodeNetworking(IpamdConfig config, Netlink netlink, SnatReconciler snat, ProcSys procSys,
-                                LinkRetry linkRetry, Function<String, MacAddress> macOfEni,
+                                LinkRetry linkRetry, MetadataMacs macOfEni,
                                 AwsNodeNftTable awsNodeTable) {
         this.config = config;
         this.netlink = netlink;
@@ -63,6 +62,7 @@ public final class KernelNodeNetworking implements NodeNetworking {
 
     @Override
     public void setUpNode(InstanceIdentity identity, List<EniMetadata> metadata) {
+        macOfEni.learn(metadata); // the secondary ENIs the sync then sets up need no walk of their own
         MacAddress primaryMac = MacAddress.parse(identity.primaryMac());
         Link primary = netlink.linkByMac(primaryMac).orElseThrow(() -> new IllegalStateException(
                 "no link with the primary ENI's MAC " + identity.primaryMac()));

@@ -5,6 +5,7 @@ import io.vpccni.eni.port.InstanceMetadata;
 import io.vpccni.ipamd.hostnet.LinkRetry;
 import io.vpccni.netlink.api.MacAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -41,12 +42,17 @@ final class MetadataMacs implements Function<String, MacAddress> {
             if (walks > 0) {
                 pause();
             }
-            for (EniMetadata eni : metadata.enis()) {
-                known.putIfAbsent(eni.interfaceId(), MacAddress.parse(eni.mac()));
-            }
+            learn(metadata.enis());
             mac = known.get(eniId);
         }
         return mac;
+    }
+
+    /** Remembers the MACs of a walk made by someone else, such as the daemon's start, so none is walked again. */
+    void learn(List<EniMetadata> walk) {
+        for (EniMetadata eni : walk) {
+            known.putIfAbsent(eni.interfaceId(), MacAddress.parse(eni.mac()));
+        }
     }
 
     private void pause() {

@@ -225,8 +225,12 @@ public final class NodeDaemon implements AutoCloseable {
                 Optional.of(HostNamespace.ofProcess(PluginServer.sysctlRoot().toFile())));
     }
 
-    /** The instance and its limits, from the identify step. */
-    private record Node(InstanceIdentity identity, InstanceLimits limits) {}
+    /**
+     * The instance, its limits and its ENIs as instance metadata listed them, from the identify step. The start's
+     * later steps use that one walk of the ENIs: a walk is a few requests per ENI (1.7 s for two ENIs through VPC in
+     * a box's metadata service, read three times before), and nothing attaches or detaches an ENI meanwhile.
+     */
+    private record Node(InstanceIdentity identity, InstanceLimits limits, List<EniMetadata> enisAtStart) {}
 
     /** What the sync step leaves for the loops: the ENI manager and the sync itself, run again every minute. */
     private record Synced(EniManager eniManager, EniSync sync) {}
@@ -246,7 +250,7 @@ public final class NodeDaemon implements AutoCloseable {
             Optional<PoolCheckpoint.Saved> saved = steps.run("serve from the checkpoint",
                     () -> serveFromCheckpoint(checkpoint));
             Node node = steps.run("identify", this::identify);
-            steps.act("node networking", () -> networking.setUpNode(node.identity(), metadata.enis()));
+            steps.act("node networking", () -> networking.setUpNode(node.identity(), node.enisAtStart()));
             Synced synced = steps.run("sync ENIs", () -> syncEnis(node));
             SubnetSelector subnets = new SubnetSelector(ec2);
             NodeEni primary = steps.run("build the pool", () -> buildPool(node, synced, subnets));
@@ -261,12 +265,15 @@ public final class NodeDaemon implements AutoCloseable {
         return this;
     }
 
-    /** Step 3: instance identity from instance metadata; the instance type's limits from EC2, MAX_ENI applied. */
+    /**
+     * Step 3: instance identity and the attached ENIs from instance metadata; the instance type's limits from EC2,
+     * MAX_ENI applied.
+     */
     private Node identify() {
         InstanceIdentity identity = metadata.identity();
         InstanceLimits limits = new InstanceLimitsSource(ec2).limitsFor(identity.instanceType(), config.pool().maxEni());
         view.identified(identity, limits);
-        return new Node(identity, limits);
+        return new Node(identity, limits, metadata.enis());
     }
 
     /** Step 5: the node's ENIs and the datastore as EC2 has them. */
@@ -275,7 +282,7 @@ public final class NodeDaemon implements AutoCloseable {
                 new EniManagerSettings(config.eni().clusterName(), config.eni().additionalTags(),
                         config.pool().maxEni()), clock, EniManager.DeleteRetry.defaults());
         EniSync sync = new EniSync(datastore, enis, networking, !config.eni().customNetworking(), clock);
-        sync.sync(eniManager.nodeEnis(), metadata.enis());
+        sync.sync(eniManager.nodeEnis(), node.enisAtStart());
         LOG.log(Level.INFO, "{0} ({1}): found {2} ENIs, {3} addresses", node.identity().instanceId(),
                 node.identity().instanceType(), enis.all().size(), datastore.stats().total());
         return new Synced(eniManager, sync);
@@ -290,7 +297,7 @@ public final class NodeDaemon implements AutoCloseable {
                 ? cluster.customNetworkingPlacement(subnets, identity.availabilityZone(),
                         () -> primary.eni().securityGroupIds())
                 : EniPlacement.primaryOrDiscovered(subnets, primary.eni().subnetId(),
-                        metadata.enis().getFirst().vpcId(), identity.availabilityZone(),
+                        node.enisAtStart().getFirst().vpcId(), identity.availabilityZone(),
                         config.eni().subnetDiscovery(), () -> primary.eni().securityGroupIds(), clock);
         PoolTargets targets = PoolTargets.from(config);
         NodeLimits nodeLimits = new NodeLimits(node.limits().maxEnis(), node.limits().ipv4PerEni(),

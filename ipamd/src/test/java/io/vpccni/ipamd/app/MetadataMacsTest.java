@@ -62,6 +62,17 @@ class MetadataMacsTest {
     }
 
     @Test
+    void theMacsOfTheStartsWalkNeedNoWalkOfTheirOwn() {
+        List<EniMetadata> startWalk = List.of(eni("eni-a", "02:00:00:00:00:0a", 0), eni("eni-b", "02:00:00:00:00:0b", 1));
+        metadata.attached.addAll(startWalk);
+
+        macs.learn(startWalk);
+
+        assertThat(macs.apply("eni-b")).isEqualTo(MacAddress.parse("02:00:00:00:00:0b"));
+        assertThat(metadata.walks).isZero();
+    }
+
+    @Test
     void aJustAttachedEniIsWaitedForUntilMetadataShowsIt() {
         metadata.attached.add(eni("eni-a", "02:00:00:00:00:0a", 0));
         metadata.beforeWalk = () -> {
