@@ -5,10 +5,14 @@ import io.vpccni.eni.model.InstanceIdentity;
 import io.vpccni.eni.port.InstanceMetadata;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -52,13 +56,35 @@ public final class ImdsInstanceMetadata implements InstanceMetadata {
                 get("local-ipv4"));
     }
 
+    /**
+     * The attached ENIs, each read by a virtual thread of its own: an ENI is ten requests one after the other, and
+     * the start waits for all of them (a 3-ENI walk took 1.4 s through VPC in a box's metadata service, one ENI's
+     * time in parallel; on EC2 each request is about a millisecond either way).
+     */
     @Override
     public List<EniMetadata> enis() {
-        return lines(get("network/interfaces/macs/")).stream()
+        List<String> macs = lines(get("network/interfaces/macs/")).stream()
                 .map(entry -> entry.endsWith("/") ? entry.substring(0, entry.length() - 1) : entry)
-                .map(this::eni)
+                .toList();
+        List<Future<EniMetadata>> reads = new ArrayList<>();
+        try (ExecutorService perEni = Executors.newVirtualThreadPerTaskExecutor()) {
+            macs.forEach(mac -> reads.add(perEni.submit(() -> eni(mac))));
+        }
+        return reads.stream().map(ImdsInstanceMetadata::done)
                 .sorted(Comparator.comparingInt(EniMetadata::deviceNumber))
                 .toList();
+    }
+
+    /** A finished read's ENI, or what stopped it, as the read itself threw it. */
+    private static EniMetadata done(Future<EniMetadata> read) {
+        if (read.state() == Future.State.SUCCESS) {
+            return read.resultNow();
+        }
+        if (read.state() == Future.State.FAILED && read.exceptionNow() instanceof RuntimeException e) {
+            throw e;
+        }
+        throw new IllegalStateException("reading an ENI from instance metadata ended " + read.state(),
+                read.state() == Future.State.FAILED ? read.exceptionNow() : null);
     }
 
     private EniMetadata eni(String mac) {
@@ -96,8 +122,11 @@ public final class ImdsInstanceMetadata implements InstanceMetadata {
             }
             return notFoundOrFail(path, e);
         } catch (SdkClientException | java.io.UncheckedIOException e) {
-            throw new MetadataUnavailable(
-                    "cannot read instance metadata " + BASE + path + " from " + endpoint + ": " + e.getMessage(), e);
+            // The SDK's message after its retries is only "Exceeded maximum number of retries": the last answer
+            // (an HTTP status, a refused connection) is its cause.
+            String last = e.getCause() == null ? "" : " (last: " + e.getCause().getMessage() + ")";
+            throw new MetadataUnavailable("cannot read instance metadata " + BASE + path + " from " + endpoint + ": "
+                    + e.getMessage() + last, e);
         }
     }
 
