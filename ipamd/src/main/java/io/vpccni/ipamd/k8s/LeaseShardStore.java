@@ -17,7 +17,9 @@ import java.util.Optional;
  * the node that took from a shard last is {@code spec.holderIdentity}, when {@code spec.renewTime}, the tokens it left
  * the annotation {@value #TOKENS}, its version the Lease's resourceVersion. A take is a create (the shard's first)
  * or an update carrying the resourceVersion the node read: the API server refuses it with 409 when another node
- * changed the Lease in between, so of two nodes taking one shard exactly one wins, with no service of our own.
+ * changed the Lease in between, so of two nodes taking one shard exactly one wins, with no service of our own. A
+ * shard deleted since the node read it (an administrator resetting the budget) is taken again, never mistaken for
+ * an unreachable store.
  * Every call is in {@link RequiredPermissions#leases()}: leases get, create and update, in this namespace only.
  */
 final class LeaseShardStore implements ShardStore {
@@ -60,6 +62,12 @@ final class LeaseShardStore implements ShardStore {
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 return Optional.empty(); // another node took it (or created it) first
+            }
+            if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND && seen.version().isPresent()) {
+                // Deleted since it was read (the budget reset): changed, to be read again and created, not a store
+                // that cannot be reached. kube-apiserver creates it instead (Leases allow create on update); an
+                // API server that does not, fabric8's mock among them, answers this.
+                return Optional.empty();
             }
             throw e;
         }

@@ -104,6 +104,38 @@ class LeaseShardStoreTest {
         }
     }
 
+    /**
+     * kube-apiserver creates a Lease updated after it was deleted (Leases allow create on update:
+     * Ec2BudgetLeasesTest on Kubernetes in the box sees 201); this mock answers 404. Either way the node takes from
+     * the shard again, on the shared budget, and never mistakes the reset for an unreachable store.
+     */
+    @Test
+    void aShardDeletedSinceItWasReadIsReadAgainAndCreatedNotAStoreFailure() throws Exception {
+        try (KubernetesClient nodeClient = storeClient()) {
+            LeaseShardStore store = new LeaseShardStore(nodeClient, NAMESPACE);
+            String name = BudgetShards.names("CreateNetworkInterface", 1).getFirst();
+            Instant now = Instant.parse("2026-12-07T12:00:00Z");
+            BudgetShards.Shard first = store.take(store.read(name), "node-a", now, 4.0).orElseThrow();
+            client.leases().inNamespace(NAMESPACE).withName(name).delete();
+            assertThat(store.take(first, "node-a", now.plusSeconds(1), 3.0)).as("a take of the deleted shard")
+                    .isEmpty();
+
+            ShardedBudget budget = new ShardedBudget(store, "node-b", ShardedBudget.Settings.ec2Defaults(),
+                    Ec2Guard.Time.SYSTEM);
+            CallBudget.Grant before = budget.acquire("CreateNetworkInterface");
+            assertThat(before).isInstanceOf(CallBudget.Grant.Shared.class);
+            String shard = ((CallBudget.Grant.Shared) before).shard();
+            client.leases().inNamespace(NAMESPACE).withName(shard).delete();
+            assertThat(budget.acquire("CreateNetworkInterface")).as("the take after the reset")
+                    .isEqualTo(new CallBudget.Grant.Shared(shard));
+            assertThat(budget.localGrants()).isEmpty();
+            Lease lease = client.leases().inNamespace(NAMESPACE).withName(shard).get();
+            assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("node-b");
+            assertThat(lease.getMetadata().getAnnotations()).as("created again full, less the take")
+                    .containsEntry(LeaseShardStore.TOKENS, "4.0");
+        }
+    }
+
     @Test
     void aNodeThatCannotReachTheApiServerGoesOnItsOwnRate() throws Exception {
         try (KubernetesClient unreachable = new KubernetesClientBuilder().withConfig(new ConfigBuilder()

@@ -67,7 +67,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("privileged")
 @ExtendWith(SharedKube.class)
-@Order(Integer.MAX_VALUE)
+@Order(Integer.MAX_VALUE - 1)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NetworkPolicyMatrixTest {

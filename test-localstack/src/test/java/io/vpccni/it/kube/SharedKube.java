@@ -18,8 +18,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>The classes take turns in the order their {@code @Order} gives (test-localstack's junit-platform.properties
  * orders classes by it): {@link KubernetesInTheBoxTest} first, which needs nodes that have not seen the chart yet,
- * then {@link NetworkPolicyMatrixTest}. Both deploy the chart with {@link #CHART_VALUES}: the first class's cases
- * hold with the policy controller and agent on, so the chart is never re-applied only to switch them on.
+ * then {@link NetworkPolicyMatrixTest}, then {@link Ec2BudgetLeasesTest} (the control plane only). The first two deploy
+ * the chart with {@link #CHART_VALUES}: the first class's cases hold with the policy controller and agent on, so the
+ * chart is never re-applied only to switch them on.
  */
 final class SharedKube implements BeforeAllCallback {
 
