@@ -56,6 +56,9 @@ public final class Ec2QueryClient implements AutoCloseable {
 
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
+    /** Names the caller in CloudTrail's userAgent, as aws-node's "amazon-vpc-cni-k8s" does. */
+    static final String USER_AGENT = "vpc-cni-java-ipamd";
+
     private final String region;
     private final URI endpoint;
     private final AwsCredentialsProvider credentials;
@@ -101,6 +104,7 @@ public final class Ec2QueryClient implements AutoCloseable {
                 .uri(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? endpoint.resolve("/") : endpoint)
                 .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
                 .putHeader("Content-Length", Integer.toString(body.length))
+                .putHeader("User-Agent", USER_AGENT)
                 .build();
         for (RequestHook hook : hooks) {
             request = hook.beforeSigning(action, request);

@@ -105,6 +105,7 @@ class Ec2QueryClientTest {
         assertThat(sent.getUri().toString()).isEqualTo("https://ec2.us-east-1.amazonaws.com/");
         assertThat(sent.firstMatchingHeader("Content-Type")).contains("application/x-www-form-urlencoded; charset=utf-8");
         assertThat(sent.firstMatchingHeader("X-Amz-Date")).isPresent();
+        assertThat(sent.firstMatchingHeader("User-Agent")).contains("vpc-cni-java-ipamd");
         assertThat(sent.firstMatchingHeader("Authorization")).hasValueSatisfying(auth -> assertThat(auth)
                 .startsWith("AWS4-HMAC-SHA256 Credential=AKIDTEST/")
                 .contains("/us-east-1/ec2/aws4_request")
