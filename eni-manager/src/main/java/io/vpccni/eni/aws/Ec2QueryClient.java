@@ -2,7 +2,6 @@ package io.vpccni.eni.aws;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -109,12 +108,7 @@ public final class Ec2QueryClient implements AutoCloseable {
         for (RequestHook hook : hooks) {
             request = hook.beforeSigning(action, request);
         }
-        AwsCredentialsIdentity identity = credentials.resolveCredentials();
-        SdkHttpRequest unsigned = request;
-        SignedRequest signed = SIGNER.sign(r -> r.identity(identity).request(unsigned)
-                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ec2")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        SignedRequest signed = sign(action, request, body);
         ExecutableHttpRequest exchange = http.prepareRequest(HttpExecuteRequest.builder()
                 .request(signed.request())
                 .contentStreamProvider(signed.payload().orElse(ContentStreamProvider.fromByteArrayUnsafe(body)))
@@ -124,19 +118,34 @@ public final class Ec2QueryClient implements AutoCloseable {
             timedOut.set(true);
             exchange.abort();
         }, callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        int status;
+        byte[] reply;
         try {
             HttpExecuteResponse response = exchange.call();
-            int status = response.httpResponse().statusCode();
-            return reply(action, status, read(response.responseBody()));
-        } catch (IOException | UncheckedIOException e) {
+            status = response.httpResponse().statusCode();
+            reply = read(response.responseBody());
+        } catch (IOException | RuntimeException e) {
+            // Whatever the HTTP client throws, EC2 said nothing: retryable, as the SDK's SdkClientException was.
             throw noAnswer(action, timedOut.get(), e);
-        } catch (RuntimeException e) {
-            if (timedOut.get() && !(e instanceof Ec2QueryException)) {
-                throw noAnswer(action, true, e);
-            }
-            throw e;
         } finally {
             timeout.cancel(false);
+        }
+        return reply(action, status, reply);
+    }
+
+    /**
+     * Credentials that cannot be had (the instance role's, from instance metadata, for a moment unreachable) are no
+     * answer either: the guard retries them as the SDK's client had it.
+     */
+    private SignedRequest sign(String action, SdkHttpRequest request, byte[] body) {
+        try {
+            AwsCredentialsIdentity identity = credentials.resolveCredentials();
+            return SIGNER.sign(r -> r.identity(identity).request(request)
+                    .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "ec2")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        } catch (RuntimeException e) {
+            throw new Ec2QueryException.NoAnswer(action + ": cannot sign the request: " + e.getMessage(), e);
         }
     }
 

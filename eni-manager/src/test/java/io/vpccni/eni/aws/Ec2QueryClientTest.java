@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vpccni.eni.error.Ec2Failure;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -112,5 +114,18 @@ class Ec2QueryClientTest {
                 .contains("x-test-hook"));
         assertThat(http.bodies().getLast())
                 .isEqualTo("Action=DeleteNetworkInterface&Version=2016-11-15&NetworkInterfaceId=eni-1");
+    }
+
+    @Test
+    void credentialsThatCannotBeResolvedAreNoAnswerThatTheGuardRetries() {
+        var http = new RecordedEc2();
+        var client = new Ec2QueryClient("us-east-1", URI.create("https://ec2.us-east-1.amazonaws.com"), () -> {
+            throw new IllegalStateException("instance metadata did not answer");
+        }, http, Ec2Clients.TIMEOUTS, Duration.ofSeconds(10), List.of());
+
+        assertThatThrownBy(() -> client.call(new QueryForm("DescribeSubnets")))
+                .isInstanceOf(Ec2QueryException.NoAnswer.class)
+                .hasMessage("DescribeSubnets: cannot sign the request: instance metadata did not answer");
+        assertThat(http.sent()).as("nothing sent").isEmpty();
     }
 }
