@@ -100,7 +100,8 @@ public final class Ec2QueryClient implements AutoCloseable {
         byte[] body = form.encode().getBytes(StandardCharsets.UTF_8);
         SdkHttpRequest request = SdkHttpRequest.builder()
                 .method(SdkHttpMethod.POST)
-                .uri(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? endpoint.resolve("/") : endpoint)
+                .uri(endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty()
+                        ? endpoint.resolve("/") : endpoint)
                 .putHeader("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
                 .putHeader("Content-Length", Integer.toString(body.length))
                 .putHeader("User-Agent", USER_AGENT)

@@ -54,7 +54,7 @@ final class QueryForm {
         return this;
     }
 
-    /** {@code prefix.N.Key} and {@code prefix.N.Value}, by key so that a request's body does not depend on map order. */
+    /** {@code prefix.N.Key} and {@code prefix.N.Value}, by key: a request's body does not depend on map order. */
     QueryForm addTags(String prefix, Map<String, String> tags) {
         int n = 1;
         for (var tag : new TreeMap<>(tags).entrySet()) {

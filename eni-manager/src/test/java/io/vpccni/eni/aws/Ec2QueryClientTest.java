@@ -105,7 +105,8 @@ class Ec2QueryClientTest {
         SdkHttpRequest sent = http.sent().getLast().request();
         assertThat(sent.method().name()).isEqualTo("POST");
         assertThat(sent.getUri().toString()).isEqualTo("https://ec2.us-east-1.amazonaws.com/");
-        assertThat(sent.firstMatchingHeader("Content-Type")).contains("application/x-www-form-urlencoded; charset=utf-8");
+        assertThat(sent.firstMatchingHeader("Content-Type"))
+                .contains("application/x-www-form-urlencoded; charset=utf-8");
         assertThat(sent.firstMatchingHeader("X-Amz-Date")).isPresent();
         assertThat(sent.firstMatchingHeader("User-Agent")).contains("vpc-cni-java-ipamd");
         assertThat(sent.firstMatchingHeader("Authorization")).hasValueSatisfying(auth -> assertThat(auth)
