@@ -7,53 +7,47 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.PartitionMetadata;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
-/** Builds the SDK's EC2 client the way the node uses it: lean HTTP client, no SDK retries (Ec2Guard retries). */
+/** Builds the node's {@link Ec2QueryClient}: the SDK's URL-connection HTTP client, its time-outs, its endpoint. */
 public final class Ec2Clients {
+
+    /** A call's time-out, from signing to the reply's last byte; the guard retries what times out. */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
 
     private Ec2Clients() {}
 
     /**
-     * The clients' timer for their call and attempt time-outs, shared. Without it each client starts a pool of 5
-     * platform threads of its own (sdk-ScheduledExecutor) for tasks that only interrupt a call running too long; one
-     * virtual thread does that, parked between tasks. The SDK does not shut down an executor it was given.
+     * The clients' timer for their calls' time-outs, shared: one virtual thread, parked between tasks, that only
+     * aborts a call running too long.
      */
     static final ScheduledExecutorService TIMEOUTS = timeouts();
 
     private static ScheduledExecutorService timeouts() {
-        var executor = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("ec2-sdk-timeouts").factory());
+        var executor = new ScheduledThreadPoolExecutor(1, Thread.ofVirtual().name("ec2-timeouts").factory());
         executor.setRemoveOnCancelPolicy(true); // a call that ends in time cancels its task: drop it at once
         return executor;
     }
 
     /**
      * @param endpoint an endpoint override (LocalStack, a VPC interface endpoint); empty for the regional default
-     * @param interceptors extra SDK interceptors; tests use them to inject faults
+     * @param hooks changes to each request before it is signed; tests use them to inject faults
      */
-    public static Ec2Client create(
+    public static Ec2QueryClient create(
             Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
-            List<ExecutionInterceptor> interceptors) {
-        var overrides = ClientOverrideConfiguration.builder()
-                .retryStrategy(AwsRetryStrategy.doNotRetry())
-                .apiCallAttemptTimeout(Duration.ofSeconds(10))
-                .apiCallTimeout(Duration.ofSeconds(20))
-                .scheduledExecutorService(TIMEOUTS);
-        interceptors.forEach(overrides::addExecutionInterceptor);
-        var builder = Ec2Client.builder()
-                .region(region)
-                .credentialsProvider(credentials)
-                .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(3))
-                        .socketTimeout(Duration.ofSeconds(10))
-                        .build())
-                .overrideConfiguration(overrides.build());
-        endpoint.ifPresent(builder::endpointOverride);
-        return builder.build();
+            List<Ec2QueryClient.RequestHook> hooks) {
+        var http = UrlConnectionHttpClient.builder()
+                .connectionTimeout(Duration.ofSeconds(3))
+                .socketTimeout(Duration.ofSeconds(10))
+                .build();
+        return new Ec2QueryClient(region.id(), endpoint.orElseGet(() -> regionalEndpoint(region)), credentials, http,
+                TIMEOUTS, CALL_TIMEOUT, hooks);
+    }
+
+    /** EC2's regional endpoint, e.g. https://ec2.us-east-1.amazonaws.com, https://ec2.cn-north-1.amazonaws.com.cn. */
+    static URI regionalEndpoint(Region region) {
+        return URI.create("https://ec2." + region.id() + "." + PartitionMetadata.of(region).dnsSuffix());
     }
 }

@@ -12,7 +12,8 @@ import io.vpccni.netlink.testing.Layering;
 
 /**
  * The layering that eni-manager's package-info files state (docs/architecture.md, "Modules", "EC2"): it knows nothing
- * of ipamd, the plugin, Kubernetes or Linux networking; only {@code eni.aws} and {@code eni.imds} see the AWS SDK;
+ * of ipamd, the plugin, Kubernetes or Linux networking; only {@code eni.aws} and {@code eni.imds} see the AWS SDK, and
+ * none uses the SDK's EC2 client;
  * {@code eni.port} is interfaces; {@code eni.model} and {@code eni.error} are pure, and the packages that reach EC2
  * through the port ({@code guard}, {@code leak}, {@code lifecycle}, {@code limits}, {@code subnet}) do no I/O of their
  * own; no package cycle.
@@ -32,6 +33,11 @@ class EniManagerLayeringTest {
     static final ArchRule onlyTheAdaptersSeeTheSdk = noClasses()
             .that().resideOutsideOfPackages("io.vpccni.eni.aws..", "io.vpccni.eni.imds..")
             .should().dependOnClassesThat().resideInAPackage("software.amazon..");
+
+    /** ipamd's EC2 client is its own (eni.aws.Ec2QueryClient says why): the SDK's EC2 client and model stay out. */
+    @ArchTest
+    static final ArchRule noSdkEc2Client = noClasses().should().dependOnClassesThat()
+            .resideInAPackage("software.amazon.awssdk.services.ec2..");
 
     @ArchTest
     static final ArchRule portsAreInterfaces = classes()

@@ -1,6 +1,7 @@
 package io.vpccni.eni.fake;
 
 import io.vpccni.eni.aws.AwsErrors;
+import io.vpccni.eni.aws.Ec2QueryException;
 import io.vpccni.eni.error.Ec2Failure;
 import io.vpccni.eni.model.Eni;
 import io.vpccni.eni.model.EniMetadata;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.AbortedException;
 
 /**
  * EC2 in memory, one VPC, for unit tests that need ENIs, subnets and instances without the emulator. It behaves as
@@ -604,7 +604,7 @@ public final class FakeEc2Api implements Ec2Api {
         calls.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
         if (throttling && !buckets.take(operation, TokenBuckets.Category.of(operation, narrowed))) {
             throttled.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
-            throw AwsErrors.classify(operation, Fault.throttled().sdkException());
+            throw AwsErrors.classify(operation, Fault.throttled().exception());
         }
         Duration delay = delays.get(operation);
         if (delay != null) {
@@ -612,12 +612,13 @@ public final class FakeEc2Api implements Ec2Api {
                 sleeper.sleep(delay);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw AwsErrors.classify(operation, AbortedException.create("interrupted while waiting for EC2", e));
+                throw AwsErrors.classify(operation,
+                        new Ec2QueryException.NoAnswer("interrupted while waiting for EC2", e));
             }
         }
         Fault fault = nextFault(operation);
         if (fault != null) {
-            throw AwsErrors.classify(operation, fault.sdkException());
+            throw AwsErrors.classify(operation, fault.exception());
         }
         try {
             synchronized (this) {
@@ -644,7 +645,7 @@ public final class FakeEc2Api implements Ec2Api {
     }
 
     private static Ec2Failure refusal(String operation, String code, String message) {
-        return AwsErrors.classify(operation, new Fault.ServiceError(code, 400, message).sdkException());
+        return AwsErrors.classify(operation, new Fault.ServiceError(code, 400, message).exception());
     }
 
     private static void requireOperation(String operation) {

@@ -1,18 +1,16 @@
 package io.vpccni.eni.fake;
 
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import io.vpccni.eni.aws.Ec2QueryException;
 
 /**
- * A failure the in-memory EC2 answers instead of doing a call, given as what the SDK would throw so that
+ * A failure the in-memory EC2 answers instead of doing a call, given as what the EC2 client would throw so that
  * {@link io.vpccni.eni.aws.AwsErrors#classify} turns it into the same {@link io.vpccni.eni.error.Ec2Failure} the
  * production adapter raises.
  */
 public sealed interface Fault {
 
-    /** The exception the SDK throws for this failure. */
-    RuntimeException sdkException();
+    /** The exception the EC2 client ({@code Ec2QueryClient}) throws for this failure. */
+    Ec2QueryException exception();
 
     /** EC2 answered with an error code and an HTTP status. */
     record ServiceError(String errorCode, int httpStatus, String message) implements Fault {
@@ -24,21 +22,16 @@ public sealed interface Fault {
         }
 
         @Override
-        public RuntimeException sdkException() {
-            return Ec2Exception.builder()
-                    .awsErrorDetails(AwsErrorDetails.builder().errorCode(errorCode).errorMessage(message)
-                            .serviceName("Ec2").build())
-                    .statusCode(httpStatus)
-                    .message(message)
-                    .build();
+        public Ec2QueryException exception() {
+            return new Ec2QueryException.ServiceError(errorCode, message, "", httpStatus);
         }
     }
 
     /** No answer at all: a connection refused or reset, a time-out. */
     record NoAnswer(String message) implements Fault {
         @Override
-        public RuntimeException sdkException() {
-            return SdkClientException.create(message);
+        public Ec2QueryException exception() {
+            return new Ec2QueryException.NoAnswer(message, null);
         }
     }
 

@@ -11,18 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import io.vpccni.eni.aws.Ec2QueryClient;
 import software.amazon.awssdk.http.SdkHttpRequest;
 
 /**
  * Makes chosen EC2 calls fail the way EC2 fails them. A faulted request is redirected, before it is sent, to a
  * loopback server that answers with the EC2 error reply; so the emulator never sees it (no side effect, as with a
- * real throttle) and the SDK parses a real error response.
+ * real throttle) and the daemon's EC2 client parses a real error response.
  */
-public final class FaultInjector implements ExecutionInterceptor, AutoCloseable {
+public final class FaultInjector implements Ec2QueryClient.RequestHook, AutoCloseable {
 
   private record Planned(Fault fault, AtomicInteger remaining) {}
 
@@ -72,16 +69,15 @@ public final class FaultInjector implements ExecutionInterceptor, AutoCloseable 
   }
 
   @Override
-  public SdkHttpRequest modifyHttpRequest(Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-    String operation = attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME);
+  public SdkHttpRequest beforeSigning(String operation, SdkHttpRequest request) {
     Optional<Fault> fault = faultFor(operation);
     if (fault.isEmpty()) {
-      return context.httpRequest();
+      return request;
     }
     injected.incrementAndGet();
     String key = java.util.UUID.randomUUID().toString();
     inFlight.put(key, fault.get());
-    return context.httpRequest().toBuilder()
+    return request.toBuilder()
         .protocol("http").host("127.0.0.1").port(server.getAddress().getPort()).encodedPath("/" + key)
         .build();
   }

@@ -1,6 +1,7 @@
 package io.vpccni.it.localstack;
 
 import io.vpccni.eni.aws.Ec2Clients;
+import io.vpccni.eni.aws.Ec2QueryClient;
 import io.vpccni.eni.guard.Ec2CallObserver;
 import io.vpccni.eni.guard.Ec2Guard;
 import java.io.IOException;
@@ -15,7 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 
@@ -59,7 +63,15 @@ public final class LocalStack {
    * must not eat the account's token buckets that the daemons under test share.
    */
   public static Ec2Client rawClient() {
-    return client(List.of(HARNESS));
+    return sdkClient(List.of(HARNESS));
+  }
+
+  /**
+   * An SDK client without the harness header, no retries: the emulator throttles and delays its calls as it does the
+   * daemons' (another client of the same account, a test that must see every refusal).
+   */
+  public static Ec2Client throttledClient() {
+    return sdkClient(List.of());
   }
 
   /** The header the fidelity layer exempts (vpccni_ec2_fidelity.HARNESS_HEADER). */
@@ -74,10 +86,31 @@ public final class LocalStack {
     }
   };
 
-  public static Ec2Client client(List<ExecutionInterceptor> interceptors) {
+  private static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+
+  /** The daemon's own EC2 client ({@link Ec2Clients}) on the emulator; hooks inject faults ({@code FaultInjector}). */
+  public static Ec2QueryClient client(List<Ec2QueryClient.RequestHook> hooks) {
     ensureRunning();
-    return Ec2Clients.create(REGION, Optional.of(ENDPOINT),
-        StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")), interceptors);
+    return Ec2Clients.create(REGION, Optional.of(ENDPOINT), CREDENTIALS, hooks);
+  }
+
+  private static Ec2Client sdkClient(List<ExecutionInterceptor> interceptors) {
+    ensureRunning();
+    var overrides = ClientOverrideConfiguration.builder()
+        .retryStrategy(AwsRetryStrategy.doNotRetry())
+        .apiCallTimeout(Duration.ofSeconds(20));
+    interceptors.forEach(overrides::addExecutionInterceptor);
+    return Ec2Client.builder()
+        .region(REGION)
+        .endpointOverride(ENDPOINT)
+        .credentialsProvider(CREDENTIALS)
+        .httpClient(UrlConnectionHttpClient.builder()
+            .connectionTimeout(Duration.ofSeconds(3))
+            .socketTimeout(Duration.ofSeconds(10))
+            .build())
+        .overrideConfiguration(overrides.build())
+        .build();
   }
 
   /** The production guard with short backoffs, so fault tests finish quickly. */

@@ -1,5 +1,6 @@
 /**
- * The EC2 emulator: {@code LocalStack} reuses or starts LocalStack on 127.0.0.1:4566 and builds SDK clients for it;
+ * The EC2 emulator: {@code LocalStack} reuses or starts LocalStack on 127.0.0.1:4566 and builds clients for it (the
+ * daemon's own EC2 client; SDK clients for the fixtures);
  * {@code TestVpc} gives each test its own VPC, subnets, security group and instance (docs/testing.md, "The EC2
  * emulator").
  *

@@ -87,7 +87,7 @@ class EmulatorEc2ContractTest extends Ec2ContractSuite {
     void anEmptyTokenBucketAnswersRequestLimitExceededUntilItRefills() throws Exception {
         String subnet = world.createSubnet(block(23, 24));
         // The daemons' kind of client (the harness's raw client is never throttled); no retries: every refusal is seen.
-        Ec2Client raw = io.vpccni.it.localstack.LocalStack.client(List.of());
+        Ec2Client raw = io.vpccni.it.localstack.LocalStack.throttledClient();
         // One token back every 2 s: even a slow emulator answering the eight calls in 4 s refills only two.
         try (EmulatorTiming timing = EmulatorTiming.throttling("mutating", 5, 0.5)) {
             List<String> outcomes = new ArrayList<>();

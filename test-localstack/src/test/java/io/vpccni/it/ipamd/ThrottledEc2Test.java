@@ -88,7 +88,7 @@ class ThrottledEc2Test {
 
     /** Another client of the account, on an ENI of its own: an address assigned and unassigned, again and again. */
     private static void hammer(SimulatedNode node, AtomicBoolean noisy) {
-        Ec2Client sameAccount = LocalStack.client(List.of()); // not the harness's client: its calls are throttled
+        Ec2Client sameAccount = LocalStack.throttledClient(); // not the harness's client: its calls are throttled
         String eni = node.raw.createNetworkInterface(b -> b.subnetId(node.subnetId)).networkInterface()
                 .networkInterfaceId();
         while (noisy.get()) {
