@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * The account's EC2 budget held in shards every node of the cluster sees ({@link ShardStore}: Kubernetes Leases in
  * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
- * token from one of that API's shards; a node finding none with a token waits for the first to get one. What the
+ * token from one of that API's shards; a node finding none with a token reserves the next one a shard refills and
+ * waits for its turn (a warm-target top-up is deferred instead: {@link CallBudget.Priority}). What the
  * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
  * of or whose take lost to another node.
  *
@@ -34,7 +35,8 @@ public final class ShardedBudget implements CallBudget {
      * @param margin      taken off the time since a shard's last take, for clocks that differ between nodes
      * @param maxWait     the longest a call waits for a token before it goes on the node's own rate
      * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
-     * @param maxJitter   the cap on the jitter added to a wait for a token
+     * @param maxJitter   how much later than the earliest turn known a node may reserve its token, to spread nodes
+     *                    queueing together over the shards (no more than one shard's refill interval is used)
      */
     public record Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
                            Duration fallbackFor, Duration maxJitter) {
@@ -82,6 +84,7 @@ public final class ShardedBudget implements CallBudget {
     private final Map<String, AtomicLong> local = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong storeRequests = new AtomicLong();
     private final AtomicLong waitedNanos = new AtomicLong();
+    private final AtomicLong deferred = new AtomicLong();
 
     /**
      * @param identity this node's name: the shards' holder
@@ -114,14 +117,15 @@ public final class ShardedBudget implements CallBudget {
         }
         Instant started = time.clock().instant();
         Instant deadline = started.plus(settings.maxWait());
-        int misses = 0;
+        CallBudget.Priority priority = CallBudget.priority();
         try {
             while (true) {
                 Instant now = time.clock().instant();
                 BudgetShards.Decision decision;
                 synchronized (this) {
+                    Duration left = now.isBefore(deadline) ? Duration.between(now, deadline) : Duration.ZERO;
                     decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
-                            misses, time.random(), settings.maxJitter());
+                            left, settings.maxJitter(), priority);
                 }
                 switch (decision) {
                     case BudgetShards.Decision.Take take -> {
@@ -129,14 +133,18 @@ public final class ShardedBudget implements CallBudget {
                         Optional<BudgetShards.Shard> taken = store.take(take.shard(), identity, now,
                                 take.tokensLeft());
                         synchronized (this) {
-                            if (taken.isPresent()) {
-                                known.put(take.shard().name(), taken.get());
-                                shared.incrementAndGet();
-                                waitedNanos.addAndGet(Duration.between(started, now).toNanos());
-                                return new Grant.Shared(take.shard().name());
+                            if (taken.isEmpty()) {
+                                known.remove(take.shard().name()); // another node took it: read it again
+                                continue;
                             }
-                            known.remove(take.shard().name()); // another node took it: read it again
+                            known.put(take.shard().name(), taken.get());
                         }
+                        if (take.until().isPositive()) {
+                            time.sleep(take.until()); // the token reserved: its turn
+                        }
+                        shared.incrementAndGet();
+                        waitedNanos.addAndGet(Duration.between(started, time.clock().instant()).toNanos());
+                        return new Grant.Shared(take.shard().name());
                     }
                     case BudgetShards.Decision.Read read -> {
                         storeRequests.incrementAndGet();
@@ -145,13 +153,14 @@ public final class ShardedBudget implements CallBudget {
                             known.put(read.name(), shard);
                         }
                     }
-                    case BudgetShards.Decision.Wait wait -> {
-                        if (now.plus(wait.duration()).isAfter(deadline)) {
-                            return local("no " + operation + " shard free within " + settings.maxWait().toMillis()
-                                    + " ms");
+                    case BudgetShards.Decision.None none -> {
+                        if (priority == CallBudget.Priority.TOP_UP) {
+                            deferred.incrementAndGet();
+                            return new Grant.Deferred("no " + operation + " token to spare for a warm-target"
+                                    + " top-up: the next in " + none.earliest().toMillis() + " ms");
                         }
-                        misses++;
-                        time.sleep(wait.duration());
+                        return local("no " + operation + " shard free within " + settings.maxWait().toMillis()
+                                + " ms");
                     }
                 }
             }
@@ -179,6 +188,11 @@ public final class ShardedBudget implements CallBudget {
     public Map<String, Long> localGrants() {
         return local.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
                 (a, b) -> a, TreeMap::new));
+    }
+
+    /** Warm-target top-ups deferred for want of a token to spare. */
+    public long deferredGrants() {
+        return deferred.get();
     }
 
     /** Time the calls granted a token spent getting it (reads, takes, waits), in all. */

@@ -23,6 +23,19 @@ class ShardedBudgetTest {
                 maxWait, Duration.ofSeconds(30), Duration.ofMillis(200));
     }
 
+    /** A node's budget that has just spent the bucket's 10 tokens, at once, on a store of no latency. */
+    private record Drained(ManualTime time, FakeShardStore store, ShardedBudget budget) {
+        static Drained of(Duration maxWait) throws InterruptedException {
+            ManualTime time = new ManualTime();
+            FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
+            ShardedBudget budget = new ShardedBudget(store, "node-a", settings(maxWait), time);
+            for (int i = 0; i < 10; i++) {
+                assertThat(budget.acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+            }
+            return new Drained(time, store, budget);
+        }
+    }
+
     /** EC2's bucket here: 10 tokens, 5 a second, in 5 shards. Whatever the nodes ask, EC2 would never refuse. */
     @Test
     void howeverManyNodesAskTheCallsStayWithinTheBucketTheShardsSplit() throws Exception {
@@ -98,15 +111,57 @@ class ShardedBudgetTest {
 
     @Test
     void aCallThatWouldWaitLongerThanTheMostItMayGoesOnTheNodesOwnRate() throws Exception {
-        ManualTime time = new ManualTime();
-        FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
-        ShardedBudget budget = new ShardedBudget(store, "node-a", settings(Duration.ofMillis(500)), time);
-        for (int i = 0; i < 10; i++) {
-            assertThat(budget.acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
-        }
-        assertThat(budget.acquire(CREATE)).isEqualTo(
+        Drained node = Drained.of(Duration.ofMillis(500));
+        assertThat(node.budget().acquire(CREATE)).isEqualTo(
                 new CallBudget.Grant.Local("no CreateNetworkInterface shard free within 500 ms"));
-        assertThat(time.now()).as("it did not wait at all: the next token comes after 0.6 s").isEqualTo(Instant.EPOCH);
+        assertThat(node.time().now()).as("it did not wait at all: the next token comes after 1.1 s").isEqualTo(Instant.EPOCH);
+    }
+
+    @Test
+    void aNodeFindingNoTokenReservesTheNextAndWaitsItsTurnWithOneWriteInsteadOfPolling() throws Exception {
+        Drained node = Drained.of(Duration.ofSeconds(60));
+        long before = node.store().requests();
+        node.time().slept.clear();
+
+        assertThat(node.budget().acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+
+        assertThat(node.store().requests() - before).as("one write: the reservation").isEqualTo(1);
+        assertThat(node.time().slept.stream().filter(Duration::isPositive))
+                .as("one wait: a shard's next token (1 s at 1/s) plus the clock margin")
+                .containsExactly(Duration.ofMillis(1100));
+    }
+
+    @Test
+    void aWarmTargetTopUpIsDeferredWhenNoShardHasATokenNowWhilePodsMayQueue() throws Exception {
+        Drained node = Drained.of(Duration.ofSeconds(60));
+        long before = node.store().requests();
+
+        CallBudget.Grant topUp = ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP)
+                .call(() -> node.budget().acquire(CREATE));
+
+        assertThat(topUp).isInstanceOf(CallBudget.Grant.Deferred.class);
+        assertThat(((CallBudget.Grant.Deferred) topUp).reason()).contains("top-up", CREATE);
+        assertThat(node.store().requests()).as("decided on what it knows: no request").isEqualTo(before);
+        assertThat(node.time().now()).as("and no wait").isEqualTo(Instant.EPOCH);
+        assertThat(node.budget().deferredGrants()).isEqualTo(1);
+        assertThat(ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.DEMAND)
+                .call(() -> node.budget().acquire(CREATE)))
+                .as("pods' calls queue for the next token").isInstanceOf(CallBudget.Grant.Shared.class);
+    }
+
+    @Test
+    void aDeferredCallIsNotSentNotRetriedAndFailsAsABudgetThrottle() {
+        ManualTime time = new ManualTime();
+        Ec2Guard guard = new Ec2Guard(Ec2Guard.Settings.defaults(), Ec2CallObserver.NONE, time,
+                operation -> new CallBudget.Grant.Deferred("no token to spare"));
+        AtomicInteger sent = new AtomicInteger();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.call(CREATE, sent::incrementAndGet))
+                .isInstanceOfSatisfying(Ec2Failure.Throttled.class, t -> {
+                    assertThat(t.errorCode()).isEqualTo("BudgetDeferred");
+                    assertThat(t.getMessage()).contains("no token to spare");
+                });
+        assertThat(sent.get()).isZero();
+        assertThat(guard.breakerState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
     }
 
     @Test
