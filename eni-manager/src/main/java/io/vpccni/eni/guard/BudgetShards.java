@@ -122,26 +122,36 @@ public final class BudgetShards {
      *                 over the shards; at most one refill interval of a shard is used
      * @param priority {@link CallBudget.Priority#TOP_UP} takes only a token a shard has now and reserves none:
      *                 the tokens that refill while nodes queue are the pods' ({@link CallBudget.Priority#DEMAND})
+     * @param contended this call already lost a take to another node: {@code known} holds only what it learnt
+     *                  since. When one of those has nodes queued on it (tokens below zero), the node reserves on
+     *                  them rather than read more shards: the nodes spread over the shards, so the others likely
+     *                  have queues as long, and reading them costs a request each (a take on a stale one, a lost
+     *                  write and a read). A top-up gives up.
      */
     public static Decision decide(List<String> names, Map<String, Shard> known, Instant now, Bucket shard,
                                   Duration margin, Duration horizon, Duration spread,
-                                  CallBudget.Priority priority) {
+                                  CallBudget.Priority priority, boolean contended) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("an API with no shards cannot be budgeted");
         }
         Optional<String> unknown = Optional.empty();
+        boolean anyKnown = false;
+        boolean queued = false;
         for (String name : names) {
             Shard known1 = known.get(name);
             if (known1 == null) {
                 unknown = unknown.or(() -> Optional.of(name));
                 continue;
             }
+            anyKnown = true;
             double tokens = known1.tokensAt(now, shard, margin);
+            queued |= tokens < 0;
             if (tokens >= 1) {
                 return new Decision.Take(known1, tokens - 1, Duration.ZERO);
             }
         }
-        if (unknown.isPresent()) {
+        boolean topUp = priority == CallBudget.Priority.TOP_UP;
+        if (unknown.isPresent() && (!contended || !queued)) {
             return new Decision.Read(unknown.get());
         }
         // Every shard known is empty or owes tokens to nodes queued before. A node that polled for the next token
@@ -151,10 +161,11 @@ public final class BudgetShards {
         long earliest = Long.MAX_VALUE;
         long[] turns = new long[names.size()];
         for (int i = 0; i < names.size(); i++) {
-            turns[i] = known.get(names.get(i)).turn(now, shard, margin).toNanos();
+            Shard known1 = known.get(names.get(i));
+            turns[i] = known1 == null ? Long.MAX_VALUE : known1.turn(now, shard, margin).toNanos();
             earliest = Math.min(earliest, turns[i]);
         }
-        if (priority == CallBudget.Priority.TOP_UP || earliest > horizon.toNanos()) {
+        if (topUp || earliest > horizon.toNanos()) {
             return new Decision.None(Duration.ofNanos(earliest));
         }
         // Nodes queueing together would all pick the shard whose turn comes first and all but one lose the write:

@@ -16,13 +16,15 @@ import java.util.stream.Collectors;
  * The account's EC2 budget held in shards every node of the cluster sees ({@link ShardStore}: Kubernetes Leases in
  * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
  * token from one of that API's shards; a node finding none with a token reserves the next one a shard refills and
- * waits for its turn (a warm-target top-up is deferred instead: {@link CallBudget.Priority}). What the
+ * waits for its turn (a warm-target top-up is deferred instead: {@link CallBudget.Priority}); a call whose turn
+ * would come after {@link Settings#maxWait} is deferred unsent ({@link CallBudget.Grant.Deferred}), since the
+ * account's bucket is spoken for until then and EC2 would refuse it. What the
  * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
  * of or whose take lost to another node.
  *
  * <p>Robust by falling back to the node's own rate, never by failing a call: an API not in the budget, a store that
- * cannot be reached (then for {@link Settings#fallbackFor}, not asked again meanwhile) and a wait longer than
- * {@link Settings#maxWait} all answer {@link CallBudget.Grant.Local}.
+ * cannot be reached (then for {@link Settings#fallbackFor}, not asked again meanwhile) answer
+ * {@link CallBudget.Grant.Local}.
  */
 public final class ShardedBudget implements CallBudget {
 
@@ -33,7 +35,7 @@ public final class ShardedBudget implements CallBudget {
      * @param shards      how many shards each API's bucket is split in: more spread the nodes' takes over more
      *                    Leases, fewer let one shard's tokens come back sooner
      * @param margin      taken off the time since a shard's last take, for clocks that differ between nodes
-     * @param maxWait     the longest a call waits for a token before it goes on the node's own rate
+     * @param maxWait     the longest a call waits for its token; one whose turn comes later is deferred
      * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
      * @param maxJitter   how much later than the earliest turn known a node may reserve its token, to spread nodes
      *                    queueing together over the shards (no more than one shard's refill interval is used)
@@ -118,6 +120,7 @@ public final class ShardedBudget implements CallBudget {
         Instant started = time.clock().instant();
         Instant deadline = started.plus(settings.maxWait());
         CallBudget.Priority priority = CallBudget.priority();
+        boolean contended = false;
         try {
             while (true) {
                 Instant now = time.clock().instant();
@@ -125,7 +128,7 @@ public final class ShardedBudget implements CallBudget {
                 synchronized (this) {
                     Duration left = now.isBefore(deadline) ? Duration.between(now, deadline) : Duration.ZERO;
                     decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
-                            left, settings.maxJitter(), priority);
+                            left, settings.maxJitter(), priority, contended);
                 }
                 switch (decision) {
                     case BudgetShards.Decision.Take take -> {
@@ -134,7 +137,9 @@ public final class ShardedBudget implements CallBudget {
                                 take.tokensLeft());
                         synchronized (this) {
                             if (taken.isEmpty()) {
-                                known.remove(take.shard().name()); // another node took it: read it again
+                                // Another node took it: the others known of this API are likely stale too.
+                                names.forEach(known::remove);
+                                contended = true;
                                 continue;
                             }
                             known.put(take.shard().name(), taken.get());
@@ -154,13 +159,14 @@ public final class ShardedBudget implements CallBudget {
                         }
                     }
                     case BudgetShards.Decision.None none -> {
-                        if (priority == CallBudget.Priority.TOP_UP) {
-                            deferred.incrementAndGet();
-                            return new Grant.Deferred("no " + operation + " token to spare for a warm-target"
-                                    + " top-up: the next in " + none.earliest().toMillis() + " ms");
-                        }
-                        return local("no " + operation + " shard free within " + settings.maxWait().toMillis()
-                                + " ms");
+                        // Not sent on the node's own rate: the account's bucket is spoken for, EC2 would refuse it.
+                        deferred.incrementAndGet();
+                        return new Grant.Deferred(priority == CallBudget.Priority.TOP_UP
+                                ? "no " + operation + " token to spare for a warm-target top-up"
+                                        + (contended ? " (another node took it)" : ": the next in "
+                                        + none.earliest().toMillis() + " ms")
+                                : "no " + operation + " token within " + settings.maxWait().toMillis()
+                                        + " ms: the account's next is " + none.earliest().toMillis() + " ms away");
                     }
                 }
             }
@@ -174,8 +180,7 @@ public final class ShardedBudget implements CallBudget {
     }
 
     private Grant local(String reason) {
-        local.computeIfAbsent(reason.startsWith("no ") ? "no shard free in time" : reason, r -> new AtomicLong())
-                .incrementAndGet();
+        local.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
         return new Grant.Local(reason);
     }
 
@@ -184,13 +189,13 @@ public final class ShardedBudget implements CallBudget {
         return shared.get();
     }
 
-    /** Calls let go on the node's own rate, by reason (not budgeted, store unreachable, no shard free in time). */
+    /** Calls let go on the node's own rate, by reason (not budgeted, store unreachable). */
     public Map<String, Long> localGrants() {
         return local.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
                 (a, b) -> a, TreeMap::new));
     }
 
-    /** Warm-target top-ups deferred for want of a token to spare. */
+    /** Calls deferred unsent: top-ups without a token to spare, calls whose turn was beyond the longest wait. */
     public long deferredGrants() {
         return deferred.get();
     }

@@ -29,7 +29,7 @@ class BudgetShardsTest {
 
     private static BudgetShards.Decision decide(Map<String, BudgetShards.Shard> known, Duration horizon,
                                                 Duration spread, CallBudget.Priority priority) {
-        return BudgetShards.decide(NAMES, known, NOW, SHARD, MARGIN, horizon, spread, priority);
+        return BudgetShards.decide(NAMES, known, NOW, SHARD, MARGIN, horizon, spread, priority, false);
     }
 
     @Test
@@ -104,6 +104,23 @@ class BudgetShardsTest {
     }
 
     @Test
+    void aCallThatLostATakeReservesOnWhatItLearntSinceRatherThanReadTheShardsItDoesNotKnow() {
+        var owing = taken(NAMES.get(1), NOW, -1); // the shard it read after losing: 4.1 s away
+        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(60),
+                Duration.ZERO, CallBudget.Priority.DEMAND, true))
+                .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
+        assertThat(decide(Map.of(NAMES.get(1), owing))).as("before any loss it reads a shard it does not know")
+                .isEqualTo(new BudgetShards.Decision.Read(NAMES.get(0)));
+        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(2),
+                Duration.ZERO, CallBudget.Priority.DEMAND, true))
+                .as("beyond its wait: none (the nodes spread over the shards, their queues are alike)")
+                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
+        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(60),
+                Duration.ZERO, CallBudget.Priority.TOP_UP, true)).as("a top-up gives up")
+                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
+    }
+
+    @Test
     void aWarmTargetTopUpTakesOnlyATokenAShardHasNowAndNeverReservesOne() {
         assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.TOP_UP))
                 .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(1100)));
@@ -135,7 +152,7 @@ class BudgetShardsTest {
             List<String> order = new java.util.ArrayList<>(names);
             java.util.Collections.rotate(order, node++);
             var decision = BudgetShards.decide(order, store, at, account.split(10), MARGIN, Duration.ofSeconds(60),
-                    Duration.ofSeconds(2), CallBudget.Priority.DEMAND);
+                    Duration.ofSeconds(2), CallBudget.Priority.DEMAND, false);
             var take = (BudgetShards.Decision.Take) decision;
             store.put(take.shard().name(), new BudgetShards.Shard(take.shard().name(), Optional.of("n" + node), at,
                     take.tokensLeft(), Optional.of(String.valueOf(node))));

@@ -110,10 +110,11 @@ class ShardedBudgetTest {
     }
 
     @Test
-    void aCallThatWouldWaitLongerThanTheMostItMayGoesOnTheNodesOwnRate() throws Exception {
+    void aCallWhoseTurnComesAfterTheLongestItMayWaitIsDeferredUnsentNotSentOnTheNodesOwnRate() throws Exception {
         Drained node = Drained.of(Duration.ofMillis(500));
-        assertThat(node.budget().acquire(CREATE)).isEqualTo(
-                new CallBudget.Grant.Local("no CreateNetworkInterface shard free within 500 ms"));
+        assertThat(node.budget().acquire(CREATE)).isEqualTo(new CallBudget.Grant.Deferred(
+                "no CreateNetworkInterface token within 500 ms: the account's next is 1100 ms away"));
+        assertThat(node.budget().localGrants()).isEmpty();
         assertThat(node.time().now()).as("it did not wait at all: the next token comes after 1.1 s").isEqualTo(Instant.EPOCH);
     }
 
@@ -129,6 +130,21 @@ class ShardedBudgetTest {
         assertThat(node.time().slept.stream().filter(Duration::isPositive))
                 .as("one wait: a shard's next token (1 s at 1/s) plus the clock margin")
                 .containsExactly(Duration.ofMillis(1100));
+    }
+
+    @Test
+    void aCallThatLostATakeReservesOnTheShardItReadsThenInsteadOfReadingTheOthersItKnowsOnlyFromBefore()
+            throws Exception {
+        Drained node = Drained.of(Duration.ofSeconds(60));
+        node.time().sleep(Duration.ofSeconds(5)); // node-a believes every shard full again
+        for (String shard : BudgetShards.names(CREATE, 5)) { // but other nodes queue on each: two tokens owed
+            node.store().take(node.store().read(shard), "node-b", node.time().now(), -2).orElseThrow();
+        }
+        long before = node.store().requests();
+
+        assertThat(node.budget().acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+
+        assertThat(node.store().requests() - before).as("the lost take, a read, the reservation").isEqualTo(3);
     }
 
     @Test
