@@ -122,11 +122,12 @@ public final class BudgetShards {
      *                 over the shards; at most one refill interval of a shard is used
      * @param priority {@link CallBudget.Priority#TOP_UP} takes only a token a shard has now and reserves none:
      *                 the tokens that refill while nodes queue are the pods' ({@link CallBudget.Priority#DEMAND})
-     * @param contended this call already lost a take to another node: {@code known} holds only what it learnt
-     *                  since. When one of those has nodes queued on it (tokens below zero), the node reserves on
-     *                  them rather than read more shards: the nodes spread over the shards, so the others likely
-     *                  have queues as long, and reading them costs a request each (a take on a stale one, a lost
-     *                  write and a read). A top-up gives up.
+     * @param contended this call already lost a take to another node ({@code known} then holds only what it learnt
+     *                  since): a top-up gives up rather than read the shards again
+     *
+     * <p>A node that knows a shard with nodes queued on it (tokens below zero) reads no more shards: the nodes spread
+     * over the shards, so the others likely have queues as long, and each read costs the API server a request (a
+     * take on a stale one, a lost write and a read). It queues there, or, a top-up, gives up.
      */
     public static Decision decide(List<String> names, Map<String, Shard> known, Instant now, Bucket shard,
                                   Duration margin, Duration horizon, Duration spread,
@@ -151,7 +152,7 @@ public final class BudgetShards {
             }
         }
         boolean topUp = priority == CallBudget.Priority.TOP_UP;
-        if (unknown.isPresent() && (!contended || !queued)) {
+        if (unknown.isPresent() && !queued && !(topUp && contended)) {
             return new Decision.Read(unknown.get());
         }
         // Every shard known is empty or owes tokens to nodes queued before. A node that polled for the next token

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -73,6 +74,15 @@ public final class ShardedBudget implements CallBudget {
         }
     }
 
+    /**
+     * Calls that finish what a granted call began (attach and mark delete-on-termination after a create, delete after
+     * a detach, tags): never deferred and always at the pods' priority, since failing them would undo the work and
+     * spend more calls (a created ENI whose attach fails is deleted). Whether an action starts is decided on its
+     * first call.
+     */
+    static final Set<String> FINISHING = Set.of("AttachNetworkInterface", "ModifyNetworkInterfaceAttribute",
+            "DeleteNetworkInterface", "CreateTags");
+
     private final ShardStore store;
     private final String identity;
     private final Settings settings;
@@ -119,7 +129,8 @@ public final class ShardedBudget implements CallBudget {
         }
         Instant started = time.clock().instant();
         Instant deadline = started.plus(settings.maxWait());
-        CallBudget.Priority priority = CallBudget.priority();
+        boolean finishing = FINISHING.contains(operation);
+        CallBudget.Priority priority = finishing ? CallBudget.Priority.DEMAND : CallBudget.priority();
         boolean contended = false;
         try {
             while (true) {
@@ -159,6 +170,11 @@ public final class ShardedBudget implements CallBudget {
                         }
                     }
                     case BudgetShards.Decision.None none -> {
+                        if (finishing) {
+                            // Deferring it would undo what the action did (an ENI created and attached is deleted).
+                            return local("no " + operation + " token within " + settings.maxWait().toMillis()
+                                    + " ms for a call that finishes an action");
+                        }
                         // Not sent on the node's own rate: the account's bucket is spoken for, EC2 would refuse it.
                         deferred.incrementAndGet();
                         return new Grant.Deferred(priority == CallBudget.Priority.TOP_UP
@@ -189,7 +205,10 @@ public final class ShardedBudget implements CallBudget {
         return shared.get();
     }
 
-    /** Calls let go on the node's own rate, by reason (not budgeted, store unreachable). */
+    /**
+     * Calls let go on the node's own rate, by reason (not budgeted, store unreachable, a finishing call without a
+     * token in time).
+     */
     public Map<String, Long> localGrants() {
         return local.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().get(),
                 (a, b) -> a, TreeMap::new));

@@ -104,13 +104,16 @@ class BudgetShardsTest {
     }
 
     @Test
-    void aCallThatLostATakeReservesOnWhatItLearntSinceRatherThanReadTheShardsItDoesNotKnow() {
+    void aNodeThatKnowsAShardWithNodesQueuedOnItQueuesThereRatherThanReadTheShardsItDoesNotKnow() {
         var owing = taken(NAMES.get(1), NOW, -1); // the shard it read after losing: 4.1 s away
         assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(60),
                 Duration.ZERO, CallBudget.Priority.DEMAND, true))
                 .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
-        assertThat(decide(Map.of(NAMES.get(1), owing))).as("before any loss it reads a shard it does not know")
-                .isEqualTo(new BudgetShards.Decision.Read(NAMES.get(0)));
+        assertThat(decide(Map.of(NAMES.get(1), owing))).as("a queue known: it queues rather than read on")
+                .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
+        assertThat(decide(Map.of(NAMES.get(1), owing), Duration.ofSeconds(60), Duration.ZERO,
+                CallBudget.Priority.TOP_UP)).as("a top-up gives up without a request")
+                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
         assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(2),
                 Duration.ZERO, CallBudget.Priority.DEMAND, true))
                 .as("beyond its wait: none (the nodes spread over the shards, their queues are alike)")

@@ -166,6 +166,25 @@ class ShardedBudgetTest {
     }
 
     @Test
+    void aCallThatFinishesAnActionIsNeverDeferredSinceFailingItWouldUndoTheAction() throws Exception {
+        String attach = "AttachNetworkInterface";
+        ManualTime time = new ManualTime();
+        FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
+        ShardedBudget budget = new ShardedBudget(store, "node-a", new ShardedBudget.Settings(
+                Map.of(attach, new BudgetShards.Bucket(10, 5)), 5, Duration.ofMillis(100), Duration.ofSeconds(3),
+                Duration.ofSeconds(30), Duration.ofMillis(200)), time);
+        java.util.function.DoubleConsumer owe = tokens -> BudgetShards.names(attach, 5).forEach(shard -> store.take(
+                store.read(shard), "node-b", time.now(), -tokens).orElseThrow()); // other nodes queue on every shard
+
+        owe.accept(1);
+        assertThat(ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP).call(() -> budget.acquire(attach)))
+                .as("a top-up's attach queues as pods' calls do").isInstanceOf(CallBudget.Grant.Shared.class);
+        owe.accept(4); // the queues now reach past the 3 s it may wait
+        assertThat(budget.acquire(attach)).isEqualTo(new CallBudget.Grant.Local(
+                "no AttachNetworkInterface token within 3000 ms for a call that finishes an action"));
+    }
+
+    @Test
     void aDeferredCallIsNotSentNotRetriedAndFailsAsABudgetThrottle() {
         ManualTime time = new ManualTime();
         Ec2Guard guard = new Ec2Guard(Ec2Guard.Settings.defaults(), Ec2CallObserver.NONE, time,

@@ -410,7 +410,7 @@ public final class FleetSimulation {
         pod.failedAdd = true;
         addFailures++;
         boolean throttled = pod.node.maintainer != null && pod.node.maintainer.lastGrowFailure()
-                .filter(blocked -> blocked.kind() == GrowBlocked.Kind.THROTTLED).isPresent();
+                .filter(blocked -> blocked.kind() == GrowBlocked.Kind.THROTTLED).isPresent(); // EC2 refused, not the budget
         if (throttled) {
             pod.failedOnThrottle = true;
             addFailuresOnThrottle++;
