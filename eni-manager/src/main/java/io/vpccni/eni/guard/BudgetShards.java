@@ -22,7 +22,8 @@ import java.util.Optional;
  * shard refills after those reserved before (one write, then a wait of exactly its turn) instead of polling for it:
  * the wait grows with the queue the shard records, and the API server sees about one write per call however many
  * nodes wait. A reserved call goes when the shard's bucket would have had the token, so the bound above holds.
- * Warm-target top-ups ({@link CallBudget.Priority#TOP_UP}) take only tokens a shard has now.
+ * A warm-target top-up ({@link CallBudget.Priority#TOP_UP}) is given a short horizon (a pool tick) and gives up
+ * after a lost take: the deep part of a queue is the pods'.
  */
 public final class BudgetShards {
 
@@ -120,8 +121,9 @@ public final class BudgetShards {
      * @param horizon  the longest this call may wait for its token
      * @param spread   how much later than the earliest turn the node may reserve, to spread nodes queueing together
      *                 over the shards; at most one refill interval of a shard is used
-     * @param priority {@link CallBudget.Priority#TOP_UP} takes only a token a shard has now and reserves none:
-     *                 the tokens that refill while nodes queue are the pods' ({@link CallBudget.Priority#DEMAND})
+     * @param priority {@link CallBudget.Priority#TOP_UP} gives up after a lost take and where nodes queue rather
+     *                 than read more shards (its caller also gives it a shorter horizon than the pods'
+     *                 {@link CallBudget.Priority#DEMAND})
      * @param contended this call already lost a take to another node ({@code known} then holds only what it learnt
      *                  since): a top-up gives up rather than read the shards again
      *
@@ -166,7 +168,7 @@ public final class BudgetShards {
             turns[i] = known1 == null ? Long.MAX_VALUE : known1.turn(now, shard, margin).toNanos();
             earliest = Math.min(earliest, turns[i]);
         }
-        if (topUp || earliest > horizon.toNanos()) {
+        if ((topUp && contended) || earliest > horizon.toNanos()) {
             return new Decision.None(Duration.ofNanos(earliest));
         }
         // Nodes queueing together would all pick the shard whose turn comes first and all but one lose the write:

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
  * The account's EC2 budget held in shards every node of the cluster sees ({@link ShardStore}: Kubernetes Leases in
  * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
  * token from one of that API's shards; a node finding none with a token reserves the next one a shard refills and
- * waits for its turn (a warm-target top-up is deferred instead: {@link CallBudget.Priority}); a call whose turn
+ * waits for its turn (a warm-target top-up only within {@link Settings#topUpWait}: {@link CallBudget.Priority}); a
+ * call whose turn
  * would come after {@link Settings#maxWait} is deferred unsent ({@link CallBudget.Grant.Deferred}), since the
  * account's bucket is spoken for until then and EC2 would refuse it. What the
  * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
@@ -40,19 +41,35 @@ public final class ShardedBudget implements CallBudget {
      * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
      * @param maxJitter   how much later than the earliest turn known a node may reserve its token, to spread nodes
      *                    queueing together over the shards (no more than one shard's refill interval is used)
+     * @param topUpWait   the longest a warm-target top-up ({@link CallBudget.Priority#TOP_UP}) waits for its token:
+     *                    the part of a queue beyond it is the pods'
      */
     public record Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
-                           Duration fallbackFor, Duration maxJitter) {
+                           Duration fallbackFor, Duration maxJitter, Duration topUpWait) {
         public Settings {
             buckets = Map.copyOf(buckets);
-            if (margin.isNegative() || maxWait.isNegative() || fallbackFor.isNegative() || maxJitter.isNegative()) {
+            if (margin.isNegative() || maxWait.isNegative() || fallbackFor.isNegative() || maxJitter.isNegative()
+                    || topUpWait.isNegative()) {
                 throw new IllegalArgumentException("a budget's waits are not negative; not margin " + margin
-                        + ", wait " + maxWait + ", fallback " + fallbackFor + ", jitter " + maxJitter);
+                        + ", wait " + maxWait + ", fallback " + fallbackFor + ", jitter " + maxJitter
+                        + ", top-up wait " + topUpWait);
             }
             for (BudgetShards.Bucket bucket : buckets.values()) {
                 bucket.split(shards); // a whole token per shard
             }
         }
+
+        /** Top-ups waiting no longer than {@link #TOP_UP_WAIT}, one pool tick. */
+        public Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
+                        Duration fallbackFor, Duration maxJitter) {
+            this(buckets, shards, margin, maxWait, fallbackFor, maxJitter, TOP_UP_WAIT);
+        }
+
+        /**
+         * A pool tick: a top-up whose turn is further away is deferred and asked again next tick, when the pool may
+         * have become demand.
+         */
+        public static final Duration TOP_UP_WAIT = Duration.ofSeconds(5);
 
         /**
          * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
@@ -138,6 +155,9 @@ public final class ShardedBudget implements CallBudget {
                 BudgetShards.Decision decision;
                 synchronized (this) {
                     Duration left = now.isBefore(deadline) ? Duration.between(now, deadline) : Duration.ZERO;
+                    if (priority == CallBudget.Priority.TOP_UP && left.compareTo(settings.topUpWait()) > 0) {
+                        left = settings.topUpWait();
+                    }
                     decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
                             left, settings.maxJitter(), priority, contended);
                 }
@@ -179,7 +199,8 @@ public final class ShardedBudget implements CallBudget {
                         deferred.incrementAndGet();
                         return new Grant.Deferred(priority == CallBudget.Priority.TOP_UP
                                 ? "no " + operation + " token to spare for a warm-target top-up"
-                                        + (contended ? " (another node took it)" : ": the next in "
+                                        + (contended ? " (another node took it)" : " within "
+                                        + settings.topUpWait().toMillis() + " ms: the next in "
                                         + none.earliest().toMillis() + " ms")
                                 : "no " + operation + " token within " + settings.maxWait().toMillis()
                                         + " ms: the account's next is " + none.earliest().toMillis() + " ms away");

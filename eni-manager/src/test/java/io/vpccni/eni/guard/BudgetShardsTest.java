@@ -111,9 +111,6 @@ class BudgetShardsTest {
                 .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
         assertThat(decide(Map.of(NAMES.get(1), owing))).as("a queue known: it queues rather than read on")
                 .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
-        assertThat(decide(Map.of(NAMES.get(1), owing), Duration.ofSeconds(60), Duration.ZERO,
-                CallBudget.Priority.TOP_UP)).as("a top-up gives up without a request")
-                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
         assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(2),
                 Duration.ZERO, CallBudget.Priority.DEMAND, true))
                 .as("beyond its wait: none (the nodes spread over the shards, their queues are alike)")
@@ -124,14 +121,21 @@ class BudgetShardsTest {
     }
 
     @Test
-    void aWarmTargetTopUpTakesOnlyATokenAShardHasNowAndNeverReservesOne() {
-        assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.TOP_UP))
+    void aWarmTargetTopUpQueuesOnlyWithinItsShorterHorizonAndGivesUpAfterALostTake() {
+        Duration tick = Duration.ofSeconds(5);
+        assertThat(decide(EMPTY, tick, Duration.ZERO, CallBudget.Priority.TOP_UP)).as("a short queue: it joins")
+                .isEqualTo(new BudgetShards.Decision.Take(EMPTY.get(NAMES.get(1)), -0.5, Duration.ofMillis(1100)));
+        Map<String, BudgetShards.Shard> deep = Map.of(NAMES.get(0), taken(NAMES.get(0), NOW, -3),
+                NAMES.get(1), taken(NAMES.get(1), NOW, -3), NAMES.get(2), taken(NAMES.get(2), NOW, -3));
+        assertThat(decide(deep, tick, Duration.ZERO, CallBudget.Priority.TOP_UP))
+                .as("the part of the queue beyond a tick is the pods'")
+                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(8100)));
+        assertThat(decide(deep, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.DEMAND))
+                .isEqualTo(new BudgetShards.Decision.Take(deep.get(NAMES.get(0)), -4.0, Duration.ofMillis(8100)));
+        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), EMPTY.get(NAMES.get(1))), NOW, SHARD, MARGIN, tick,
+                Duration.ZERO, CallBudget.Priority.TOP_UP, true)).as("after a lost take it gives up")
                 .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(1100)));
-        var two = taken(NAMES.get(1), NOW.minusSeconds(1).minus(MARGIN), 1.5);
-        assertThat(decide(Map.of(NAMES.get(0), EMPTY.get(NAMES.get(0)), NAMES.get(1), two, NAMES.get(2),
-                EMPTY.get(NAMES.get(2))), Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.TOP_UP))
-                .isEqualTo(new BudgetShards.Decision.Take(two, 1.0, Duration.ZERO));
-        assertThat(decide(Map.of(), Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.TOP_UP))
+        assertThat(decide(Map.of(), tick, Duration.ZERO, CallBudget.Priority.TOP_UP))
                 .as("it still reads the shards it does not know").isEqualTo(new BudgetShards.Decision.Read(NAMES.get(0)));
     }
 

@@ -148,21 +148,28 @@ class ShardedBudgetTest {
     }
 
     @Test
-    void aWarmTargetTopUpIsDeferredWhenNoShardHasATokenNowWhilePodsMayQueue() throws Exception {
+    void aWarmTargetTopUpIsDeferredWhereThePodsQueueBeyondAPoolTick() throws Exception {
         Drained node = Drained.of(Duration.ofSeconds(60));
+        for (String shard : BudgetShards.names(CREATE, 5)) { // other nodes queue on every shard: 6.1 s
+            node.store().take(node.store().read(shard), "node-b", node.time().now(), -5).orElseThrow();
+        }
         long before = node.store().requests();
 
         CallBudget.Grant topUp = ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP)
                 .call(() -> node.budget().acquire(CREATE));
 
-        assertThat(topUp).isInstanceOf(CallBudget.Grant.Deferred.class);
-        assertThat(((CallBudget.Grant.Deferred) topUp).reason()).contains("top-up", CREATE);
-        assertThat(node.store().requests()).as("decided on what it knows: no request").isEqualTo(before);
+        assertThat(topUp).isEqualTo(new CallBudget.Grant.Deferred(
+                "no CreateNetworkInterface token to spare for a warm-target top-up (another node took it)"));
+        assertThat(node.store().requests()).as("one take, refused on a stale version").isEqualTo(before + 1);
         assertThat(node.time().now()).as("and no wait").isEqualTo(Instant.EPOCH);
         assertThat(node.budget().deferredGrants()).isEqualTo(1);
-        assertThat(ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.DEMAND)
-                .call(() -> node.budget().acquire(CREATE)))
-                .as("pods' calls queue for the next token").isInstanceOf(CallBudget.Grant.Shared.class);
+        assertThat(ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP)
+                .call(() -> node.budget().acquire(CREATE))).as("the next reads a shard and finds its queue")
+                .isEqualTo(new CallBudget.Grant.Deferred("no CreateNetworkInterface token to spare for a warm-target"
+                        + " top-up within 5000 ms: the next in 6100 ms"));
+        assertThat(node.budget().acquire(CREATE)).as("pods' calls queue for their turn")
+                .isInstanceOf(CallBudget.Grant.Shared.class);
+        assertThat(node.time().now()).isEqualTo(Instant.EPOCH.plusMillis(6100));
     }
 
     @Test

@@ -648,6 +648,12 @@ public final class FleetSimulation {
         }
         latencies.sort(null);
         laterLatencies.sort(null);
+        if (leases.requests() > 0) {
+            System.err.printf(java.util.Locale.ROOT, "%s %s: Lease requests %d (reads %d, takes refused %d)"
+                    + "; budget grants %d, deferred %d%n", scenario.name(), variant, leases.requests(), leases.reads(),
+                    leases.refusedTakes(), budgets.stream().mapToLong(ShardedBudget::sharedGrants).sum(),
+                    budgets.stream().mapToLong(ShardedBudget::deferredGrants).sum());
+        }
         long requests = nodes.stream().mapToLong(n -> n.ec2Requests.get()).sum();
         long calls = callsByApi.values().stream().mapToLong(Long::longValue).sum();
         return new FleetReport(scenario.name(), variant, scenario.seed(), nodes.size(),
