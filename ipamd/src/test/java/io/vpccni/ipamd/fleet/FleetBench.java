@@ -90,6 +90,8 @@ public final class FleetBench {
             new Measure("max bound to addressed (ms)", FleetReport::maxMillis),
             new Measure("p99 lower bound: EC2's create bucket, given the addresses held at binding (ms)",
                     FleetReport::p99BoundMillis),
+            new Measure("addresses more a node would hold for that bound to be within twice the floor",
+                    r -> r.warmForGoal().isPresent() ? (Object) r.warmForGoal().getAsInt() : "more than 60"),
             new Measure("pods bound after the scale-out: p99 (ms)", FleetReport::laterP99Millis, r -> r.laterPods() > 0),
             new Measure("pods bound after the scale-out: max (ms)", FleetReport::laterMaxMillis, r -> r.laterPods() > 0),
             new Measure("idle address-hours", FleetReport::idleAddressHours),

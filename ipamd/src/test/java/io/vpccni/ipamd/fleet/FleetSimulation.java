@@ -332,7 +332,7 @@ public final class FleetSimulation {
         live.add(pod);
         livePerNode.merge(node, 1, Integer::sum);
         pod.bound = time.instant();
-        arrivals.add(new P99Bound.Arrival(pod.bound, node.name, need(node)));
+        arrivals.add(arrival(node, pod.bound));
         notAdded.merge(node, 1, Integer::sum);
         if (variant.forBoundPods) {
             time.at(WATCH_DELAY, () -> {
@@ -346,15 +346,16 @@ public final class FleetSimulation {
     }
 
     /** What the node has for one more pod, after those bound before it and not yet addressed. */
-    private P99Bound.Need need(FleetNode node) {
-        if (node.datastore == null) {
-            return P99Bound.Need.FREE; // a restarting ipamd: the bound grants it an address
+    private P99Bound.Arrival arrival(FleetNode node, Instant bound) {
+        if (node.datastore == null) { // a restarting ipamd: the bound grants it an address
+            return new P99Bound.Arrival(bound, node.name, P99Bound.Need.FREE);
         }
         var stats = node.datastore.stats();
         int wanted = notAdded.getOrDefault(node, 0) + 1;
         int slots = stats.enis().stream().mapToInt(e -> Math.max(0, SECONDARIES_PER_ENI - e.cidrs().size())).sum();
-        return wanted <= stats.available() ? P99Bound.Need.FREE
-                : wanted <= stats.available() + slots ? P99Bound.Need.SLOT : P99Bound.Need.ENI;
+        return wanted <= stats.available() ? new P99Bound.Arrival(bound, node.name, P99Bound.Need.FREE)
+                : wanted <= stats.available() + slots ? new P99Bound.Arrival(bound, node.name, P99Bound.Need.SLOT)
+                : new P99Bound.Arrival(bound, node.name, P99Bound.Need.ENI, wanted - stats.available() - slots);
     }
 
     /** EC2's bucket for CreateNetworkInterface and the attach floor, as the fake has them; m5.xlarge's ENIs. */
@@ -660,6 +661,7 @@ public final class FleetSimulation {
                 nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
                 percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
                 P99Bound.p99Millis(arrivals, BOUND_EC2),
+                P99Bound.warmNeeded(arrivals, BOUND_EC2, 2 * BOUND_EC2.floor().toMillis()),
                 laterLatencies.size(), percentile(laterLatencies, 99),
                 laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
                 pods.stream().filter(p -> p.failedAdd).count(), addFailures,

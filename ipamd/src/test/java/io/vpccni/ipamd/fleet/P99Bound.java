@@ -36,7 +36,39 @@ final class P99Bound {
     /** What a pod's node had for it when it was bound. */
     enum Need { FREE, SLOT, ENI }
 
-    record Arrival(Instant bound, String node, Need need) {}
+    /**
+     * @param shortfall for {@link Need#ENI}, how many addresses more the node would have had to hold for this pod to
+     *                  find one (free or a slot); 0 otherwise
+     */
+    record Arrival(Instant bound, String node, Need need, int shortfall) {
+        Arrival {
+            if (shortfall < 0 || (need == Need.ENI) != (shortfall > 0)) {
+                throw new IllegalArgumentException("a pod needing an ENI lacks at least one address, the others none;"
+                        + " not " + need + " lacking " + shortfall);
+            }
+        }
+
+        Arrival(Instant bound, String node, Need need) {
+            this(bound, node, need, need == Need.ENI ? 1 : 0);
+        }
+    }
+
+    /**
+     * The least number of addresses every node would have to hold on top of what it held for the bound to be within
+     * {@code goalMillis}: the same bindings, each pod whose node lacked no more than that many finding one free.
+     * Empty when even 60 (an m5.xlarge's every address) are not enough.
+     */
+    static java.util.OptionalInt warmNeeded(List<Arrival> arrivals, Ec2 ec2, long goalMillis) {
+        for (int extra = 0; extra <= 60; extra++) {
+            int held = extra;
+            List<Arrival> warmer = arrivals.stream().map(a -> a.need() == Need.ENI && a.shortfall() <= held
+                    ? new Arrival(a.bound(), a.node(), Need.FREE, 0) : a).toList();
+            if (p99Millis(warmer, ec2) <= goalMillis) {
+                return java.util.OptionalInt.of(extra);
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
 
     /**
      * @param createCapacity  EC2's burst for CreateNetworkInterface (50)

@@ -58,4 +58,21 @@ class P99BoundTest {
         // 490 of the ENI pods: the 490th create at 88 s; the warm half costs only the sandbox.
         assertThat(P99Bound.p99Millis(warm, EC2)).isEqualTo(3550 + 88_000).isLessThan(coldBound);
     }
+
+    @Test
+    void theAddressesANodeWouldHaveToHoldMoreForTheGoalAreTheShortfallThatLeavesTheBucketEnough() {
+        // 100 nodes, each bound 3 pods at once that it lacked 1, 2 and 3 addresses for: 300 pods, 100 ENIs of 3.
+        List<P99Bound.Arrival> pods = new ArrayList<>();
+        for (int node = 0; node < 100; node++) {
+            for (int lacking = 1; lacking <= 3; lacking++) {
+                pods.add(new P99Bound.Arrival(T0, "node-" + node, P99Bound.Need.ENI, lacking));
+            }
+        }
+        assertThat(P99Bound.p99Millis(pods, EC2)).as("the 99th ENI's create at 9.8 s").isEqualTo(3550 + 9800);
+        // Holding 2 more, each node lacks only its third pod's address: 100 ENIs of 1, 297 pods needed, the 97th
+        // create at 9.4 s. Holding 3 more, no ENI at all.
+        assertThat(P99Bound.warmNeeded(pods, EC2, 7100)).hasValue(3);
+        assertThat(P99Bound.warmNeeded(pods, EC2, 3550 + 9400)).hasValue(2);
+        assertThat(P99Bound.warmNeeded(pods, EC2, 3550 + 9800)).hasValue(0);
+    }
 }
