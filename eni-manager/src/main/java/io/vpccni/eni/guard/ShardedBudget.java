@@ -87,7 +87,7 @@ public final class ShardedBudget implements CallBudget {
             }
             buckets.put("DescribeSubnets", new BudgetShards.Bucket(100, 20));
             return new Settings(buckets, 10, Duration.ofMillis(100), Duration.ofSeconds(60), Duration.ofSeconds(30),
-                    Duration.ofSeconds(2));
+                    Duration.ofMillis(250));
         }
     }
 
