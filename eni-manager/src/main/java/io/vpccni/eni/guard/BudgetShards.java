@@ -22,8 +22,8 @@ import java.util.Optional;
  * shard refills after those reserved before (one write, then a wait of exactly its turn) instead of polling for it:
  * the wait grows with the queue the shard records, and the API server sees about one write per call however many
  * nodes wait. A reserved call goes when the shard's bucket would have had the token, so the bound above holds.
- * A warm-target top-up ({@link CallBudget.Priority#TOP_UP}) is given a short horizon (a pool tick) and gives up
- * after a lost take: the deep part of a queue is the pods'.
+ * A warm-target top-up ({@link CallBudget.Priority#TOP_UP}) may be given a shorter horizon than the pods', leaving
+ * the deep part of a queue to them.
  */
 public final class BudgetShards {
 
@@ -114,6 +114,11 @@ public final class BudgetShards {
     }
 
     /**
+     * What the node does next for one call. A node that knows a shard with nodes queued on it (tokens below zero)
+     * reads no more shards: the nodes spread over the shards, so the others likely have queues as long, and each read
+     * costs the API server a request (a take on a stale one, a lost write and a read). It queues there. Whom the call
+     * serves is in its horizon ({@link ShardedBudget.Settings#topUpWait}).
+     *
      * @param names    the API's shards, in the order this node looks at them
      * @param known    the shards as last read or taken (by name); a name missing is unknown
      * @param shard    each shard's bucket ({@link Bucket#split} of the API's)
@@ -121,19 +126,9 @@ public final class BudgetShards {
      * @param horizon  the longest this call may wait for its token
      * @param spread   how much later than the earliest turn the node may reserve, to spread nodes queueing together
      *                 over the shards; at most one refill interval of a shard is used
-     * @param priority {@link CallBudget.Priority#TOP_UP} gives up after a lost take and where nodes queue rather
-     *                 than read more shards (its caller also gives it a shorter horizon than the pods'
-     *                 {@link CallBudget.Priority#DEMAND})
-     * @param contended this call already lost a take to another node ({@code known} then holds only what it learnt
-     *                  since): a top-up gives up rather than read the shards again
-     *
-     * <p>A node that knows a shard with nodes queued on it (tokens below zero) reads no more shards: the nodes spread
-     * over the shards, so the others likely have queues as long, and each read costs the API server a request (a
-     * take on a stale one, a lost write and a read). It queues there, or, a top-up, gives up.
      */
     public static Decision decide(List<String> names, Map<String, Shard> known, Instant now, Bucket shard,
-                                  Duration margin, Duration horizon, Duration spread,
-                                  CallBudget.Priority priority, boolean contended) {
+                                  Duration margin, Duration horizon, Duration spread) {
         if (names.isEmpty()) {
             throw new IllegalArgumentException("an API with no shards cannot be budgeted");
         }
@@ -153,8 +148,7 @@ public final class BudgetShards {
                 return new Decision.Take(known1, tokens - 1, Duration.ZERO);
             }
         }
-        boolean topUp = priority == CallBudget.Priority.TOP_UP;
-        if (unknown.isPresent() && !queued && !(topUp && contended)) {
+        if (unknown.isPresent() && !queued) {
             return new Decision.Read(unknown.get());
         }
         // Every shard known is empty or owes tokens to nodes queued before. A node that polled for the next token
@@ -168,7 +162,7 @@ public final class BudgetShards {
             turns[i] = known1 == null ? Long.MAX_VALUE : known1.turn(now, shard, margin).toNanos();
             earliest = Math.min(earliest, turns[i]);
         }
-        if ((topUp && contended) || earliest > horizon.toNanos()) {
+        if (earliest > horizon.toNanos()) {
             return new Decision.None(Duration.ofNanos(earliest));
         }
         // Nodes queueing together would all pick the shard whose turn comes first and all but one lose the write:

@@ -35,9 +35,9 @@ public interface CallBudget {
         /** Pods: ADDs waiting or coming (pods bound to the node), or a pool with no free address. May queue. */
         DEMAND,
         /**
-         * The static warm targets, met while the pool still has a free address: queues only for a token that comes
-         * soon (within a pool tick, {@link ShardedBudget.Settings#topUpWait}), never behind the pods' longer queue,
-         * and is deferred otherwise (the next tick asks again).
+         * The static warm targets, met while the pool still has a free address: queues for a token no longer than
+         * {@link ShardedBudget.Settings#topUpWait} (the pods' wait by default: measured, a shorter one made pods
+         * slower at WARM_ENI_TARGET=1) and is deferred otherwise (the next tick asks again).
          */
         TOP_UP
     }

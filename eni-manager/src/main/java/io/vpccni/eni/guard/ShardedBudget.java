@@ -41,8 +41,11 @@ public final class ShardedBudget implements CallBudget {
      * @param fallbackFor after the store failed, how long calls go on the node's own rate without asking it
      * @param maxJitter   how much later than the earliest turn known a node may reserve its token, to spread nodes
      *                    queueing together over the shards (no more than one shard's refill interval is used)
-     * @param topUpWait   the longest a warm-target top-up ({@link CallBudget.Priority#TOP_UP}) waits for its token:
-     *                    the part of a queue beyond it is the pods'
+     * @param topUpWait   the longest a warm-target top-up ({@link CallBudget.Priority#TOP_UP}) waits for its token,
+     *                    at most {@code maxWait}: the part of a queue beyond it is the pods'. The defaults give
+     *                    top-ups the pods' wait: shorter, the fleet measured pods slower, not faster, at
+     *                    WARM_ENI_TARGET=1, where a top-up is the next pods' ENI (BENCHMARKS.md "Fleet: ...
+     *                    (session 8)")
      */
     public record Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
                            Duration fallbackFor, Duration maxJitter, Duration topUpWait) {
@@ -54,22 +57,20 @@ public final class ShardedBudget implements CallBudget {
                         + ", wait " + maxWait + ", fallback " + fallbackFor + ", jitter " + maxJitter
                         + ", top-up wait " + topUpWait);
             }
+            if (topUpWait.compareTo(maxWait) > 0) {
+                throw new IllegalArgumentException("a top-up waits no longer than the pods' calls; not " + topUpWait
+                        + " against " + maxWait);
+            }
             for (BudgetShards.Bucket bucket : buckets.values()) {
                 bucket.split(shards); // a whole token per shard
             }
         }
 
-        /** Top-ups waiting no longer than {@link #TOP_UP_WAIT}, one pool tick. */
+        /** Top-ups waiting as long as the pods' calls. */
         public Settings(Map<String, BudgetShards.Bucket> buckets, int shards, Duration margin, Duration maxWait,
                         Duration fallbackFor, Duration maxJitter) {
-            this(buckets, shards, margin, maxWait, fallbackFor, maxJitter, TOP_UP_WAIT);
+            this(buckets, shards, margin, maxWait, fallbackFor, maxJitter, maxWait);
         }
-
-        /**
-         * A pool tick: a top-up whose turn is further away is deferred and asked again next tick, when the pool may
-         * have become demand.
-         */
-        public static final Duration TOP_UP_WAIT = Duration.ofSeconds(5);
 
         /**
          * The APIs the pool spends when it grows and shrinks, at EC2's default bucket for mutating APIs (50 tokens
@@ -148,7 +149,6 @@ public final class ShardedBudget implements CallBudget {
         Instant deadline = started.plus(settings.maxWait());
         boolean finishing = FINISHING.contains(operation);
         CallBudget.Priority priority = finishing ? CallBudget.Priority.DEMAND : CallBudget.priority();
-        boolean contended = false;
         try {
             while (true) {
                 Instant now = time.clock().instant();
@@ -159,7 +159,7 @@ public final class ShardedBudget implements CallBudget {
                         left = settings.topUpWait();
                     }
                     decision = BudgetShards.decide(names, known, now, shardBuckets.get(operation), settings.margin(),
-                            left, settings.maxJitter(), priority, contended);
+                            left, settings.maxJitter());
                 }
                 switch (decision) {
                     case BudgetShards.Decision.Take take -> {
@@ -170,7 +170,6 @@ public final class ShardedBudget implements CallBudget {
                             if (taken.isEmpty()) {
                                 // Another node took it: the others known of this API are likely stale too.
                                 names.forEach(known::remove);
-                                contended = true;
                                 continue;
                             }
                             known.put(take.shard().name(), taken.get());
@@ -199,9 +198,8 @@ public final class ShardedBudget implements CallBudget {
                         deferred.incrementAndGet();
                         return new Grant.Deferred(priority == CallBudget.Priority.TOP_UP
                                 ? "no " + operation + " token to spare for a warm-target top-up"
-                                        + (contended ? " (another node took it)" : " within "
-                                        + settings.topUpWait().toMillis() + " ms: the next in "
-                                        + none.earliest().toMillis() + " ms")
+                                        + " within " + settings.topUpWait().toMillis() + " ms: the next in "
+                                        + none.earliest().toMillis() + " ms"
                                 : "no " + operation + " token within " + settings.maxWait().toMillis()
                                         + " ms: the account's next is " + none.earliest().toMillis() + " ms away");
                     }

@@ -24,12 +24,12 @@ class BudgetShardsTest {
     }
 
     private static BudgetShards.Decision decide(Map<String, BudgetShards.Shard> known) {
-        return decide(known, Duration.ofSeconds(60), Duration.ofSeconds(2), CallBudget.Priority.DEMAND);
+        return decide(known, Duration.ofSeconds(60), Duration.ofSeconds(2));
     }
 
     private static BudgetShards.Decision decide(Map<String, BudgetShards.Shard> known, Duration horizon,
-                                                Duration spread, CallBudget.Priority priority) {
-        return BudgetShards.decide(NAMES, known, NOW, SHARD, MARGIN, horizon, spread, priority, false);
+                                                Duration spread) {
+        return BudgetShards.decide(NAMES, known, NOW, SHARD, MARGIN, horizon, spread);
     }
 
     @Test
@@ -81,13 +81,13 @@ class BudgetShardsTest {
 
     @Test
     void withNoTokenAnywhereTheNodeReservesTheNextOneAndWaitsExactlyItsTurn() {
-        assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.DEMAND))
+        assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ZERO))
                 .as("the earliest turn, the debt recorded for the next node")
                 .isEqualTo(new BudgetShards.Decision.Take(EMPTY.get(NAMES.get(1)), -0.5, Duration.ofMillis(1100)));
-        assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ofSeconds(2), CallBudget.Priority.DEMAND))
+        assertThat(decide(EMPTY, Duration.ofSeconds(60), Duration.ofSeconds(2)))
                 .as("spread: the first shard in the node's order whose turn is within 2 s of the earliest")
                 .isEqualTo(new BudgetShards.Decision.Take(EMPTY.get(NAMES.get(0)), -1.0, Duration.ofMillis(2100)));
-        assertThat(decide(EMPTY, Duration.ofMillis(1500), Duration.ofSeconds(2), CallBudget.Priority.DEMAND))
+        assertThat(decide(EMPTY, Duration.ofMillis(1500), Duration.ofSeconds(2)))
                 .as("the spread never reaches past the time the call may wait")
                 .isEqualTo(new BudgetShards.Decision.Take(EMPTY.get(NAMES.get(1)), -0.5, Duration.ofMillis(1100)));
     }
@@ -96,47 +96,34 @@ class BudgetShardsTest {
     void aShardInDebtQueuesTheNextNodeBehindTheTokensReservedBeforeIt() {
         Map<String, BudgetShards.Shard> owing = Map.of(NAMES.get(0), taken(NAMES.get(0), NOW, -3),
                 NAMES.get(1), taken(NAMES.get(1), NOW, -3.5), NAMES.get(2), taken(NAMES.get(2), NOW, -4));
-        assertThat(decide(owing, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.DEMAND))
+        assertThat(decide(owing, Duration.ofSeconds(60), Duration.ZERO))
                 .isEqualTo(new BudgetShards.Decision.Take(owing.get(NAMES.get(0)), -4.0, Duration.ofMillis(8100)));
-        assertThat(decide(owing, Duration.ofSeconds(5), Duration.ZERO, CallBudget.Priority.DEMAND))
+        assertThat(decide(owing, Duration.ofSeconds(5), Duration.ZERO))
                 .as("its turn is after the longest it may wait: none, at once, and nothing reserved")
                 .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(8100)));
     }
 
     @Test
     void aNodeThatKnowsAShardWithNodesQueuedOnItQueuesThereRatherThanReadTheShardsItDoesNotKnow() {
-        var owing = taken(NAMES.get(1), NOW, -1); // the shard it read after losing: 4.1 s away
-        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(60),
-                Duration.ZERO, CallBudget.Priority.DEMAND, true))
+        var owing = taken(NAMES.get(1), NOW, -1); // 4.1 s away
+        assertThat(decide(Map.of(NAMES.get(1), owing), Duration.ofSeconds(60), Duration.ZERO))
                 .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
-        assertThat(decide(Map.of(NAMES.get(1), owing))).as("a queue known: it queues rather than read on")
-                .isEqualTo(new BudgetShards.Decision.Take(owing, -2.0, Duration.ofMillis(4100)));
-        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(2),
-                Duration.ZERO, CallBudget.Priority.DEMAND, true))
+        assertThat(decide(Map.of(NAMES.get(1), owing), Duration.ofSeconds(2), Duration.ZERO))
                 .as("beyond its wait: none (the nodes spread over the shards, their queues are alike)")
-                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
-        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), owing), NOW, SHARD, MARGIN, Duration.ofSeconds(60),
-                Duration.ZERO, CallBudget.Priority.TOP_UP, true)).as("a top-up gives up")
                 .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(4100)));
     }
 
     @Test
-    void aWarmTargetTopUpQueuesOnlyWithinItsShorterHorizonAndGivesUpAfterALostTake() {
+    void theHorizonDecidesWhoQueuesAShortOneForATopUpALongOneForThePods() {
         Duration tick = Duration.ofSeconds(5);
-        assertThat(decide(EMPTY, tick, Duration.ZERO, CallBudget.Priority.TOP_UP)).as("a short queue: it joins")
+        assertThat(decide(EMPTY, tick, Duration.ZERO)).as("a short queue: a top-up joins it")
                 .isEqualTo(new BudgetShards.Decision.Take(EMPTY.get(NAMES.get(1)), -0.5, Duration.ofMillis(1100)));
         Map<String, BudgetShards.Shard> deep = Map.of(NAMES.get(0), taken(NAMES.get(0), NOW, -3),
                 NAMES.get(1), taken(NAMES.get(1), NOW, -3), NAMES.get(2), taken(NAMES.get(2), NOW, -3));
-        assertThat(decide(deep, tick, Duration.ZERO, CallBudget.Priority.TOP_UP))
-                .as("the part of the queue beyond a tick is the pods'")
+        assertThat(decide(deep, tick, Duration.ZERO)).as("the part of the queue beyond the top-up's wait")
                 .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(8100)));
-        assertThat(decide(deep, Duration.ofSeconds(60), Duration.ZERO, CallBudget.Priority.DEMAND))
+        assertThat(decide(deep, Duration.ofSeconds(60), Duration.ZERO))
                 .isEqualTo(new BudgetShards.Decision.Take(deep.get(NAMES.get(0)), -4.0, Duration.ofMillis(8100)));
-        assertThat(BudgetShards.decide(NAMES, Map.of(NAMES.get(1), EMPTY.get(NAMES.get(1))), NOW, SHARD, MARGIN, tick,
-                Duration.ZERO, CallBudget.Priority.TOP_UP, true)).as("after a lost take it gives up")
-                .isEqualTo(new BudgetShards.Decision.None(Duration.ofMillis(1100)));
-        assertThat(decide(Map.of(), tick, Duration.ZERO, CallBudget.Priority.TOP_UP))
-                .as("it still reads the shards it does not know").isEqualTo(new BudgetShards.Decision.Read(NAMES.get(0)));
     }
 
     /**
@@ -159,7 +146,7 @@ class BudgetShardsTest {
             List<String> order = new java.util.ArrayList<>(names);
             java.util.Collections.rotate(order, node++);
             var decision = BudgetShards.decide(order, store, at, account.split(10), MARGIN, Duration.ofSeconds(60),
-                    Duration.ofSeconds(2), CallBudget.Priority.DEMAND, false);
+                    Duration.ofSeconds(2));
             var take = (BudgetShards.Decision.Take) decision;
             store.put(take.shard().name(), new BudgetShards.Shard(take.shard().name(), Optional.of("n" + node), at,
                     take.tokensLeft(), Optional.of(String.valueOf(node))));
