@@ -190,6 +190,16 @@ public final class Ec2Guard {
         } catch (RequestNotPermitted e) {
             throw new Ec2Failure.Throttled(operation, "ClientRateLimit",
                     "no request permit within the client-side rate limit's wait", e);
+        } catch (BudgetDeferred e) {
+            // Not retried and not counted against the circuit (it is not an Ec2Failure): EC2 was not asked.
+            throw new Ec2Failure.Throttled(operation, "BudgetDeferred", e.getMessage(), e);
+        }
+    }
+
+    /** The budget deferred a warm-target top-up ({@link CallBudget.Grant.Deferred}): the request was not sent. */
+    private static final class BudgetDeferred extends RuntimeException {
+        BudgetDeferred(String reason) {
+            super(reason, null, false, false);
         }
     }
 
@@ -228,7 +238,9 @@ public final class Ec2Guard {
             if (nanos > 0) {
                 time.sleep(Duration.ofNanos(nanos));
             }
-            budget.acquire(operation);
+            if (budget.acquire(operation) instanceof CallBudget.Grant.Deferred deferred) {
+                throw new BudgetDeferred(deferred.reason());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw RequestNotPermitted.createRequestNotPermitted(rateLimiter);

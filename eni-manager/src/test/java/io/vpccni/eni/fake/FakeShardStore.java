@@ -22,6 +22,8 @@ public final class FakeShardStore implements ShardStore {
     private final Map<String, BudgetShards.Shard> shards = new HashMap<>();
     private long versions;
     private long requests;
+    private long reads;
+    private long refused;
     private volatile boolean reachable = true;
 
     public FakeShardStore(Sleeper sleeper, Duration latency) {
@@ -37,6 +39,7 @@ public final class FakeShardStore implements ShardStore {
     public BudgetShards.Shard read(String name) {
         roundTrip();
         synchronized (this) {
+            reads++;
             return shards.getOrDefault(name, BudgetShards.Shard.absent(name));
         }
     }
@@ -47,6 +50,7 @@ public final class FakeShardStore implements ShardStore {
         synchronized (this) {
             BudgetShards.Shard current = shards.getOrDefault(seen.name(), BudgetShards.Shard.absent(seen.name()));
             if (!current.version().equals(seen.version())) {
+                refused++;
                 return Optional.empty();
             }
             BudgetShards.Shard taken = new BudgetShards.Shard(seen.name(), Optional.of(holder), now, tokensLeft,
@@ -54,6 +58,16 @@ public final class FakeShardStore implements ShardStore {
             shards.put(seen.name(), taken);
             return Optional.of(taken);
         }
+    }
+
+    /** Reads answered so far. */
+    public synchronized long reads() {
+        return reads;
+    }
+
+    /** Takes refused on a stale version so far. */
+    public synchronized long refusedTakes() {
+        return refused;
     }
 
     /** Requests answered or refused so far. */

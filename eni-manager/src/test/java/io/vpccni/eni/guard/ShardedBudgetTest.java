@@ -23,6 +23,19 @@ class ShardedBudgetTest {
                 maxWait, Duration.ofSeconds(30), Duration.ofMillis(200));
     }
 
+    /** A node's budget that has just spent the bucket's 10 tokens, at once, on a store of no latency. */
+    private record Drained(ManualTime time, FakeShardStore store, ShardedBudget budget) {
+        static Drained of(Duration maxWait) throws InterruptedException {
+            ManualTime time = new ManualTime();
+            FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
+            ShardedBudget budget = new ShardedBudget(store, "node-a", settings(maxWait), time);
+            for (int i = 0; i < 10; i++) {
+                assertThat(budget.acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+            }
+            return new Drained(time, store, budget);
+        }
+    }
+
     /** EC2's bucket here: 10 tokens, 5 a second, in 5 shards. Whatever the nodes ask, EC2 would never refuse. */
     @Test
     void howeverManyNodesAskTheCallsStayWithinTheBucketTheShardsSplit() throws Exception {
@@ -97,16 +110,101 @@ class ShardedBudgetTest {
     }
 
     @Test
-    void aCallThatWouldWaitLongerThanTheMostItMayGoesOnTheNodesOwnRate() throws Exception {
+    void aCallWhoseTurnComesAfterTheLongestItMayWaitIsDeferredUnsentNotSentOnTheNodesOwnRate() throws Exception {
+        Drained node = Drained.of(Duration.ofMillis(500));
+        assertThat(node.budget().acquire(CREATE)).isEqualTo(new CallBudget.Grant.Deferred(
+                "no CreateNetworkInterface token within 500 ms: the account's next is 1100 ms away"));
+        assertThat(node.budget().localGrants()).isEmpty();
+        assertThat(node.time().now()).as("it did not wait at all: the next token comes after 1.1 s").isEqualTo(Instant.EPOCH);
+    }
+
+    @Test
+    void aNodeFindingNoTokenReservesTheNextAndWaitsItsTurnWithOneWriteInsteadOfPolling() throws Exception {
+        Drained node = Drained.of(Duration.ofSeconds(60));
+        long before = node.store().requests();
+        node.time().slept.clear();
+
+        assertThat(node.budget().acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+
+        assertThat(node.store().requests() - before).as("one write: the reservation").isEqualTo(1);
+        assertThat(node.time().slept.stream().filter(Duration::isPositive))
+                .as("one wait: a shard's next token (1 s at 1/s) plus the clock margin")
+                .containsExactly(Duration.ofMillis(1100));
+    }
+
+    @Test
+    void aCallThatLostATakeReservesOnTheShardItReadsThenInsteadOfReadingTheOthersItKnowsOnlyFromBefore()
+            throws Exception {
+        Drained node = Drained.of(Duration.ofSeconds(60));
+        node.time().sleep(Duration.ofSeconds(5)); // node-a believes every shard full again
+        for (String shard : BudgetShards.names(CREATE, 5)) { // but other nodes queue on each: two tokens owed
+            node.store().take(node.store().read(shard), "node-b", node.time().now(), -2).orElseThrow();
+        }
+        long before = node.store().requests();
+
+        assertThat(node.budget().acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+
+        assertThat(node.store().requests() - before).as("the lost take, a read, the reservation").isEqualTo(3);
+    }
+
+    @Test
+    void aWarmTargetTopUpIsDeferredWhereThePodsQueueBeyondItsShorterWait() throws Exception {
         ManualTime time = new ManualTime();
         FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
-        ShardedBudget budget = new ShardedBudget(store, "node-a", settings(Duration.ofMillis(500)), time);
-        for (int i = 0; i < 10; i++) {
-            assertThat(budget.acquire(CREATE)).isInstanceOf(CallBudget.Grant.Shared.class);
+        ShardedBudget budget = new ShardedBudget(store, "node-a", new ShardedBudget.Settings(
+                Map.of(CREATE, new BudgetShards.Bucket(10, 5)), 5, Duration.ofMillis(100), Duration.ofSeconds(60),
+                Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofSeconds(5)), time);
+        for (String shard : BudgetShards.names(CREATE, 5)) { // other nodes queue on every shard: 6.1 s
+            store.take(store.read(shard), "node-b", time.now(), -5).orElseThrow();
         }
-        assertThat(budget.acquire(CREATE)).isEqualTo(
-                new CallBudget.Grant.Local("no CreateNetworkInterface shard free within 500 ms"));
-        assertThat(time.now()).as("it did not wait at all: the next token comes after 0.6 s").isEqualTo(Instant.EPOCH);
+
+        CallBudget.Grant topUp = ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP)
+                .call(() -> budget.acquire(CREATE));
+
+        assertThat(topUp).isEqualTo(new CallBudget.Grant.Deferred("no CreateNetworkInterface token to spare for a"
+                + " warm-target top-up within 5000 ms: the next in 6100 ms"));
+        assertThat(time.now()).as("no wait").isEqualTo(Instant.EPOCH);
+        assertThat(budget.deferredGrants()).isEqualTo(1);
+        assertThat(budget.acquire(CREATE)).as("pods' calls queue for their turn")
+                .isInstanceOf(CallBudget.Grant.Shared.class);
+        assertThat(time.now()).isEqualTo(Instant.EPOCH.plusMillis(6100));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ShardedBudget.Settings(Map.of(), 5,
+                Duration.ZERO, Duration.ofSeconds(5), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(6)))
+                .hasMessageContaining("no longer than the pods'");
+    }
+
+    @Test
+    void aCallThatFinishesAnActionIsNeverDeferredSinceFailingItWouldUndoTheAction() throws Exception {
+        String attach = "AttachNetworkInterface";
+        ManualTime time = new ManualTime();
+        FakeShardStore store = new FakeShardStore(time::sleep, Duration.ZERO);
+        ShardedBudget budget = new ShardedBudget(store, "node-a", new ShardedBudget.Settings(
+                Map.of(attach, new BudgetShards.Bucket(10, 5)), 5, Duration.ofMillis(100), Duration.ofSeconds(3),
+                Duration.ofSeconds(30), Duration.ofMillis(200)), time);
+        java.util.function.DoubleConsumer owe = tokens -> BudgetShards.names(attach, 5).forEach(shard -> store.take(
+                store.read(shard), "node-b", time.now(), -tokens).orElseThrow()); // other nodes queue on every shard
+
+        owe.accept(1);
+        assertThat(ScopedValue.where(CallBudget.PRIORITY, CallBudget.Priority.TOP_UP).call(() -> budget.acquire(attach)))
+                .as("a top-up's attach queues as pods' calls do").isInstanceOf(CallBudget.Grant.Shared.class);
+        owe.accept(4); // the queues now reach past the 3 s it may wait
+        assertThat(budget.acquire(attach)).isEqualTo(new CallBudget.Grant.Local(
+                "no AttachNetworkInterface token within 3000 ms for a call that finishes an action"));
+    }
+
+    @Test
+    void aDeferredCallIsNotSentNotRetriedAndFailsAsABudgetThrottle() {
+        ManualTime time = new ManualTime();
+        Ec2Guard guard = new Ec2Guard(Ec2Guard.Settings.defaults(), Ec2CallObserver.NONE, time,
+                operation -> new CallBudget.Grant.Deferred("no token to spare"));
+        AtomicInteger sent = new AtomicInteger();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> guard.call(CREATE, sent::incrementAndGet))
+                .isInstanceOfSatisfying(Ec2Failure.Throttled.class, t -> {
+                    assertThat(t.errorCode()).isEqualTo("BudgetDeferred");
+                    assertThat(t.getMessage()).contains("no token to spare");
+                });
+        assertThat(sent.get()).isZero();
+        assertThat(guard.breakerState()).isEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * The EC2 budget's shards as {@code coordination.k8s.io} Leases in ipamd's namespace (VPC_CNI_EC2_BUDGET_LEASES):
  * the node that took from a shard last is {@code spec.holderIdentity}, when {@code spec.renewTime}, the tokens it left
- * the annotation {@value #TOKENS}, its version the Lease's resourceVersion. A take is a create (the shard's first)
+ * the annotation {@value #TOKENS} (below zero: tokens reserved by nodes waiting for them), its version the Lease's resourceVersion. A take is a create (the shard's first)
  * or an update carrying the resourceVersion the node read: the API server refuses it with 409 when another node
  * changed the Lease in between, so of two nodes taking one shard exactly one wins, with no service of our own. A
  * shard deleted since the node read it (an administrator resetting the budget) is taken again, never mistaken for
@@ -73,11 +73,14 @@ final class LeaseShardStore implements ShardStore {
         }
     }
 
-    /** A shard whose annotation someone broke counts as empty: it fills again with time. */
-    private static double tokens(String text) {
+    /**
+     * A shard whose annotation someone broke counts as empty: it fills again with time. Below zero are the tokens
+     * nodes reserved and wait for (read as zero, the shard would hand them out a second time).
+     */
+    static double tokens(String text) {
         try {
             double tokens = Double.parseDouble(text);
-            return Double.isFinite(tokens) && tokens > 0 ? tokens : 0;
+            return Double.isFinite(tokens) ? tokens : 0;
         } catch (NumberFormatException e) {
             return 0;
         }

@@ -1,6 +1,7 @@
 package io.vpccni.ipamd.pool;
 
 import io.vpccni.eni.error.Ec2Failure;
+import io.vpccni.eni.guard.CallBudget;
 import io.vpccni.eni.lifecycle.EniManager;
 import io.vpccni.eni.lifecycle.NewEni;
 import io.vpccni.eni.model.Eni;
@@ -14,6 +15,7 @@ import io.vpccni.ipamd.warmpool.NodeCondition;
 import io.vpccni.ipamd.warmpool.NodeLimits;
 import io.vpccni.ipamd.warmpool.PodDemand;
 import io.vpccni.ipamd.warmpool.PoolAction;
+import io.vpccni.ipamd.warmpool.PoolCounts;
 import io.vpccni.ipamd.warmpool.PoolPlan;
 import io.vpccni.ipamd.warmpool.PoolPolicy;
 import io.vpccni.ipamd.warmpool.PoolState;
@@ -113,9 +115,10 @@ public final class PoolMaintainer {
         PoolPlan plan = policy.evaluate(state, targets, demand);
         lastPlan = plan;
         lastDemand = demand;
+        CallBudget.Priority priority = BudgetPriority.of(PoolCounts.of(state.enis()), demand);
         for (PoolAction action : plan.actions()) {
             try {
-                apply(action);
+                ScopedValue.where(CallBudget.PRIORITY, priority).run(() -> apply(action));
             } catch (Ec2Failure failure) {
                 if (Thread.currentThread().isInterrupted()) {
                     break; // shutting down

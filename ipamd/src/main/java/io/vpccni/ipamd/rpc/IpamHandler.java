@@ -260,6 +260,9 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     "no free address: the instance type's ENI or address limit is reached (" + blocked.message() + ")");
             case THROTTLED -> Failure.of(ReasonCode.POOL_EMPTY_THROTTLED,
                     "no free address: EC2 is throttling the node's calls (" + blocked.message() + ")");
+            case BUDGET_DEFERRED -> Failure.of(ReasonCode.POOL_EMPTY_THROTTLED,
+                    "no free address: the account's EC2 budget has no token for the node's grow yet ("
+                            + blocked.message() + ")");
             case PERMISSION_DENIED -> Failure.of(ReasonCode.POOL_EMPTY_PERMISSION_DENIED,
                     "no free address: the node's IAM role lacks a permission (" + blocked.message() + ")");
             case NO_PLACEMENT -> Failure.of(ReasonCode.POOL_EMPTY,

@@ -1,6 +1,5 @@
 package io.vpccni.ipamd.fleet;
 
-import io.vpccni.eni.fake.FakeEc2Api;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,9 +65,7 @@ public final class FleetBench {
                 }
             }
         }
-        Duration floor = FakeEc2Api.REALISTIC_LATENCY.get("CreateNetworkInterface")
-                .plus(FakeEc2Api.REALISTIC_LATENCY.get("AttachNetworkInterface"))
-                .plus(FakeEc2Api.REALISTIC_ATTACHMENT_LATENCY);
+        Duration floor = FleetSimulation.BOUND_EC2.floor();
         System.out.printf(Locale.ROOT, "%d nodes (m5.xlarge: 4 ENIs x 15 addresses), %d pods, seed %d; nodes join in "
                 + "waves of 50 a minute, each node's share of the pods bound when its ipamd is ready; WARM_ENI_TARGET=1 "
                 + "unless a column says otherwise. Single-node floor set by attach latency (create + attach + attachment complete): %d ms.%n%n",
@@ -91,6 +88,10 @@ public final class FleetBench {
             new Measure("p50 bound to addressed (ms)", FleetReport::p50Millis),
             new Measure("p99 bound to addressed (ms)", FleetReport::p99Millis),
             new Measure("max bound to addressed (ms)", FleetReport::maxMillis),
+            new Measure("p99 lower bound: EC2's create bucket, given the addresses held at binding (ms)",
+                    FleetReport::p99BoundMillis),
+            new Measure("addresses more a node would hold for that bound to be within twice the floor",
+                    r -> r.warmForGoal().isPresent() ? (Object) r.warmForGoal().getAsInt() : "more than 60"),
             new Measure("pods bound after the scale-out: p99 (ms)", FleetReport::laterP99Millis, r -> r.laterPods() > 0),
             new Measure("pods bound after the scale-out: max (ms)", FleetReport::laterMaxMillis, r -> r.laterPods() > 0),
             new Measure("idle address-hours", FleetReport::idleAddressHours),

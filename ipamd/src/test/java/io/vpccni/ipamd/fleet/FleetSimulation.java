@@ -170,6 +170,8 @@ public final class FleetSimulation {
     private long addFailures;
     private long addFailuresOnThrottle;
     private final Map<FleetNode, Integer> notAdded = new HashMap<>();
+    /** Every pod as bound, with what its node had for it then: the input of {@link P99Bound}. */
+    private final List<P99Bound.Arrival> arrivals = new ArrayList<>();
     /** ADDs and DELs the shim holds while the node's ipamd is down. */
     private final Map<FleetNode, List<Runnable>> held = new HashMap<>();
     private Instant rollStarted;
@@ -330,6 +332,7 @@ public final class FleetSimulation {
         live.add(pod);
         livePerNode.merge(node, 1, Integer::sum);
         pod.bound = time.instant();
+        arrivals.add(arrival(node, pod.bound));
         notAdded.merge(node, 1, Integer::sum);
         if (variant.forBoundPods) {
             time.at(WATCH_DELAY, () -> {
@@ -341,6 +344,26 @@ public final class FleetSimulation {
         time.at(ADD_DELAY, () -> add(pod));
         return pod;
     }
+
+    /** What the node has for one more pod, after those bound before it and not yet addressed. */
+    private P99Bound.Arrival arrival(FleetNode node, Instant bound) {
+        if (node.datastore == null) { // a restarting ipamd: the bound grants it an address
+            return new P99Bound.Arrival(bound, node.name, P99Bound.Need.FREE);
+        }
+        var stats = node.datastore.stats();
+        int wanted = notAdded.getOrDefault(node, 0) + 1;
+        int slots = stats.enis().stream().mapToInt(e -> Math.max(0, SECONDARIES_PER_ENI - e.cidrs().size())).sum();
+        return wanted <= stats.available() ? new P99Bound.Arrival(bound, node.name, P99Bound.Need.FREE)
+                : wanted <= stats.available() + slots ? new P99Bound.Arrival(bound, node.name, P99Bound.Need.SLOT)
+                : new P99Bound.Arrival(bound, node.name, P99Bound.Need.ENI, wanted - stats.available() - slots);
+    }
+
+    /** EC2's bucket for CreateNetworkInterface and the attach floor, as the fake has them; m5.xlarge's ENIs. */
+    static final P99Bound.Ec2 BOUND_EC2 = new P99Bound.Ec2(50, 5,
+            FakeEc2Api.REALISTIC_LATENCY.get("CreateNetworkInterface")
+                    .plus(FakeEc2Api.REALISTIC_LATENCY.get("AttachNetworkInterface"))
+                    .plus(FakeEc2Api.REALISTIC_ATTACHMENT_LATENCY), ADD_DELAY, 14);
+    private static final int SECONDARIES_PER_ENI = 14;
 
     private void add(Pod pod) {
         if (pod.deleted || pod.addressed != null) {
@@ -388,7 +411,7 @@ public final class FleetSimulation {
         pod.failedAdd = true;
         addFailures++;
         boolean throttled = pod.node.maintainer != null && pod.node.maintainer.lastGrowFailure()
-                .filter(blocked -> blocked.kind() == GrowBlocked.Kind.THROTTLED).isPresent();
+                .filter(blocked -> blocked.kind() == GrowBlocked.Kind.THROTTLED).isPresent(); // EC2 refused, not the budget
         if (throttled) {
             pod.failedOnThrottle = true;
             addFailuresOnThrottle++;
@@ -626,11 +649,19 @@ public final class FleetSimulation {
         }
         latencies.sort(null);
         laterLatencies.sort(null);
+        if (leases.requests() > 0) {
+            System.err.printf(java.util.Locale.ROOT, "%s %s: Lease requests %d (reads %d, takes refused %d)"
+                    + "; budget grants %d, deferred %d%n", scenario.name(), variant, leases.requests(), leases.reads(),
+                    leases.refusedTakes(), budgets.stream().mapToLong(ShardedBudget::sharedGrants).sum(),
+                    budgets.stream().mapToLong(ShardedBudget::deferredGrants).sum());
+        }
         long requests = nodes.stream().mapToLong(n -> n.ec2Requests.get()).sum();
         long calls = callsByApi.values().stream().mapToLong(Long::longValue).sum();
         return new FleetReport(scenario.name(), variant, scenario.seed(), nodes.size(),
                 nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
                 percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
+                P99Bound.p99Millis(arrivals, BOUND_EC2),
+                P99Bound.warmNeeded(arrivals, BOUND_EC2, 2 * BOUND_EC2.floor().toMillis()),
                 laterLatencies.size(), percentile(laterLatencies, 99),
                 laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
                 pods.stream().filter(p -> p.failedAdd).count(), addFailures,

@@ -68,6 +68,10 @@ class LeaseShardStoreTest {
             assertThat(store.take(first, "node-a", now.plusSeconds(2), 3.5))
                     .as("node-a's view is stale: node-b took the shard since").isEmpty();
             assertThat(store.read(name).holder()).contains("node-b");
+
+            BudgetShards.Shard owing = store.take(second, "node-c", now.plusSeconds(3), -2.5).orElseThrow();
+            assertThat(store.read(name)).as("tokens reserved by waiting nodes are kept below zero").isEqualTo(owing);
+            assertThat(owing.tokens()).isEqualTo(-2.5);
         }
     }
 
