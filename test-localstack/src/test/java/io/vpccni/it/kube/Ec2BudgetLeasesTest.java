@@ -273,7 +273,9 @@ class Ec2BudgetLeasesTest {
             Instant renewed = lease.getSpec().getRenewTime().toInstant();
             assertThat(renewed).as("%s's last take", name).isBetween(started, ended);
             double left = Double.parseDouble(lease.getMetadata().getAnnotations().get(TOKENS));
-            assertThat(left).as("%s's tokens left", name).isBetween(0.0, shardBucket.capacity() - 1);
+            // Below zero: tokens reserved by nodes queued for the shard's next refills, at most one a node (each
+            // node's thread waits for its one call's turn before it asks again).
+            assertThat(left).as("%s's tokens left", name).isBetween((double) -NODES, shardBucket.capacity() - 1);
         });
 
         log(String.format("%d nodes took %d %s tokens in %.1f s (EC2's bucket allows %.0f); the API server "
