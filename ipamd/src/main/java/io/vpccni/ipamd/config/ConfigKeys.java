@@ -29,9 +29,10 @@ public final class ConfigKeys {
             "false", "Keep allocating and freeing ENIs while the node is unschedulable.");
     public static final ConfigKey DISABLE_NETWORK_RESOURCE_PROVISIONING = new ConfigKey(
             "DISABLE_NETWORK_RESOURCE_PROVISIONING", "false", "Never create or attach ENIs nor assign IPs; use what is there.");
-    public static final ConfigKey VPC_CNI_ADD_WAIT = new ConfigKey("VPC_CNI_ADD_WAIT", "5s",
-            "(ours) How long at most an add waits for the pool to refill before failing with try-again-later;"
-                    + " it fails at once when the pool's grow attempt for it fails.");
+    public static final ConfigKey VPC_CNI_ADD_WAIT = new ConfigKey("VPC_CNI_ADD_WAIT", "20s",
+            "(ours) How long at most an add waits for the pool to refill before failing with try-again-later, up to"
+                    + " 25s (the plugin waits 30 s for ipamd's answer); it fails at once when the pool's grow attempt"
+                    + " for it fails.");
 
     public static final ConfigKey WARM_POOL_FOR_BOUND_PODS = new ConfigKey("WARM_POOL_FOR_BOUND_PODS", "false",
             "(ours) Grow the pool for pods bound to the node whose ADD has not come yet, before it comes (needs"

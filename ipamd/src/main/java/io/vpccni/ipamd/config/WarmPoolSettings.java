@@ -16,6 +16,12 @@ public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumI
                                boolean manageEnisNonSchedulable, boolean disableNetworkResourceProvisioning,
                                Duration addWait, boolean forBoundPods) {
 
+    /**
+     * VPC_CNI_ADD_WAIT's ceiling: the plugin's client gives ipamd 30 s for an answer (rpc's
+     * Protocol.DEFAULT_CLIENT_TIMEOUT) and a strict network policy may hold an ADD 5 s more.
+     */
+    static final Duration LONGEST_ADD_WAIT = Duration.ofSeconds(25);
+
     static WarmPoolSettings read(ConfigReader r) {
         // Upstream silently ignores MAX_ENI <= 0; a negative value is almost always a typo, so we reject it
         // (issue "Foundation"). 0 and unset both mean the instance type's limit.
@@ -30,7 +36,9 @@ public record WarmPoolSettings(int warmEniTarget, int warmIpTarget, int minimumI
                 r.get(IP_COOLDOWN_PERIOD, ConfigParser.seconds()),
                 r.get(AWS_MANAGE_ENIS_NON_SCHEDULABLE, ConfigParser.bool()),
                 r.get(DISABLE_NETWORK_RESOURCE_PROVISIONING, ConfigParser.bool()),
-                r.get(VPC_CNI_ADD_WAIT, ConfigParser.duration()),
+                r.get(VPC_CNI_ADD_WAIT, ConfigParser.duration().check(w -> w.compareTo(LONGEST_ADD_WAIT) <= 0,
+                        "a duration up to 25s (the plugin waits 30 s for ipamd's answer, 5 s of which strict network"
+                                + " policy may take)")),
                 r.get(WARM_POOL_FOR_BOUND_PODS, ConfigParser.bool()));
         if (settings.prefixDelegation() && settings.warmIpTarget() == 0 && settings.minimumIpTarget() == 0
                 && settings.warmPrefixTarget() == 0) {

@@ -29,7 +29,7 @@ class IpamdConfigTest {
         IpamdConfig config = parse(Map.of());
 
         assertThat(config.pool()).isEqualTo(new WarmPoolSettings(1, 0, 0, 0, false, 0, Duration.ofSeconds(30),
-                false, false, Duration.ofSeconds(5), false));
+                false, false, Duration.ofSeconds(20), false));
         assertThat(config.eni()).isEqualTo(new EniSettings(false, "k8s.amazonaws.com/eniConfig",
                 "k8s.amazonaws.com/eniConfig", Optional.empty(), Map.of(), false, true, true, 9001, false));
         assertThat(config.hostNetwork()).isEqualTo(new HostNetworkSettings(false, List.of(), SnatRandomization.PRNG,
@@ -151,6 +151,7 @@ class IpamdConfigTest {
             METRICS_BIND_ADDRESS               | 127.0.0.1    | host:port
             INTROSPECTION_BIND_ADDRESS         | :99999       | host:port
             VPC_CNI_ADD_WAIT                   | soon         | a duration
+            VPC_CNI_ADD_WAIT                   | 26s          | a duration up to 25s
             DISABLE_METRICS                    | 2            | true or false
             ENABLE_IPv6                        | true         | not supported by vpc-cni-java
             ENABLE_NETWORK_POLICY              | on           | true or false

@@ -7,6 +7,8 @@ import io.vpccni.eni.guard.CallBudget;
 import io.vpccni.eni.guard.Ec2Guard;
 import io.vpccni.eni.guard.ShardedBudget;
 import io.vpccni.eni.port.Ec2Api;
+import io.vpccni.ipamd.config.ConfigKeys;
+import io.vpccni.ipamd.config.ConfigParser;
 import io.vpccni.ipamd.datastore.AllocationKey;
 import io.vpccni.ipamd.datastore.AssignResult;
 import io.vpccni.ipamd.datastore.PodRef;
@@ -35,7 +37,7 @@ import java.util.logging.Logger;
  *
  * <p>Kubelet and the plugin, as modelled: an ADD reaches ipamd {@link #ADD_DELAY} after the pod is bound (sandbox
  * creation); it takes a free address from the datastore as {@code IpamHandler} does. Ours, when the pool is empty,
- * wakes the maintainer and waits up to VPC_CNI_ADD_WAIT (5 s), taking an address after any tick that freed one; the
+ * wakes the maintainer and waits up to VPC_CNI_ADD_WAIT (its default, 20 s), taking an address after any tick that freed one; the
  * baseline (aws-vpc-cni) fails the ADD at once. A failed ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
  * A DEL releases the address at once.
  */
@@ -73,21 +75,26 @@ public final class FleetSimulation {
     /** Whose behaviour the nodes have. */
     public enum Variant {
         /** This project's ipamd: ENIs created with their addresses, an ADD that finds the pool empty waits for a tick. */
-        OURS("ours", Duration.ofSeconds(5), false, false, Optional.empty(), false),
+        OURS("ours", addWaitByDefault(), false, false, Optional.empty(), false),
         /** Ours with each node's guard adapting its rate to EC2's throttles (AdaptiveRate). */
-        ADAPTIVE("ours, adaptive guard", Duration.ofSeconds(5), false, false, Optional.empty(), false),
+        ADAPTIVE("ours, adaptive guard", addWaitByDefault(), false, false, Optional.empty(), false),
         /** Ours with the account's budget on Leases (VPC_CNI_EC2_BUDGET_LEASES): ShardedBudget over the API server. */
-        BUDGET("ours, EC2 budget on Leases", Duration.ofSeconds(5), false, false, Optional.empty(), true),
+        BUDGET("ours, EC2 budget on Leases", addWaitByDefault(), false, false, Optional.empty(), true),
         /** Ours with WARM_POOL_FOR_BOUND_PODS, the scenario's warm targets. */
-        BOUND_PODS("ours, bound pods", Duration.ofSeconds(5), false, true, Optional.empty(), false),
+        BOUND_PODS("ours, bound pods", addWaitByDefault(), false, true, Optional.empty(), false),
         /** Ours with WARM_POOL_FOR_BOUND_PODS and the warm target it lets be lowered: WARM_ENI_TARGET=0. */
-        BOUND_PODS_WENI0("ours, bound pods, WENI=0", Duration.ofSeconds(5), false, true,
+        BOUND_PODS_WENI0("ours, bound pods, WENI=0", addWaitByDefault(), false, true,
                 Optional.of(PoolTargets.warmEni(0)), false),
         /** The same with the account's budget on Leases. */
-        BUDGET_BOUND_PODS_WENI0("ours, bound pods, WENI=0, EC2 budget", Duration.ofSeconds(5), false, true,
+        BUDGET_BOUND_PODS_WENI0("ours, bound pods, WENI=0, EC2 budget", addWaitByDefault(), false, true,
                 Optional.of(PoolTargets.warmEni(0)), true),
         /** aws-vpc-cni's, approximated: create then assign, DescribeInstances per ENI, an ADD fails at once when empty. */
         BASELINE("aws-vpc-cni model", Duration.ZERO, true, false, Optional.empty(), false);
+
+        /** VPC_CNI_ADD_WAIT as ipamd has it by default, for every variant of ours. */
+        private static Duration addWaitByDefault() {
+            return ConfigParser.duration().apply(ConfigKeys.VPC_CNI_ADD_WAIT.defaultValue());
+        }
 
         final String label;
         final Duration addWait;
