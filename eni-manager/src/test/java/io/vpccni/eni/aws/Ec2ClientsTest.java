@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -86,6 +87,31 @@ class Ec2ClientsTest {
             release.countDown();
             ec2.stop(0);
         }
+    }
+
+    @Test
+    void theEndpointComesFromTheSdksVariablesOverrideFirstThenFipsAndDualStackVariants() {
+        assertThat(Ec2Clients.endpointFrom(Map.of(), Region.US_EAST_1)).hasToString("https://ec2.us-east-1.amazonaws.com");
+        assertThat(Ec2Clients.endpointFrom(Map.of("AWS_USE_FIPS_ENDPOINT", "true"), Region.US_EAST_1))
+                .hasToString("https://ec2-fips.us-east-1.amazonaws.com");
+        assertThat(Ec2Clients.endpointFrom(Map.of("AWS_USE_DUALSTACK_ENDPOINT", "TRUE"), Region.EU_WEST_1))
+                .hasToString("https://ec2.eu-west-1.api.aws");
+        assertThat(Ec2Clients.endpointFrom(Map.of("AWS_USE_FIPS_ENDPOINT", "true", "AWS_USE_DUALSTACK_ENDPOINT",
+                "true"), Region.US_WEST_2)).hasToString("https://ec2-fips.us-west-2.api.aws");
+        assertThat(Ec2Clients.endpointFrom(Map.of("AWS_USE_FIPS_ENDPOINT", "false"), Region.US_EAST_1))
+                .hasToString("https://ec2.us-east-1.amazonaws.com");
+        assertThat(Ec2Clients.endpointFrom(Map.of("AWS_ENDPOINT_URL_EC2", "http://10.0.0.1:4566",
+                "AWS_USE_FIPS_ENDPOINT", "true"), Region.US_EAST_1)).hasToString("http://10.0.0.1:4566");
+    }
+
+    @Test
+    void aVariableThatIsNotWhatItMayBeIsRefusedByName() {
+        assertThatThrownBy(() -> Ec2Clients.endpointFrom(Map.of("AWS_USE_FIPS_ENDPOINT", "yes"), Region.US_EAST_1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("AWS_USE_FIPS_ENDPOINT='yes' is invalid: expected true or false");
+        assertThatThrownBy(() -> Ec2Clients.endpointFrom(Map.of("AWS_ENDPOINT_URL_EC2", "ec2.internal"),
+                Region.US_EAST_1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AWS_ENDPOINT_URL_EC2='ec2.internal' is invalid");
     }
 
     @Test

@@ -89,8 +89,6 @@ public final class NodeDaemon implements AutoCloseable {
     static final Duration SUBNET_CHECK_PERIOD = Duration.ofSeconds(60);
     /** The first subnet check within this of the start: the free count matters from the first pods on. */
     static final Duration SUBNET_CHECK_JITTER = Duration.ofSeconds(10);
-    /** Standard AWS SDK variable; set it to reach EC2 through an interface endpoint, or the emulator in tests. */
-    static final String EC2_ENDPOINT = "AWS_ENDPOINT_URL_EC2";
     /**
      * How long a starting daemon waits for its instance metadata before it gives up: a service restarting or a link
      * coming up is over within it, and the DaemonSet restarts the pod with a back-off for anything longer.
@@ -193,7 +191,12 @@ public final class NodeDaemon implements AutoCloseable {
         InstanceIdentity instance = ((MetadataWait.Outcome.Answered) identity).identity();
         // The identity does not change while the instance lives: the identify step reads it from here.
         InstanceMetadata metadata = new KnownIdentity(imds, instance);
-        Optional<URI> endpoint = Optional.ofNullable(env.get(EC2_ENDPOINT)).filter(v -> !v.isBlank()).map(URI::create);
+        URI ec2Endpoint;
+        try {
+            ec2Endpoint = Ec2Clients.endpointFrom(env, Region.of(instance.region()));
+        } catch (IllegalArgumentException e) {
+            return new Start.Refused("invalid configuration, not starting:\n" + e.getMessage());
+        }
         ClusterLink cluster;
         if (config.daemon().nodeName().isPresent()) {
             cluster = KubernetesLink.inCluster(config.daemon().nodeName().get(), config.eni(),
@@ -206,7 +209,7 @@ public final class NodeDaemon implements AutoCloseable {
         Ec2CallStats stats = new Ec2CallStats();
         // VPC_CNI_EC2_BUDGET_LEASES: the pool's mutating calls wait for the account's budget shared with the nodes.
         CallBudget budget = config.eni().ec2BudgetLeases() ? cluster.ec2Budget(Ec2Guard.Time.SYSTEM) : CallBudget.LOCAL;
-        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), endpoint,
+        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), Optional.of(ec2Endpoint),
                 DefaultCredentialsProvider.builder().build(), List.of()),
                 new Ec2Guard(Ec2Guard.Settings.defaults(), stats, Ec2Guard.Time.SYSTEM, budget));
         HostSide host = hostSide.apply(config, metadata);
