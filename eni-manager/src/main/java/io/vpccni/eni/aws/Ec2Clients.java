@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -44,23 +43,18 @@ public final class Ec2Clients {
     }
 
     /**
-     * @param endpoint an endpoint override (LocalStack, a VPC interface endpoint); empty for the regional default
+     * @param endpoint where EC2 is reached: {@link #endpointFrom} for the daemon, the emulator in tests
      * @param hooks changes to each request before it is signed; tests use them to inject faults
      */
     public static Ec2QueryClient create(
-            Region region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+            Region region, URI endpoint, AwsCredentialsProvider credentials,
             List<Ec2QueryClient.RequestHook> hooks) {
         var http = UrlConnectionHttpClient.builder()
                 .connectionTimeout(Duration.ofSeconds(3))
                 .socketTimeout(Duration.ofSeconds(10))
                 .build();
-        return new Ec2QueryClient(region.id(), endpoint.orElseGet(() -> regionalEndpoint(region)), credentials, http,
+        return new Ec2QueryClient(region.id(), endpoint, credentials, http,
                 TIMEOUTS, CALL_TIMEOUT, hooks);
-    }
-
-    /** EC2's regional endpoint, e.g. https://ec2.us-east-1.amazonaws.com, https://ec2.cn-north-1.amazonaws.com.cn. */
-    static URI regionalEndpoint(Region region) {
-        return regionalEndpoint(region, Set.of());
     }
 
     /**
@@ -107,6 +101,7 @@ public final class Ec2Clients {
         throw new IllegalArgumentException(name + "='" + value + "' is invalid: expected true or false");
     }
 
+    /** EC2's endpoint in the region, e.g. https://ec2.us-east-1.amazonaws.com, with the variants {@code tags} ask. */
     private static URI regionalEndpoint(Region region, Set<EndpointTag> tags) {
         PartitionMetadata partition = PartitionMetadata.of(region);
         PartitionEndpointKey key = PartitionEndpointKey.builder().tags(tags).build();

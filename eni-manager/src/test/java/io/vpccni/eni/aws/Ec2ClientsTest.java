@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +49,7 @@ class Ec2ClientsTest {
         });
         ec2.start();
         try (Ec2QueryClient client = Ec2Clients.create(Region.US_EAST_1,
-                Optional.of(URI.create("http://127.0.0.1:" + ec2.getAddress().getPort())), CREDENTIALS, List.of())) {
+                URI.create("http://127.0.0.1:" + ec2.getAddress().getPort()), CREDENTIALS, List.of())) {
             assertThat(client.call(new QueryForm("DescribeSubnets")).items("subnetSet")).isEmpty();
         } finally {
             ec2.stop(0);
@@ -116,8 +115,8 @@ class Ec2ClientsTest {
 
     @Test
     void theRegionalEndpointUsesThePartitionsDnsSuffix() {
-        assertThat(Ec2Clients.regionalEndpoint(Region.US_WEST_2)).hasToString("https://ec2.us-west-2.amazonaws.com");
-        assertThat(Ec2Clients.regionalEndpoint(Region.CN_NORTH_1))
+        assertThat(Ec2Clients.endpointFrom(Map.of(), Region.US_WEST_2)).hasToString("https://ec2.us-west-2.amazonaws.com");
+        assertThat(Ec2Clients.endpointFrom(Map.of(), Region.CN_NORTH_1))
                 .hasToString("https://ec2.cn-north-1.amazonaws.com.cn");
     }
 }

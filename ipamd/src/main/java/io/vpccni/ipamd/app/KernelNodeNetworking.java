@@ -48,7 +48,7 @@ public final class KernelNodeNetworking implements NodeNetworking {
      * @param macOfEni     the MAC of an ENI by id, as instance metadata reports it (the link is found by MAC)
      * @param awsNodeTable aws-node's nftables table, removed once our SNAT and connmark rules are in place
      */
-    public KernelNodeNetworking(IpamdConfig config, Netlink netlink, SnatReconciler snat, ProcSys procSys,
+    KernelNodeNetworking(IpamdConfig config, Netlink netlink, SnatReconciler snat, ProcSys procSys,
                                 LinkRetry linkRetry, MetadataMacs macOfEni,
                                 AwsNodeNftTable awsNodeTable) {
         this.config = config;

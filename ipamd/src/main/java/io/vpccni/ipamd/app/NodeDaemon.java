@@ -209,7 +209,7 @@ public final class NodeDaemon implements AutoCloseable {
         Ec2CallStats stats = new Ec2CallStats();
         // VPC_CNI_EC2_BUDGET_LEASES: the pool's mutating calls wait for the account's budget shared with the nodes.
         CallBudget budget = config.eni().ec2BudgetLeases() ? cluster.ec2Budget(Ec2Guard.Time.SYSTEM) : CallBudget.LOCAL;
-        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), Optional.of(ec2Endpoint),
+        AwsEc2Api ec2 = new AwsEc2Api(Ec2Clients.create(Region.of(instance.region()), ec2Endpoint,
                 DefaultCredentialsProvider.builder().build(), List.of()),
                 new Ec2Guard(Ec2Guard.Settings.defaults(), stats, Ec2Guard.Time.SYSTEM, budget));
         HostSide host = hostSide.apply(config, metadata);

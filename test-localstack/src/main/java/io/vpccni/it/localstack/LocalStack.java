@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -92,7 +91,7 @@ public final class LocalStack {
   /** The daemon's own EC2 client ({@link Ec2Clients}) on the emulator; hooks inject faults ({@code FaultInjector}). */
   public static Ec2QueryClient client(List<Ec2QueryClient.RequestHook> hooks) {
     ensureRunning();
-    return Ec2Clients.create(REGION, Optional.of(ENDPOINT), CREDENTIALS, hooks);
+    return Ec2Clients.create(REGION, ENDPOINT, CREDENTIALS, hooks);
   }
 
   private static Ec2Client sdkClient(List<ExecutionInterceptor> interceptors) {
