@@ -114,20 +114,27 @@ final class P99Bound {
         return low;
     }
 
-    /** A node's ENI pods in the order bound, grouped in ENIs of {@code perEni}: {release seconds, pods}. */
+    /**
+     * A node's ENI pods in the order bound, grouped in ENIs of {@code perEni}: {release seconds, pods}. A pod joins
+     * its node's open request only while the node's shortfall keeps growing: one that lacks no more than the pod
+     * before it did was bound after that one's ENI came (its pods addressed), so it needs an ENI of its own. Grouping
+     * by node alone let a pod of a rolling update's last batch ride on an ENI its node asked for minutes before,
+     * whose addresses earlier pods had long taken.
+     */
     static List<double[]> requests(List<Arrival> arrivals, int perEni) {
         Instant start = arrivals.stream().map(Arrival::bound).min(Comparator.naturalOrder()).orElseThrow();
-        Map<String, double[]> open = new HashMap<>();
+        Map<String, double[]> open = new HashMap<>(); // {release seconds, pods, the last pod's shortfall}
         List<double[]> requests = new ArrayList<>();
         arrivals.stream().filter(a -> a.need() == Need.ENI).sorted(Comparator.comparing(Arrival::bound))
                 .forEach(a -> {
                     double[] current = open.get(a.node());
-                    if (current == null || current[1] >= perEni) {
-                        current = new double[] {Duration.between(start, a.bound()).toNanos() / 1e9, 0};
+                    if (current == null || current[1] >= perEni || a.shortfall() <= current[2]) {
+                        current = new double[] {Duration.between(start, a.bound()).toNanos() / 1e9, 0, 0};
                         open.put(a.node(), current);
                         requests.add(current);
                     }
                     current[1]++;
+                    current[2] = a.shortfall();
                 });
         return requests;
     }

@@ -16,10 +16,13 @@ class P99BoundTest {
     private static final P99Bound.Ec2 EC2 = new P99Bound.Ec2(50, 5, Duration.ofMillis(3550), Duration.ofSeconds(1),
             14);
 
+    /** Pods bound together, spread over the nodes; a node's k-th pod needing an ENI lacks k addresses. */
     private static List<P99Bound.Arrival> pods(int count, int nodes, double atSecond, P99Bound.Need need) {
         List<P99Bound.Arrival> pods = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            pods.add(new P99Bound.Arrival(T0.plusMillis((long) (atSecond * 1000)), "node-" + (i % nodes), need));
+            int lacking = need == P99Bound.Need.ENI ? i / nodes + 1 : 0;
+            pods.add(new P99Bound.Arrival(T0.plusMillis((long) (atSecond * 1000)), "node-" + (i % nodes), need,
+                    lacking));
         }
         return pods;
     }
@@ -45,6 +48,21 @@ class P99BoundTest {
         pods.addAll(pods(50 * 14, 50, 300, P99Bound.Need.ENI)); // the same 5 minutes later, on fresh ENIs
         assertThat(P99Bound.requests(pods, 14)).hasSize(100).allSatisfy(r -> assertThat(r[1]).isEqualTo(14));
         assertThat(P99Bound.p99Millis(pods, EC2)).as("every create from a full bucket").isEqualTo(3550);
+    }
+
+    @Test
+    void aPodBoundAfterItsNodesLastEniCameNeedsAnEniOfItsOwn() {
+        // One node, a pod lacking an address every minute: each was bound after the one before had its address, so
+        // each needs its own create, although one ENI has room for 14 pods.
+        List<P99Bound.Arrival> pods = new ArrayList<>();
+        for (int minute = 0; minute < 20; minute++) {
+            pods.add(new P99Bound.Arrival(T0.plusSeconds(60L * minute), "node-0", P99Bound.Need.ENI, 1));
+        }
+        assertThat(P99Bound.requests(pods, 14)).hasSize(20).allSatisfy(r -> assertThat(r[1]).isEqualTo(1));
+        // Two pods lacking 1 and 2 addresses, bound together, share one.
+        List<P99Bound.Arrival> together = List.of(new P99Bound.Arrival(T0, "node-0", P99Bound.Need.ENI, 1),
+                new P99Bound.Arrival(T0, "node-0", P99Bound.Need.ENI, 2));
+        assertThat(P99Bound.requests(together, 14)).hasSize(1).allSatisfy(r -> assertThat(r[1]).isEqualTo(2));
     }
 
     @Test
