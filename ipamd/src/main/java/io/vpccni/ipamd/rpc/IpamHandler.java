@@ -45,7 +45,7 @@ import java.util.function.Supplier;
 public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
     /** How often an add whose pool cannot grow looks for an address coming back from cooldown. */
-    static final Duration COOLING_LOOK = Duration.ofMillis(50);
+    public static final Duration COOLING_LOOK = Duration.ofMillis(50);
 
 
     private static final System.Logger LOG = System.getLogger(IpamHandler.class.getName());

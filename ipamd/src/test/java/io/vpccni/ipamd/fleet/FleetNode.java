@@ -191,6 +191,7 @@ final class FleetNode {
         Instant nextSubnetCheck = time.instant().plusMillis((long) (time.random() * 10_000));
         while (!Thread.currentThread().isInterrupted() && !stopping) {
             try {
+                maintainer.takeWakeRequest(); // as runLoop: this tick answers the wakes that came before it
                 maintainer.tick();
             } catch (RuntimeException e) {
                 // PoolMaintainer.runLoop logs it and ticks again next period; so does the simulated daemon.

@@ -14,6 +14,8 @@ import io.vpccni.ipamd.datastore.AssignResult;
 import io.vpccni.ipamd.datastore.PodRef;
 import io.vpccni.ipamd.datastore.ReleaseResult;
 import io.vpccni.ipamd.pool.GrowBlocked;
+import io.vpccni.ipamd.pool.PoolMaintainer;
+import io.vpccni.ipamd.rpc.IpamHandler;
 import io.vpccni.ipamd.warmpool.PoolTargets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +39,11 @@ import java.util.logging.Logger;
  *
  * <p>Kubelet and the plugin, as modelled: an ADD reaches ipamd {@link #ADD_DELAY} after the pod is bound (sandbox
  * creation); it takes a free address from the datastore as {@code IpamHandler} does. Ours, when the pool is empty,
- * wakes the maintainer and waits up to VPC_CNI_ADD_WAIT (its default, 20 s), taking an address after any tick that freed one; the
- * baseline (aws-vpc-cni) fails the ADD at once. A failed ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
+ * waits as IpamHandler does, up to VPC_CNI_ADD_WAIT (its default, 20 s): it wakes the maintainer and looks after
+ * each tick; it fails at once when the tick that answered its wake failed to grow the pool and no address is
+ * cooling back, wakes the maintainer again only after a tick that grew the pool, and looks every
+ * {@link IpamHandler#COOLING_LOOK} while an address cools. The baseline (aws-vpc-cni) fails the ADD at once. A failed
+ * ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
  * A DEL releases the address at once.
  */
 public final class FleetSimulation {
@@ -176,6 +181,7 @@ public final class FleetSimulation {
     private final List<String> violations = new ArrayList<>();
     private long addFailures;
     private long addFailuresOnThrottle;
+    private long addFailuresOnRefusedGrow;
     private final Map<FleetNode, Integer> notAdded = new HashMap<>();
     /** Every pod as bound, with what its node had for it then: the input of {@link P99Bound}. */
     private final List<P99Bound.Arrival> arrivals = new ArrayList<>();
@@ -194,7 +200,8 @@ public final class FleetSimulation {
         final FleetNode node;
         Instant bound;
         Instant addressed;
-        Instant waitingUntil;
+        /** The tick that answers the ADD's last wake of the maintainer (PoolMaintainer.wake). */
+        long answeringTick;
         String ip;
         boolean failedAdd;
         boolean failedOnThrottle;
@@ -387,12 +394,53 @@ public final class FleetSimulation {
             failAdd(pod);
             return;
         }
-        pod.waitingUntil = time.instant().plus(variant.addWait);
-        waiting.computeIfAbsent(pod.node, n -> new ArrayList<>()).add(pod);
+        List<Pod> queue = waiting.computeIfAbsent(pod.node, n -> new ArrayList<>());
+        queue.add(pod);
+        pod.answeringTick = pod.node.maintainer.wake();
         pod.node.process.wake();
+        lookWhileCooling(pod, queue);
         time.at(variant.addWait, () -> {
-            if (!pod.deleted && pod.addressed == null && waiting.get(pod.node).remove(pod)) {
+            if (!pod.deleted && pod.addressed == null && queue.remove(pod)) {
                 failAdd(pod);
+            }
+        });
+    }
+
+    /**
+     * A waiting ADD after a tick, as IpamHandler's: an address if there is one; else, when the tick that answered
+     * its wake failed to grow the pool and no address is cooling back, it fails at once; else, when that tick grew the
+     * pool and others took the addresses, it wakes the maintainer again. True when the pod is done waiting.
+     */
+    private boolean look(Pod pod) {
+        if (tryAssign(pod)) {
+            return true;
+        }
+        PoolMaintainer maintainer = pod.node.maintainer;
+        boolean coolingBack = pod.node.datastore.stats().cooling() > 0;
+        if (maintainer.growFailureSince(pod.answeringTick).isPresent() && !coolingBack) {
+            addFailuresOnRefusedGrow++;
+            failAdd(pod);
+            return true;
+        }
+        if (maintainer.tickCount() >= pod.answeringTick && maintainer.grewSince(pod.answeringTick)) {
+            pod.answeringTick = maintainer.wake();
+            pod.node.process.wake();
+        }
+        return false;
+    }
+
+    /** While an address is cooling on its node, a waiting ADD looks again every IpamHandler.COOLING_LOOK. */
+    private void lookWhileCooling(Pod pod, List<Pod> queue) {
+        if (pod.node.datastore.stats().cooling() == 0) {
+            return;
+        }
+        time.at(IpamHandler.COOLING_LOOK, () -> {
+            if (!pod.deleted && pod.addressed == null && queue.contains(pod) && pod.node.ready()) {
+                if (tryAssign(pod)) {
+                    queue.remove(pod);
+                } else {
+                    lookWhileCooling(pod, queue);
+                }
             }
         });
     }
@@ -431,7 +479,11 @@ public final class FleetSimulation {
         if (queue == null) {
             return;
         }
-        queue.removeIf(this::tryAssign);
+        for (Pod pod : List.copyOf(queue)) {
+            if (look(pod)) {
+                queue.remove(pod);
+            }
+        }
     }
 
     private boolean tryAssign(Pod pod) {
@@ -668,10 +720,11 @@ public final class FleetSimulation {
                 nodes.stream().filter(FleetNode::ready).count(), pods.size(), latencies.size(), unaddressed,
                 percentile(latencies, 50), percentile(latencies, 99), latencies.isEmpty() ? 0 : latencies.getLast(),
                 P99Bound.p99Millis(arrivals, BOUND_EC2),
+                P99Bound.firstComeP99Millis(arrivals, BOUND_EC2),
                 P99Bound.warmNeeded(arrivals, BOUND_EC2, 2 * BOUND_EC2.floor().toMillis()),
                 laterLatencies.size(), percentile(laterLatencies, 99),
                 laterLatencies.isEmpty() ? 0 : laterLatencies.getLast(),
-                pods.stream().filter(p -> p.failedAdd).count(), addFailures,
+                pods.stream().filter(p -> p.failedAdd).count(), addFailures, addFailuresOnRefusedGrow,
                 pods.stream().filter(p -> p.failedOnThrottle).count(), addFailuresOnThrottle, calls, requests,
                 ec2.totalThrottled(), perMinute.stream().mapToLong(m -> m[0]).max().orElse(0),
                 perMinute.stream().mapToLong(m -> m[1]).max().orElse(0), idleAddressSeconds / 3600.0,

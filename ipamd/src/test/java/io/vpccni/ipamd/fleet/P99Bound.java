@@ -115,6 +115,39 @@ final class P99Bound {
     }
 
     /**
+     * The p99 the same bucket gives when its tokens go first come, first served: each ENI request (as
+     * {@link #requests} groups them) takes the bucket's next token at or after its release, in release order (ties in
+     * the order bound), and its pods have their addresses the floor after that token, the sandbox at least; the other
+     * pods take the sandbox. What a queue that knows nothing of how many pods each request serves can reach; the
+     * {@link #p99Millis bound} serves the largest requests first.
+     */
+    static long firstComeP99Millis(List<Arrival> arrivals, Ec2 ec2) {
+        if (arrivals.isEmpty()) {
+            return 0;
+        }
+        long sandbox = ec2.sandbox().toMillis();
+        List<Long> latencies = new ArrayList<>();
+        arrivals.stream().filter(a -> a.need() != Need.ENI).forEach(a -> latencies.add(sandbox));
+        double tokens = ec2.createCapacity();
+        double last = 0;
+        for (double[] request : requests(arrivals, ec2.addressesPerEni())) {
+            double release = request[0];
+            double at = Math.max(release, last);
+            double level = Math.min(ec2.createCapacity(), tokens + (at - last) * ec2.createPerSecond());
+            double tokenAt = level >= 1 ? at : at + (1 - level) / ec2.createPerSecond();
+            tokens = Math.min(ec2.createCapacity(), level + (tokenAt - at) * ec2.createPerSecond()) - 1;
+            last = tokenAt;
+            // Every pod of the request is counted from its release: a lower bound for those bound after it.
+            long millis = Math.max(sandbox, Math.round((tokenAt - release) * 1000) + ec2.floor().toMillis());
+            for (int pod = 0; pod < request[1]; pod++) {
+                latencies.add(millis);
+            }
+        }
+        latencies.sort(null);
+        return latencies.get(Math.max(0, (int) Math.ceil(0.99 * latencies.size()) - 1));
+    }
+
+    /**
      * A node's ENI pods in the order bound, grouped in ENIs of {@code perEni}: {release seconds, pods}. A pod joins
      * its node's open request only while the node's shortfall keeps growing: one that lacks no more than the pod
      * before it did was bound after that one's ENI came (its pods addressed), so it needs an ENI of its own. Grouping

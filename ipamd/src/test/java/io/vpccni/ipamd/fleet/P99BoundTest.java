@@ -66,6 +66,28 @@ class P99BoundTest {
     }
 
     @Test
+    void firstComeFirstServedIsNoFasterThanTheBoundAndSlowerWhenSmallRequestsComeFirst() {
+        // 100 nodes lacking one address each, bound before 10 nodes lacking 14 each: 240 pods, 110 ENI requests.
+        List<P99Bound.Arrival> pods = pods(100, 100, 0, P99Bound.Need.ENI);
+        for (int node = 0; node < 10; node++) {
+            for (int lacking = 1; lacking <= 14; lacking++) {
+                pods.add(new P99Bound.Arrival(T0, "big-" + node, P99Bound.Need.ENI, lacking));
+            }
+        }
+        // 238 of the 240 pods must meet the p99. The bound serves the 10 large requests first, then 98 small ones:
+        // the 108th token comes at (108 - 50) / 5 = 11.6 s.
+        assertThat(P99Bound.p99Millis(pods, EC2)).isEqualTo(3550 + 11_600);
+        // First come: the large requests are the last 10, their tokens at (101 - 50) / 5 = 10.2 s to 12 s, and the
+        // 238th latency is one of the last request's 14 pods.
+        assertThat(P99Bound.firstComeP99Millis(pods, EC2)).isEqualTo(3550 + 12_000);
+        // With nothing to gain from the order, both are the same.
+        List<P99Bound.Arrival> even = pods(100, 100, 0, P99Bound.Need.ENI);
+        assertThat(P99Bound.firstComeP99Millis(even, EC2)).isEqualTo(P99Bound.p99Millis(even, EC2))
+                .isEqualTo(3550 + 9800);
+        assertThat(P99Bound.firstComeP99Millis(pods(10, 5, 0, P99Bound.Need.FREE), EC2)).isEqualTo(1000);
+    }
+
+    @Test
     void holdingMoreAddressesWarmLowersTheBound() {
         List<P99Bound.Arrival> cold = pods(1000, 500, 0, P99Bound.Need.ENI); // 500 ENIs of 2 pods
         List<P99Bound.Arrival> warm = pods(500, 500, 0, P99Bound.Need.FREE);
