@@ -32,7 +32,8 @@ public final class ConfigKeys {
     public static final ConfigKey VPC_CNI_ADD_WAIT = new ConfigKey("VPC_CNI_ADD_WAIT", "20s",
             "(ours) How long at most an add waits for the pool to refill before failing with try-again-later, up to"
                     + " 25s (the plugin waits 30 s for ipamd's answer); it fails at once when the pool's grow attempt"
-                    + " for it fails.");
+                    + " for it fails for a reason that holds (subnet full, a limit, a permission), not on EC2's"
+                    + " throttle, which the next pool period retries.");
 
     public static final ConfigKey WARM_POOL_FOR_BOUND_PODS = new ConfigKey("WARM_POOL_FOR_BOUND_PODS", "false",
             "(ours) Grow the pool for pods bound to the node whose ADD has not come yet, before it comes (needs"

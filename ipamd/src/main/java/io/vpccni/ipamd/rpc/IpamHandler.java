@@ -39,8 +39,9 @@ import java.util.function.Supplier;
  *
  * <p>A waiting add costs at most one grow attempt for each time it wakes the maintainer: it wakes it again only
  * after a tick that grew the pool (other adds took the addresses), and answers at once when the tick that answered
- * its wake failed to grow it. Waking it after every failed tick would repeat the refused EC2 call back to back for
- * the whole wait.
+ * its wake failed to grow it for a reason that holds ({@link GrowBlocked#endsWaitingAdds}); after a throttle it
+ * waits for the maintainer's next period instead. Waking it after every failed tick would repeat the refused EC2
+ * call back to back for the whole wait.
  */
 public final class IpamHandler implements Function<IpamRequest, IpamReply> {
 
@@ -142,8 +143,9 @@ public final class IpamHandler implements Function<IpamRequest, IpamReply> {
                     return assigned(add, assigned, "");
                 }
                 case AssignResult.NoFreeAddress empty -> {
+                    // A refusal for now (a throttle) does not end the wait: the maintainer's next period asks again.
                     Optional<GrowBlocked> refused = answeringTick == 0 ? Optional.empty()
-                            : maintainer.growFailureSince(answeringTick);
+                            : maintainer.growFailureSince(answeringTick).filter(GrowBlocked::endsWaitingAdds);
                     long left = deadline - System.nanoTime();
                     // An address in cooldown after a pod delete comes back by itself, EC2 or not: while there is
                     // one, a refused grow does not end the wait (the add looks again now and then, waking nothing).

@@ -40,8 +40,8 @@ import java.util.logging.Logger;
  * <p>Kubelet and the plugin, as modelled: an ADD reaches ipamd {@link #ADD_DELAY} after the pod is bound (sandbox
  * creation); it takes a free address from the datastore as {@code IpamHandler} does. Ours, when the pool is empty,
  * waits as IpamHandler does, up to VPC_CNI_ADD_WAIT (its default, 20 s): it wakes the maintainer and looks after
- * each tick; it fails at once when the tick that answered its wake failed to grow the pool and no address is
- * cooling back, wakes the maintainer again only after a tick that grew the pool, and looks every
+ * each tick; it fails at once when the tick that answered its wake failed to grow the pool for a reason that ends
+ * an add's wait ({@link GrowBlocked#endsWaitingAdds}) and no address is cooling back, wakes the maintainer again only after a tick that grew the pool, and looks every
  * {@link IpamHandler#COOLING_LOOK} while an address cools. The baseline (aws-vpc-cni) fails the ADD at once. A failed
  * ADD is retried by kubelet after {@link #KUBELET_BACKOFF}.
  * A DEL releases the address at once.
@@ -417,7 +417,8 @@ public final class FleetSimulation {
         }
         PoolMaintainer maintainer = pod.node.maintainer;
         boolean coolingBack = pod.node.datastore.stats().cooling() > 0;
-        if (maintainer.growFailureSince(pod.answeringTick).isPresent() && !coolingBack) {
+        if (maintainer.growFailureSince(pod.answeringTick).filter(GrowBlocked::endsWaitingAdds).isPresent()
+                && !coolingBack) {
             addFailuresOnRefusedGrow++;
             failAdd(pod);
             return true;

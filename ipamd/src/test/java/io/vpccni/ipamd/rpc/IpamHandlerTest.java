@@ -297,6 +297,29 @@ class IpamHandlerTest {
     }
 
     @Test
+    void anAddWhoseGrowEc2ThrottledWaitsForTheNextPeriodsGrowInsteadOfFailing() throws Exception {
+        node = new FakeNode("t3.small", "10.20.4.0/24", PoolTargets.warmEni(1));
+        long ticks = node.maintainer.tickCount();
+        // The daemon's loop ticks every period; a short one here, so that the next comes within the add's wait.
+        maintainerLoop = Thread.ofPlatform().daemon().name("pool-maintainer-test")
+                .start(() -> node.maintainer.runLoop(Duration.ofMillis(200)));
+        assertThat(node.maintainer.awaitTickAfter(ticks, Duration.ofSeconds(10))).isTrue();
+        IpamHandler handler = handler(Duration.ofSeconds(20));
+        for (int i = 0; i < 3; i++) {
+            ok(handler.apply(add("warm" + i))); // the primary ENI's three addresses
+        }
+        node.ec2.failNext("CreateNetworkInterface", 1, Fault.throttled());
+        node.ec2.failNext("AssignPrivateIpAddresses", 1, Fault.throttled());
+        long growCallsBefore = growCalls();
+
+        AddOk added = ok(handler.apply(add("c1")));
+
+        assertThat(growCalls() - growCallsBefore).as("the throttled grow, then the next period's").isGreaterThan(1);
+        assertThat(node.datastore.allocations()).filteredOn(a -> a.key().containerId().equals("c1")).singleElement()
+                .satisfies(a -> assertThat(a.ip().toString()).isEqualTo(added.ipv4Address()));
+    }
+
+    @Test
     void aWaitingAddGetsTheAddressOfAGrowThatTakesAWhile() throws Exception {
         IpamHandler handler = start("10.20.4.0/24", PoolTargets.warmEni(1), Duration.ofSeconds(10));
         for (int i = 0; i < 3; i++) {
