@@ -19,8 +19,8 @@ public record GrowBlocked(Kind kind, String message, Instant at) {
      * Whether an add waiting for the pool should stop waiting and answer with this reason. Not when EC2 refused only
      * for now (throttled after the guard's retries, or unreachable): the maintainer's next period (5 s) asks again,
      * within an add's wait, and answering at once sent the pod to kubelet's back-off (10 s or more) for a refusal the
-     * next tick may not meet. The 500-node fleet measured it: BENCHMARKS.md, "Fleet: an add that waits out a
-     * throttle". The other kinds hold until something changes that an add cannot wait for: a subnet, a limit, a
+     * next tick may not meet. The 500-node fleet measured it: BENCHMARKS.md, "Fleet: the bound regrouped, first
+     * come first served, and an add that waits out a throttle". The other kinds hold until something changes that an add cannot wait for: a subnet, a limit, a
      * permission, an ENIConfig, or the account's budget, whose next token for the grow is further away than any
      * add's wait ({@link Kind#BUDGET_DEFERRED}).
      */
