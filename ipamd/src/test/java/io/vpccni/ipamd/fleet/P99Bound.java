@@ -128,15 +128,11 @@ final class P99Bound {
         long sandbox = ec2.sandbox().toMillis();
         List<Long> latencies = new ArrayList<>();
         arrivals.stream().filter(a -> a.need() != Need.ENI).forEach(a -> latencies.add(sandbox));
-        double tokens = ec2.createCapacity();
-        double last = 0;
+        CreateBucket bucket = new CreateBucket(ec2);
         for (double[] request : requests(arrivals, ec2.addressesPerEni())) {
             double release = request[0];
-            double at = Math.max(release, last);
-            double level = Math.min(ec2.createCapacity(), tokens + (at - last) * ec2.createPerSecond());
-            double tokenAt = level >= 1 ? at : at + (1 - level) / ec2.createPerSecond();
-            tokens = Math.min(ec2.createCapacity(), level + (tokenAt - at) * ec2.createPerSecond()) - 1;
-            last = tokenAt;
+            double tokenAt = bucket.nextToken(release);
+            bucket.take(tokenAt);
             // Every pod of the request is counted from its release: a lower bound for those bound after it.
             long millis = Math.max(sandbox, Math.round((tokenAt - release) * 1000) + ec2.floor().toMillis());
             for (int pod = 0; pod < request[1]; pod++) {
@@ -178,18 +174,13 @@ final class P99Bound {
         if (window < 0) {
             return 0;
         }
-        double tokens = ec2.createCapacity();
-        double last = 0;
+        CreateBucket bucket = new CreateBucket(ec2);
         List<Double> fitting = new ArrayList<>();
         for (double[] request : requests) { // in release order
             double release = request[0];
-            double at = Math.max(release, last);
-            double level = Math.min(ec2.createCapacity(), tokens + (at - last) * ec2.createPerSecond());
-            double tokenAt = level >= 1 ? at : at + (1 - level) / ec2.createPerSecond();
+            double tokenAt = bucket.nextToken(release);
             if (tokenAt - release <= window + 1e-9) {
-                level = Math.min(ec2.createCapacity(), level + (tokenAt - at) * ec2.createPerSecond());
-                tokens = level - 1;
-                last = tokenAt;
+                bucket.take(tokenAt);
                 fitting.add(request[1]);
             }
         }
@@ -201,5 +192,34 @@ final class P99Bound {
             pods += largest.get(i).longValue();
         }
         return pods;
+    }
+
+    /** EC2's create bucket, handing tokens out in time order: full at second 0. */
+    private static final class CreateBucket {
+        private final Ec2 ec2;
+        private double tokens;
+        private double last;
+
+        CreateBucket(Ec2 ec2) {
+            this.ec2 = ec2;
+            this.tokens = ec2.createCapacity();
+        }
+
+        /** When the next token is there for a request released at {@code release} (seconds), no earlier than the last. */
+        double nextToken(double release) {
+            double at = Math.max(release, last);
+            double level = level(at);
+            return level >= 1 ? at : at + (1 - level) / ec2.createPerSecond();
+        }
+
+        /** Spends the token of {@code at}, a time {@link #nextToken} gave. */
+        void take(double at) {
+            tokens = level(at) - 1;
+            last = at;
+        }
+
+        private double level(double at) {
+            return Math.min(ec2.createCapacity(), tokens + (at - last) * ec2.createPerSecond());
+        }
     }
 }
