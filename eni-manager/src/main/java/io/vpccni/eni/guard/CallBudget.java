@@ -51,8 +51,9 @@ public interface CallBudget {
         record Local(String reason) implements Grant {}
 
         /**
-         * Not now, for {@code reason}: a {@link Priority#TOP_UP} call when the budget has no token to spare. The
-         * guard fails the call without sending it (the pool's next tick asks again).
+         * Not now, for {@code reason}: a {@link Priority#TOP_UP} call when the budget has no token to spare within
+         * its wait, or any call whose turn comes after the budget's longest wait (the account's bucket is spoken for
+         * until then). The guard fails the call without sending it (the pool's next tick asks again).
          */
         record Deferred(String reason) implements Grant {}
     }

@@ -196,7 +196,10 @@ public final class Ec2Guard {
         }
     }
 
-    /** The budget deferred a warm-target top-up ({@link CallBudget.Grant.Deferred}): the request was not sent. */
+    /**
+     * The budget deferred the call ({@link CallBudget.Grant.Deferred}: a top-up with no token to spare, or a call whose
+     * turn is beyond the budget's longest wait): the request was not sent.
+     */
     private static final class BudgetDeferred extends RuntimeException {
         BudgetDeferred(String reason) {
             super(reason, null, false, false);

@@ -18,11 +18,10 @@ import java.util.stream.Collectors;
  * the daemon); the decisions are {@link BudgetShards}'. A call of a budgeted API goes once the node has taken a
  * token from one of that API's shards; a node finding none with a token reserves the next one a shard refills and
  * waits for its turn (a warm-target top-up only within {@link Settings#topUpWait}: {@link CallBudget.Priority}); a
- * call whose turn
- * would come after {@link Settings#maxWait} is deferred unsent ({@link CallBudget.Grant.Deferred}), since the
- * account's bucket is spoken for until then and EC2 would refuse it. What the
- * node learns of a shard (its tokens, when, its version) is kept, so that it reads only the shards it knows nothing
- * of or whose take lost to another node.
+ * call whose turn would come after {@link Settings#maxWait} is deferred unsent ({@link CallBudget.Grant.Deferred}),
+ * since the account's bucket is spoken for until then and EC2 would refuse it. What the node learns of a shard (its
+ * tokens, when, its version) is kept, so that it reads only the shards it knows nothing of or whose take lost to
+ * another node.
  *
  * <p>Robust by falling back to the node's own rate, never by failing a call: an API not in the budget, a store that
  * cannot be reached (then for {@link Settings#fallbackFor}, not asked again meanwhile) answer
